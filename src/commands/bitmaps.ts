@@ -1,0 +1,6 @@
+/**
+ * bitmaps commands.
+ */
+import type { CommandSpec } from './types.js';
+
+export const commands: CommandSpec[] = [];

@@ -1,0 +1,15 @@
+/**
+ * Every command family, in one list. A family file exports `commands: CommandSpec[]`.
+ */
+import type { CommandSpec } from './types.js';
+import { commands as connection } from './connection.js';
+import { commands as strings } from './strings.js';
+import { commands as bitmaps } from './bitmaps.js';
+import { commands as keys } from './keys.js';
+import { commands as server } from './server.js';
+
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...strings, ...bitmaps, ...keys, ...server];
+
+export { CommandTable } from './registry.js';
+export type { CommandSpec, CommandContext, Command, Handler } from './types.js';
+export type { ServerApi, ClientView, ClientRegistry, ShutdownOptions } from './server-api.js';

@@ -1,0 +1,98 @@
+/**
+ * The server as command handlers see it. server/Server implements this; handlers never import server/.
+ * Grow this interface when a command needs more of the server, and implement the member in server/server.ts.
+ */
+import type { Keyspace } from '../engine/keyspace.js';
+import type { Clock } from '../util/clock.js';
+import type { Stats } from '../observability/stats.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import type { CommandTable } from './registry.js';
+import type { CommandContext } from './types.js';
+
+/** A connected client as CLIENT LIST / INFO / KILL see it. */
+export interface ClientView {
+  readonly id: number;
+  name: string;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+  /** Creation time, ms since the epoch. */
+  readonly createdAt: number;
+  /** Last interaction, ms since the epoch. */
+  lastInteraction: number;
+  resp: 2 | 3;
+  readonly dbIndex: number;
+  /** Redis's one-letter flags string for CLIENT LIST (N, M, S, P, x, b, t, ...). */
+  flagString(): string;
+  /** Full name of the last command ("client|list"). */
+  lastCommand: string;
+  readonly queryBufferLength: number;
+  readonly queryBufferFree: number;
+  readonly outputBufferLength: number;
+  readonly outputListLength: number;
+  readonly outputMemory: number;
+  readonly totalMemory: number;
+  readonly argvMemory: number;
+  readonly user: string;
+  /** Number of channel / pattern / shard-channel subscriptions. */
+  readonly subscriptions: number;
+  readonly patternSubscriptions: number;
+  readonly shardSubscriptions: number;
+  /** Commands queued in MULTI, or -1 when not in MULTI. */
+  readonly multiCount: number;
+  /** Tracking redirect client id, -1 when none. */
+  readonly trackingRedirect: number;
+  readonly isMaster: boolean;
+  readonly isReplica: boolean;
+  readonly isPubSub: boolean;
+  readonly libName: string;
+  readonly libVersion: string;
+  /** Closes the connection after pending replies are written (CLIENT KILL, QUIT). */
+  close(afterReply?: boolean): void;
+  /** Unblocks a client blocked in a blocking command; false if it was not blocked. */
+  unblock(withError: boolean): boolean;
+}
+
+export interface ClientRegistry {
+  /** Every connected client, in creation order. */
+  all(): Iterable<ClientView>;
+  byId(id: number): ClientView | undefined;
+  readonly count: number;
+  /** CLIENT PAUSE: until `untilMs`, 'write' pauses only write commands, 'all' pauses everything. */
+  pause(untilMs: number, mode: 'write' | 'all'): void;
+  unpause(): void;
+}
+
+export interface ShutdownOptions {
+  save?: boolean | undefined;
+  now?: boolean;
+  force?: boolean;
+  abort?: boolean;
+}
+
+export interface ServerApi {
+  readonly keyspace: Keyspace;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly stats: Stats;
+  readonly log: Logger;
+  readonly commands: CommandTable;
+  readonly clients: ClientRegistry;
+  /** 40 hex chars, new at each start (INFO run_id). */
+  readonly runId: string;
+  /** The TCP port actually bound (INFO tcp_port). */
+  readonly port: number;
+  /** When the server started, ms since the epoch. */
+  readonly startedAt: number;
+  /** Unix time in seconds of the last successful save (or of start-up). */
+  lastSave: number;
+  /** Path of the config file given on the command line, '' when none. */
+  readonly configFile: string;
+  /** Absolute path of the executable (INFO executable). */
+  readonly executable: string;
+  /** Stops the server; returns an error text when it refuses. */
+  shutdown(opts: ShutdownOptions, from?: CommandContext): string | null;
+  /** Makes every client in `excluding`'s stead see a cleared server state after FLUSHALL etc.; hooks for later. */
+  readonly hz: number;
+}

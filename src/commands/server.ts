@@ -1,0 +1,6 @@
+/**
+ * server commands.
+ */
+import type { CommandSpec } from './types.js';
+
+export const commands: CommandSpec[] = [];

@@ -1,0 +1,152 @@
+/**
+ * One numbered database: its dictionary plus the rules every access follows.
+ *
+ * Reads and writes go through `lookupRead` / `lookupWrite`, which delete a key whose TTL has passed before the
+ * command sees it (lazy expiry) and count hits and misses. Mutations go through `add` / `overwrite` / `remove`
+ * followed by `written(...)`, the one place that records the change for SAVE counters, WATCH, tracking and
+ * keyspace notifications (Redis's signalModifiedKey + notifyKeyspaceEvent + dirty++ ritual).
+ */
+import { Dict, NO_EXPIRE } from '../types/dict.js';
+import type { Keyspace } from './keyspace.js';
+import type { Value } from './values.js';
+import { NOTIFY_EXPIRED, NOTIFY_NEW } from './notify.js';
+
+export class Database {
+  dict = new Dict<Value>();
+
+  constructor(
+    readonly id: number,
+    private readonly ks: Keyspace,
+  ) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Slot of a live key (an expired one is deleted first), or -1. Does not count hits or misses. */
+  find(key: string): number {
+    const d = this.dict;
+    const slot = d.find(key);
+    if (slot < 0) return -1;
+    const when = d.expires[slot]!;
+    if (when !== NO_EXPIRE && this.ks.clock.cached > when && this.ks.expireAllowed) {
+      this.expireSlot(slot);
+      return -1;
+    }
+    return slot;
+  }
+
+  /** The value of a live key for a read command; counts keyspace hits/misses and touches access metadata. */
+  lookupRead(key: string): Value | undefined {
+    const slot = this.find(key);
+    if (slot < 0) {
+      this.ks.stats.keyspaceMisses++;
+      this.ks.keyMiss(this, key);
+      return undefined;
+    }
+    this.ks.stats.keyspaceHits++;
+    this.ks.touch(this.dict, slot);
+    return this.dict.values[slot];
+  }
+
+  /** The value of a live key for a write command (no hit/miss counting). */
+  lookupWrite(key: string): Value | undefined {
+    const slot = this.find(key);
+    if (slot < 0) return undefined;
+    this.ks.touch(this.dict, slot);
+    return this.dict.values[slot];
+  }
+
+  /** Value without side effects other than lazy expiry (used by TYPE-like peeks and internal code). */
+  peek(key: string): Value | undefined {
+    const slot = this.find(key);
+    return slot < 0 ? undefined : this.dict.values[slot];
+  }
+
+  exists(key: string): boolean {
+    return this.find(key) >= 0;
+  }
+
+  /** Adds a key known to be absent. */
+  add(key: string, value: Value): void {
+    const slot = this.dict.add(key, value);
+    this.ks.touch(this.dict, slot);
+    this.ks.notify(NOTIFY_NEW, 'new', key, this.id);
+  }
+
+  /**
+   * Stores `value` under `key`, replacing any old value. The TTL is dropped unless `keepTtl` (Redis's
+   * setKey with/without KEEPTTL).
+   */
+  set(key: string, value: Value, keepTtl = false): void {
+    const d = this.dict;
+    const slot = this.find(key);
+    if (slot < 0) {
+      this.add(key, value);
+      return;
+    }
+    d.values[slot] = value;
+    if (!keepTtl && d.expires[slot] !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
+    this.ks.touch(d, slot);
+  }
+
+  /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */
+  replaceValue(key: string, value: Value): void {
+    const slot = this.dict.find(key);
+    if (slot >= 0) this.dict.values[slot] = value;
+  }
+
+  /** Deletes a key if present (no expiry check needed: a dead key is deleted either way). */
+  remove(key: string): boolean {
+    const slot = this.dict.find(key);
+    if (slot < 0) return false;
+    const v = this.dict.removeSlot(slot);
+    this.ks.freeValue(v);
+    return true;
+  }
+
+  /** Absolute expiry in ms of a live key, NO_EXPIRE (0) for none, or -1 when the key is missing. */
+  getExpire(key: string): number {
+    const slot = this.find(key);
+    return slot < 0 ? -1 : this.dict.expires[slot]!;
+  }
+
+  /** Sets (or with 0 clears) the absolute expiry of an existing key; false when the key is missing. */
+  setExpire(key: string, when: number): boolean {
+    const slot = this.dict.find(key);
+    if (slot < 0) return false;
+    this.dict.setExpire(slot, when);
+    return true;
+  }
+
+  /**
+   * Records a modification of `key`: dirty counter, WATCH / tracking invalidation, keyspace event.
+   * Every write command calls this once per key it changes, after the change.
+   */
+  written(key: string, event: string, notifyClass: number, dirty = 1): void {
+    this.ks.dirty += dirty;
+    this.ks.keyModified(this, key);
+    this.ks.notify(notifyClass, event, key, this.id);
+  }
+
+  /** Deletes an expired key the way Redis does: event, invalidation, stats, propagation as DEL. */
+  expireSlot(slot: number): void {
+    const d = this.dict;
+    const key = d.keys[slot]!;
+    const v = d.removeSlot(slot);
+    this.ks.freeValue(v);
+    this.ks.stats.expiredKeys++;
+    this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this.id);
+    this.ks.keyModified(this, key);
+    this.ks.propagateExpired(this, key);
+  }
+
+  /** Drops every key (FLUSHDB). Returns the number removed. */
+  clear(): number {
+    const n = this.dict.size;
+    const old = this.dict;
+    this.dict = new Dict<Value>();
+    this.ks.freeDict(old);
+    return n;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The keyspace: all databases, the clock they read, and the hooks through which a change reaches the rest of
+ * the server (WATCH, client tracking, keyspace notifications, AOF/replica propagation of expiry).
+ *
+ * The engine knows nothing of clients or RESP. Subsystems subscribe by setting the hook functions; until one
+ * does, a hook is a cheap no-op. This keeps the write ritual in one place (Database.written) while letting
+ * later subsystems plug in without touching every command.
+ */
+import type { Clock } from '../util/clock.js';
+import type { Stats } from '../observability/stats.js';
+import type { Dict } from '../types/dict.js';
+import { Database } from './database.js';
+import type { Value } from './values.js';
+
+export type KeyHook = (db: Database, key: string) => void;
+export type NotifyHook = (cls: number, event: string, key: string, dbid: number) => void;
+
+export class Keyspace {
+  dbs: Database[];
+  /** Changes since the last save (Redis's server.dirty). */
+  dirty = 0;
+  /** False while loading or on a replica: keys past their TTL are not deleted on access. */
+  expireAllowed = true;
+  /** notify-keyspace-events flags; 0 means no event is built at all. */
+  notifyFlags = 0;
+
+  /** Called after every modification of a key (WATCH, tracking). */
+  keyModified: KeyHook = () => {};
+  /** Called when a read misses (keyspace `keymiss` events). */
+  keyMiss: KeyHook = () => {};
+  /** Publishes a keyspace notification; set by the pub/sub layer. Only called when notifyFlags is non-zero. */
+  publishEvent: NotifyHook = () => {};
+  /** Propagates the deletion of an expired key as a DEL to AOF and replicas. */
+  propagateExpired: KeyHook = () => {};
+  /** Frees a deleted value; the lazy-free layer may defer big ones. */
+  freeValue: (v: Value) => void = () => {};
+  /** Frees a whole dictionary (FLUSHDB / FLUSHALL). */
+  freeDict: (d: Dict<Value>) => void = () => {};
+  /** Updates a key's access metadata (LRU clock or LFU counter). Replaced when the policy changes. */
+  touch: (d: Dict<Value>, slot: number) => void;
+  /** Set while OBJECT or CLIENT NO-TOUCH clients read, so lookups leave access times alone. */
+  noTouch = false;
+
+  constructor(
+    readonly clock: Clock,
+    readonly stats: Stats,
+    databases = 16,
+  ) {
+    this.dbs = [];
+    for (let i = 0; i < databases; i++) this.dbs.push(new Database(i, this));
+    this.touch = (d, slot) => {
+      if (!this.noTouch) d.meta[slot] = lruClock(this.clock.cached);
+    };
+  }
+
+  notify(cls: number, event: string, key: string, dbid: number): void {
+    if ((this.notifyFlags & cls) !== 0) this.publishEvent(cls, event, key, dbid);
+  }
+
+  /** Total keys in all databases. */
+  get totalKeys(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+
+  /** Exchanges the contents of two databases (SWAPDB). */
+  swap(a: number, b: number): void {
+    const da = this.dbs[a]!;
+    const db = this.dbs[b]!;
+    const t = da.dict;
+    da.dict = db.dict;
+    db.dict = t;
+  }
+}
+
+/** Redis's LRU clock: seconds, 24 bits, wrapping. */
+export const LRU_CLOCK_MAX = (1 << 24) - 1;
+export function lruClock(nowMs: number): number {
+  return Math.floor(nowMs / 1000) & LRU_CLOCK_MAX;
+}
+
+/** Idle time in ms for a stored LRU clock value (wrap-around aware), as Redis's estimateObjectIdleTime. */
+export function idleMs(stored: number, nowMs: number): number {
+  const now = lruClock(nowMs);
+  return now >= stored ? (now - stored) * 1000 : (now + (LRU_CLOCK_MAX - stored)) * 1000;
+}

@@ -1,0 +1,34 @@
+/**
+ * Redis's error texts, in one catalogue so every command says them the same way.
+ */
+export const ERR = {
+  syntax: 'ERR syntax error',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  overflow: 'ERR increment or decrement would overflow',
+  noSuchKey: 'ERR no such key',
+  dbIndexRange: 'ERR DB index is out of range',
+  invalidExpire: (cmd: string): string => `ERR invalid expire time in '${cmd}' command`,
+  arity: (cmd: string): string => `ERR wrong number of arguments for '${cmd}' command`,
+  unknownSubcommand: (sub: string, cmd: string): string =>
+    `ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`,
+  outOfRange: 'ERR value is out of range, must be positive',
+  bitOffset: 'ERR bit offset is not an integer or out of range',
+  bitValue: 'ERR bit is not an integer or out of range',
+  stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  sameObject: 'ERR source and destination objects are the same',
+} as const;
+
+/** Redis's text for an unknown command, quoting up to the first arguments as Redis does. */
+export function unknownCommandError(argv: readonly string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += "'" + truncate(argv[i]!, 128 - args.length) + "' ";
+  }
+  return `ERR unknown command '${truncate(argv[0]!, 128)}', with args beginning with: ${args}`;
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) : s;
+}

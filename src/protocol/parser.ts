@@ -1,0 +1,177 @@
+/**
+ * Incremental RESP request parser over the Buffers a socket delivers.
+ *
+ * Accepts multibulk requests (`*N\r\n$len\r\n...`) and inline commands (`PING\r\n`), split anywhere across
+ * reads. Arguments come out as latin1 strings (one char per byte, so any byte sequence survives).
+ *
+ * Cost model: a chunk is parsed in place; only an unfinished tail is kept and, on the next read, joined with
+ * the new chunk. A bulk argument of 32 KB or more that is still arriving gets a buffer of its exact size that
+ * later chunks are copied into, so a 100 MB value costs one copy instead of a join per read.
+ *
+ * Errors follow Redis 7.0 word for word; after one, the parser is poisoned (`error` set) and the client must
+ * reply and close, as Redis does.
+ */
+import { parseInt64 } from '../util/numbers.js';
+import { splitArgs } from './inline.js';
+
+/** Redis's PROTO_INLINE_MAX_SIZE: an inline line, or a `*`/`$` header, longer than this is refused. */
+export const INLINE_MAX_SIZE = 64 * 1024;
+/** Redis's PROTO_MBULK_BIG_ARG: bulks this large are collected in a buffer of their own. */
+const BIG_ARG = 32 * 1024;
+const INT_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+export class RequestParser {
+  /** The first protocol error met; once set, `next()` returns null forever. */
+  error: string | null = null;
+  /** proto-max-bulk-len; the server keeps it in sync with the config. */
+  maxBulkLen = 512 * 1024 * 1024;
+
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private argv: string[] | null = null;
+  private argsLeft = 0;
+  private bulkLen = -1;
+  private big: Buffer | null = null;
+  private bigFill = 0;
+
+  /** Bytes received and not yet turned into commands (the query buffer Redis limits). */
+  get pending(): number {
+    return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
+  }
+
+  /** Bytes of the argument currently being collected; part of the query buffer accounting. */
+  get partialArgs(): number {
+    return this.argv ? this.argv.length : 0;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.big) {
+      const room = this.big.length - this.bigFill;
+      if (chunk.length <= room) {
+        chunk.copy(this.big, this.bigFill);
+        this.bigFill += chunk.length;
+        return;
+      }
+      chunk.copy(this.big, this.bigFill, 0, room);
+      this.bigFill += room;
+      chunk = chunk.subarray(room);
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /**
+   * The next complete command, or null when more bytes are needed or an error occurred (see `error`).
+   * An empty inline line or `*0` produces no command and is skipped.
+   */
+  next(): string[] | null {
+    if (this.error !== null) return null;
+    if (this.big) {
+      if (this.bigFill < this.big.length) return null;
+      this.argv!.push(this.big.latin1Slice(0, this.big.length - 2));
+      this.big = null;
+      this.bigFill = 0;
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+    for (;;) {
+      if (this.argv === null) {
+        const buf = this.buf;
+        if (this.pos >= buf.length) return null;
+        if (buf[this.pos] !== 42 /* * */) return this.inline();
+        const cr = buf.indexOf(13, this.pos);
+        if (cr < 0) {
+          if (buf.length - this.pos > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
+          return null;
+        }
+        if (cr + 1 >= buf.length) return null;
+        const count = parseInt64(buf.latin1Slice(this.pos + 1, cr));
+        if (count === null || count > INT_MAX) return this.fail('invalid multibulk length');
+        this.pos = cr + 2;
+        if (count <= 0) continue;
+        this.argv = [];
+        this.argsLeft = Number(count);
+        this.bulkLen = -1;
+      }
+      const argv = this.collectBulks();
+      if (argv === null) return null;
+      return argv;
+    }
+  }
+
+  private collectBulks(): string[] | null {
+    const buf = this.buf;
+    const end = buf.length;
+    const argv = this.argv!;
+    while (this.argsLeft > 0) {
+      if (this.bulkLen < 0) {
+        if (this.pos >= end) return null;
+        const cr = buf.indexOf(13, this.pos);
+        if (cr < 0) {
+          if (end - this.pos > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
+          return null;
+        }
+        if (cr + 1 >= end) return null;
+        if (buf[this.pos] !== 36 /* $ */) {
+          return this.fail("expected '$', got '" + String.fromCharCode(buf[this.pos]!) + "'");
+        }
+        const len = parseInt64(buf.latin1Slice(this.pos + 1, cr));
+        if (len === null || len < 0 || len > this.maxBulkLen) return this.fail('invalid bulk length');
+        this.pos = cr + 2;
+        this.bulkLen = Number(len);
+        if (this.bulkLen >= BIG_ARG && end - this.pos < this.bulkLen + 2) {
+          this.big = Buffer.allocUnsafe(this.bulkLen + 2);
+          buf.copy(this.big, 0, this.pos, end);
+          this.bigFill = end - this.pos;
+          this.pos = end;
+          return null;
+        }
+      }
+      // Redis does not check the two bytes after the payload; it just skips them.
+      if (end - this.pos < this.bulkLen + 2) return null;
+      argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.pos += this.bulkLen + 2;
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+    this.argv = null;
+    return argv;
+  }
+
+  private inline(): string[] | null {
+    for (;;) {
+      const buf = this.buf;
+      const nl = buf.indexOf(10, this.pos);
+      if (nl < 0) {
+        if (buf.length - this.pos > INLINE_MAX_SIZE) return this.fail('too big inline request');
+        return null;
+      }
+      let lineEnd = nl;
+      if (lineEnd > this.pos && buf[lineEnd - 1] === 13) lineEnd--;
+      const line = buf.latin1Slice(this.pos, lineEnd);
+      this.pos = nl + 1;
+      const argv = splitArgs(line);
+      if (argv === null) return this.fail('unbalanced quotes in request');
+      if (argv.length > 0) return argv;
+      if (this.pos >= buf.length || buf[this.pos] === 42) return this.next();
+    }
+  }
+
+  private fail(what: string): null {
+    this.error = 'ERR Protocol error: ' + what;
+    return null;
+  }
+
+  /** Drops buffered input (used by CLIENT KILL / close). */
+  reset(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.argv = null;
+    this.big = null;
+  }
+}

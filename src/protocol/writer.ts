@@ -1,0 +1,163 @@
+/**
+ * RESP reply encoder over a growable Buffer.
+ *
+ * Every reply a command produces goes through these methods, which pick the RESP2 or RESP3 shape from `resp`.
+ * Byte strings are JS strings holding one byte per char (latin1), so they are written with latin1Write and stay
+ * binary-safe. The server's Client extends this class and flushes `buf[0..len)` once per event-loop turn; the
+ * fake clients used by scripts and AOF loading extend it too and read back their own output.
+ *
+ * Invariant: `buf[0..len)` is the encoded output not yet handed to the socket.
+ */
+import { formatDouble } from '../util/numbers.js';
+
+const CRLF = '\r\n';
+
+export class ReplyWriter {
+  buf: Buffer;
+  len = 0;
+  resp: 2 | 3 = 2;
+
+  constructor(initialSize = 1024) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Makes room for `n` more bytes. */
+  protected reserve(n: number): void {
+    const need = this.len + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Appends pre-encoded protocol text (ASCII or latin1 bytes). */
+  raw(s: string): void {
+    const n = s.length;
+    if (this.len + n > this.buf.length) this.reserve(n);
+    this.len += this.buf.latin1Write(s, this.len, n);
+  }
+
+  rawBytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  ok(): void {
+    this.raw('+OK\r\n');
+  }
+
+  simple(s: string): void {
+    this.raw('+' + s + CRLF);
+  }
+
+  /**
+   * An error reply. `msg` is the full text including its code ("ERR ...", "WRONGTYPE ..."); a message without
+   * an upper-case code gets "ERR " as Redis's addReplyError does. Newlines would break the protocol, so they
+   * become spaces.
+   */
+  error(msg: string): void {
+    if (msg.indexOf('\n') >= 0 || msg.indexOf('\r') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
+    this.raw('-' + msg + CRLF);
+    this.onError(msg);
+  }
+
+  /** Hook for error statistics; the server's Client overrides it. */
+  protected onError(_msg: string): void {}
+
+  integer(n: number | bigint): void {
+    this.raw(':' + n + CRLF);
+  }
+
+  bulk(s: string): void {
+    const n = s.length;
+    this.reserve(n + 24);
+    const b = this.buf;
+    let p = this.len;
+    b[p++] = 0x24; // $
+    p += b.latin1Write('' + n, p);
+    b[p++] = 13;
+    b[p++] = 10;
+    if (n > 0) p += b.latin1Write(s, p, n);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.len = p;
+  }
+
+  /** A bulk string from raw bytes (mutable string values). */
+  bulkBytes(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.raw('$' + n + CRLF);
+    this.reserve(n + 2);
+    this.buf.set(src.subarray(start, end), this.len);
+    this.len += n;
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
+  }
+
+  bulkOrNull(s: string | null | undefined): void {
+    if (s == null) this.nullBulk();
+    else this.bulk(s);
+  }
+
+  nullBulk(): void {
+    this.raw(this.resp === 2 ? '$-1\r\n' : '_\r\n');
+  }
+
+  nullArray(): void {
+    this.raw(this.resp === 2 ? '*-1\r\n' : '_\r\n');
+  }
+
+  array(n: number): void {
+    this.raw('*' + n + CRLF);
+  }
+
+  /** A map of `n` pairs: RESP3 `%`, a flat array of 2n items in RESP2. */
+  map(n: number): void {
+    this.raw(this.resp === 2 ? '*' + 2 * n + CRLF : '%' + n + CRLF);
+  }
+
+  set(n: number): void {
+    this.raw(this.resp === 2 ? '*' + n + CRLF : '~' + n + CRLF);
+  }
+
+  push(n: number): void {
+    this.raw(this.resp === 2 ? '*' + n + CRLF : '>' + n + CRLF);
+  }
+
+  /** A double as Redis 7.0 prints it (%.17g; inf/-inf/nan); a bulk string in RESP2. */
+  double(d: number): void {
+    const s = formatDouble(d);
+    if (this.resp === 2) this.bulk(s);
+    else this.raw(',' + s + CRLF);
+  }
+
+  bool(b: boolean): void {
+    if (this.resp === 2) this.raw(b ? ':1\r\n' : ':0\r\n');
+    else this.raw(b ? '#t\r\n' : '#f\r\n');
+  }
+
+  /** Verbatim text (INFO, CLIENT LIST...): RESP3 `=` with a 3-letter format, a bulk string in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.resp === 2) this.bulk(s);
+    else {
+      const body = format + ':' + s;
+      this.raw('=' + body.length + CRLF);
+      this.raw(body);
+      this.raw(CRLF);
+    }
+  }
+
+  bigNumber(digits: string): void {
+    if (this.resp === 2) this.bulk(digits);
+    else this.raw('(' + digits + CRLF);
+  }
+
+  /** An array of byte strings. */
+  bulkArray(items: readonly string[]): void {
+    this.array(items.length);
+    for (let i = 0; i < items.length; i++) this.bulk(items[i]!);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * From a parsed request to a reply: find the command, run the checks Redis runs before executing it, then call
+ * the handler and account for it. Each check is a small named function returning an error text or null; the
+ * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
+ */
+import type { Command } from '../commands/types.js';
+import { unknownCommandError, ERR } from '../protocol/errors.js';
+import type { Client } from './client.js';
+import type { Server } from './server.js';
+
+/** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
+export function resolveCommand(server: Server, c: Client): Command | null {
+  const argv = c.argv;
+  const cmd = server.commands.lookup(argv[0]!);
+  if (cmd === undefined) {
+    c.error(unknownCommandError(argv));
+    return null;
+  }
+  if (cmd.subcommands === undefined) return cmd;
+  if (argv.length === 1) {
+    cmd.stat.rejectedCalls++;
+    c.error(ERR.arity(cmd.fullName));
+    return null;
+  }
+  const sub = cmd.subcommands.get(argv[1]!.toLowerCase());
+  if (sub === undefined) {
+    cmd.stat.rejectedCalls++;
+    c.error(`ERR unknown subcommand '${truncate(argv[1]!, 128)}'. Try ${cmd.spec.name.toUpperCase()} HELP.`);
+    return null;
+  }
+  return sub;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) : s;
+}
+
+function checkArity(cmd: Command, argc: number): string | null {
+  const a = cmd.spec.arity;
+  if ((a > 0 && argc !== a) || argc < -a) return ERR.arity(cmd.fullName);
+  return null;
+}
+
+/** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
+const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
+  (_s, c, cmd) => checkArity(cmd, c.argv.length),
+];
+
+export function dispatch(server: Server, c: Client): void {
+  const cmd = resolveCommand(server, c);
+  if (cmd === null) return;
+  for (let i = 0; i < CHECKS.length; i++) {
+    const err = CHECKS[i]!(server, c, cmd);
+    if (err !== null) {
+      cmd.stat.rejectedCalls++;
+      c.error(err);
+      return;
+    }
+  }
+  call(server, c, cmd);
+}
+
+/** Executes a resolved, checked command and records its statistics. */
+export function call(server: Server, c: Client, cmd: Command): void {
+  c.cmd = cmd;
+  c.errorsInCall = 0;
+  const start = performance.now();
+  cmd.handler!(c);
+  const usec = Math.round((performance.now() - start) * 1000);
+  const st = cmd.stat;
+  st.calls++;
+  st.usec += usec;
+  if (c.errorsInCall > 0) st.failedCalls++;
+  server.stats.totalCommands++;
+  c.lastCommand = cmd.fullName;
+}

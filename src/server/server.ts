@@ -1,0 +1,187 @@
+/**
+ * The server: listener, clients, the per-turn flush, the cron, and the wiring of every subsystem.
+ * This is the one module that knows all the others; handlers reach it only through the ServerApi interface.
+ */
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Clock } from '../util/clock.js';
+import { Stats } from '../observability/stats.js';
+import { Logger } from '../observability/logger.js';
+import { Keyspace } from '../engine/keyspace.js';
+import { Config } from '../config/config.js';
+import { ALL_COMMANDS, CommandTable } from '../commands/index.js';
+import type { ServerApi, ShutdownOptions, CommandContext, ClientRegistry } from '../commands/index.js';
+import { Client } from './client.js';
+import { dispatch } from './dispatch.js';
+import { Clients } from './clients.js';
+import { Cron } from './cron.js';
+
+export interface ServerOptions {
+  config?: Config;
+  clock?: Clock;
+  logger?: Logger;
+  configFile?: string;
+}
+
+/** Settings read on hot paths, kept as typed copies of the config. */
+export interface Limits {
+  protoMaxBulkLen: number;
+  queryBufferLimit: number;
+  maxClients: number;
+}
+
+export class Server implements ServerApi {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly stats = new Stats();
+  readonly log: Logger;
+  readonly keyspace: Keyspace;
+  readonly commands = new CommandTable(ALL_COMMANDS);
+  readonly clients: Clients;
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startedAt = Date.now();
+  lastSave = Math.floor(Date.now() / 1000);
+  readonly configFile: string;
+  readonly executable = process.argv[1] ?? '';
+  readonly limits: Limits = { protoMaxBulkLen: 0, queryBufferLimit: 0, maxClients: 0 };
+  hz = 10;
+  port = 0;
+
+  private listeners: net.Server[] = [];
+  private nextClientId = 1;
+  private flushQueue: Client[] = [];
+  private flushScheduled = false;
+  private readonly cron: Cron;
+  private closing: Promise<void> | null = null;
+  /** Resolves when the server has stopped (SHUTDOWN, signal, or close()). */
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+
+  constructor(opts: ServerOptions = {}) {
+    this.config = opts.config ?? new Config();
+    this.clock = opts.clock ?? new Clock();
+    this.log = opts.logger ?? new Logger();
+    this.configFile = opts.configFile ?? '';
+    this.keyspace = new Keyspace(this.clock, this.stats, this.config.getInt('databases'));
+    this.clients = new Clients(this);
+    this.cron = new Cron(this);
+    this.stopped = new Promise((r) => (this.resolveStopped = r));
+    this.config.watch('proto-max-bulk-len', (v) => (this.limits.protoMaxBulkLen = Number(v)));
+    this.config.watch('client-query-buffer-limit', (v) => (this.limits.queryBufferLimit = Number(v)));
+    this.config.watch('maxclients', (v) => (this.limits.maxClients = Number(v)));
+    this.config.watch('hz', (v) => (this.hz = Math.min(500, Math.max(1, Number(v)))));
+    this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
+  }
+
+  /** Binds every address in `bind` on `port`; resolves once listening. */
+  async listen(): Promise<void> {
+    const port = this.config.getInt('port');
+    const binds = this.config.get('bind').split(/\s+/).filter((b) => b.length > 0);
+    const hosts: string[] = [];
+    for (const b of binds) {
+      const optional = b.startsWith('-');
+      const host = optional ? b.slice(1) : b;
+      hosts.push(host === '*' ? '0.0.0.0' : host === '::*' ? '::' : host);
+    }
+    let bound = port;
+    for (let i = 0; i < hosts.length; i++) {
+      const optional = binds[i]!.startsWith('-');
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.maxConnections = Infinity;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: bound, host: hosts[i], backlog: this.config.getInt('tcp-backlog'), ipv6Only: hosts[i]!.includes(':') }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (e) {
+        if (optional) continue;
+        await this.closeListeners();
+        throw e;
+      }
+      const a = srv.address();
+      if (a && typeof a === 'object') bound = a.port;
+      this.listeners.push(srv);
+    }
+    if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${port}`);
+    this.port = bound;
+    this.cron.start();
+    this.log.notice(`Ready to accept connections tcp`);
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.totalConnections++;
+    socket.setNoDelay(true);
+    if (this.clients.count >= this.limits.maxClients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const client = new Client(this.nextClientId++, socket, this);
+    this.clients.add(client);
+    socket.on('data', (chunk: Buffer) => client.onData(chunk));
+    socket.on('error', () => client.close(false));
+    socket.on('close', () => client.close(false));
+  }
+
+  removeClient(c: Client): void {
+    this.clients.remove(c);
+  }
+
+  dispatch(c: Client): void {
+    dispatch(this, c);
+  }
+
+  /** Queues a client's output for the end of this event-loop turn. */
+  scheduleFlush(c: Client): void {
+    if (c.flushPending) return;
+    c.flushPending = true;
+    this.flushQueue.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    const q = this.flushQueue;
+    this.flushQueue = [];
+    for (let i = 0; i < q.length; i++) q[i]!.flush();
+  };
+
+  shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
+    if (opts.abort) return 'ERR There is no shutdown in progress';
+    this.log.warning('User requested shutdown...');
+    void this.close();
+    return null;
+  }
+
+  private async closeListeners(): Promise<void> {
+    const ls = this.listeners;
+    this.listeners = [];
+    await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  }
+
+  /** Stops accepting, disconnects every client, stops the cron. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      this.cron.stop();
+      const closingListeners = this.closeListeners();
+      for (const c of [...this.clients.all()]) {
+        c.flush();
+        c.socket.destroy();
+        c.close(false);
+      }
+      await closingListeners;
+      this.log.notice('Mica is now ready to exit, bye bye...');
+      this.resolveStopped();
+    })();
+    return this.closing;
+  }
+}
+
+export type { ClientRegistry };
