@@ -83,7 +83,13 @@ export class RequestParser {
       if (this.argv === null) {
         const buf = this.buf;
         if (this.pos >= buf.length) return null;
-        if (buf[this.pos] !== 42 /* * */) return this.inline();
+        if (buf[this.pos] !== 42 /* * */) {
+          const line = this.inline();
+          // undefined: only empty lines were consumed; loop, since a multibulk may follow. Looping instead
+          // of recursing keeps a write of a million empty lines from exhausting the stack.
+          if (line !== undefined) return line;
+          continue;
+        }
         const cr = buf.indexOf(13, this.pos);
         if (cr < 0) {
           if (buf.length - this.pos > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
@@ -91,7 +97,10 @@ export class RequestParser {
         }
         if (cr + 1 >= buf.length) return null;
         const count = parseInt64(buf.latin1Slice(this.pos + 1, cr));
-        if (count === null || count > INT_MAX) return this.fail('invalid multibulk length');
+        if (count === null || count > INT_MAX) {
+          if (this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big mbulk count string');
+          return this.fail('invalid multibulk length');
+        }
         this.pos = cr + 2;
         if (count <= 0) continue;
         this.argv = [];
@@ -118,10 +127,14 @@ export class RequestParser {
         }
         if (cr + 1 >= end) return null;
         if (buf[this.pos] !== 36 /* $ */) {
+          if (this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big bulk count string');
           return this.fail("expected '$', got '" + String.fromCharCode(buf[this.pos]!) + "'");
         }
         const len = parseInt64(buf.latin1Slice(this.pos + 1, cr));
-        if (len === null || len < 0 || len > this.maxBulkLen) return this.fail('invalid bulk length');
+        if (len === null || len < 0 || len > this.maxBulkLen) {
+          if (len === null && this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big bulk count string');
+          return this.fail('invalid bulk length');
+        }
         this.pos = cr + 2;
         this.bulkLen = Number(len);
         if (this.bulkLen >= BIG_ARG && end - this.pos < this.bulkLen + 2) {
@@ -143,7 +156,8 @@ export class RequestParser {
     return argv;
   }
 
-  private inline(): string[] | null {
+  /** An inline command; null when more bytes are needed or on error; undefined after only empty lines. */
+  private inline(): string[] | null | undefined {
     for (;;) {
       const buf = this.buf;
       const nl = buf.indexOf(10, this.pos);
@@ -154,12 +168,30 @@ export class RequestParser {
       let lineEnd = nl;
       if (lineEnd > this.pos && buf[lineEnd - 1] === 13) lineEnd--;
       const line = buf.latin1Slice(this.pos, lineEnd);
+      // Redis looks for the newline with a C string search, which stops at a NUL byte: a line holding one
+      // never completes, and the client waits until the too-big-inline limit ends it.
+      if (line.indexOf('\0') >= 0) return this.waitHeader(buf, 'too big inline request');
       this.pos = nl + 1;
       const argv = splitArgs(line);
       if (argv === null) return this.fail('unbalanced quotes in request');
       if (argv.length > 0) return argv;
-      if (this.pos >= buf.length || buf[this.pos] === 42) return this.next();
+      if (this.pos >= buf.length || buf[this.pos] === 42) return undefined;
     }
+  }
+
+  /** Whether a NUL byte lies in buf[from, to): checked only on error paths, to keep the hot path lean. */
+  private hasNul(from: number, to: number): boolean {
+    const i = this.buf.indexOf(0, from);
+    return i >= 0 && i < to;
+  }
+
+  /**
+   * A header whose terminator lies behind a NUL byte: Redis's C string search cannot see the terminator, so
+   * it keeps waiting for one, and fails with `tooBig` once the unparsed input exceeds the inline limit.
+   */
+  private waitHeader(buf: Buffer, tooBig: string): null {
+    if (buf.length - this.pos > INLINE_MAX_SIZE) return this.fail(tooBig);
+    return null;
   }
 
   private fail(what: string): null {
@@ -172,6 +204,9 @@ export class RequestParser {
     this.buf = EMPTY;
     this.pos = 0;
     this.argv = null;
+    this.argsLeft = 0;
+    this.bulkLen = -1;
     this.big = null;
+    this.bigFill = 0;
   }
 }
