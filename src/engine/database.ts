@@ -28,7 +28,7 @@ export class Database {
     const d = this.dict;
     const slot = d.find(key);
     if (slot < 0) return -1;
-    const when = d.expires[slot]!;
+    const when = d.expireAt(slot);
     if (when !== NO_EXPIRE && this.ks.clock.cached > when && this.ks.expireAllowed) {
       this.expireSlot(slot);
       return -1;
@@ -46,7 +46,7 @@ export class Database {
     }
     this.ks.stats.keyspaceHits++;
     this.ks.touch(this.dict, slot);
-    return this.dict.values[slot];
+    return this.dict.valueAt(slot);
   }
 
   /** The value of a live key for a write command (no hit/miss counting). */
@@ -54,13 +54,13 @@ export class Database {
     const slot = this.find(key);
     if (slot < 0) return undefined;
     this.ks.touch(this.dict, slot);
-    return this.dict.values[slot];
+    return this.dict.valueAt(slot);
   }
 
   /** Value without side effects other than lazy expiry (used by TYPE-like peeks and internal code). */
   peek(key: string): Value | undefined {
     const slot = this.find(key);
-    return slot < 0 ? undefined : this.dict.values[slot];
+    return slot < 0 ? undefined : this.dict.valueAt(slot);
   }
 
   exists(key: string): boolean {
@@ -85,15 +85,15 @@ export class Database {
       this.add(key, value);
       return;
     }
-    d.values[slot] = value;
-    if (!keepTtl && d.expires[slot] !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
+    d.setValue(slot, value);
+    if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */
   replaceValue(key: string, value: Value): void {
     const slot = this.dict.find(key);
-    if (slot >= 0) this.dict.values[slot] = value;
+    if (slot >= 0) this.dict.setValue(slot, value);
   }
 
   /** Deletes a key if present (no expiry check needed: a dead key is deleted either way). */
@@ -108,7 +108,7 @@ export class Database {
   /** Absolute expiry in ms of a live key, NO_EXPIRE (0) for none, or -1 when the key is missing. */
   getExpire(key: string): number {
     const slot = this.find(key);
-    return slot < 0 ? -1 : this.dict.expires[slot]!;
+    return slot < 0 ? -1 : this.dict.expireAt(slot);
   }
 
   /** Sets (or with 0 clears) the absolute expiry of an existing key; false when the key is missing. */
@@ -132,7 +132,7 @@ export class Database {
   /** Deletes an expired key the way Redis does: event, invalidation, stats, propagation as DEL. */
   expireSlot(slot: number): void {
     const d = this.dict;
-    const key = d.keys[slot]!;
+    const key = d.keyAt(slot);
     const v = d.removeSlot(slot);
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;

@@ -49,7 +49,7 @@ export class Keyspace {
     this.dbs = [];
     for (let i = 0; i < databases; i++) this.dbs.push(new Database(i, this));
     this.touch = (d, slot) => {
-      if (!this.noTouch) d.meta[slot] = lruClock(this.clock.cached);
+      if (!this.noTouch) d.setMeta(slot, lruClock(this.clock.cached));
     };
   }
 

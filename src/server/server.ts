@@ -65,6 +65,10 @@ export class Server implements ServerApi {
     this.keyspace = new Keyspace(this.clock, this.stats, this.config.getInt('databases'));
     this.clients = new Clients(this);
     this.cron = new Cron(this);
+    // Dictionaries that outgrew one segment move their keys a bounded batch per tick (plus a few per insert).
+    this.cron.jobs.push(() => {
+      for (const db of this.keyspace.dbs) db.dict.rehash(10000);
+    });
     this.stopped = new Promise((r) => (this.resolveStopped = r));
     this.config.watch('proto-max-bulk-len', (v) => (this.limits.protoMaxBulkLen = Number(v)));
     this.config.watch('client-query-buffer-limit', (v) => (this.limits.queryBufferLimit = Number(v)));

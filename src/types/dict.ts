@@ -1,42 +1,59 @@
 /**
  * The keyspace dictionary: key → value, with per-key expiry time and access metadata, O(1) random sampling of
- * all keys and of keys with a TTL, and a stateless SCAN cursor with Redis's guarantees.
+ * all keys and of keys with a TTL, a stateless SCAN cursor with Redis's guarantees, and no size ceiling.
  *
- * Layout: a Map from key to a dense slot number, plus parallel arrays indexed by slot (keys, values, expires,
- * meta). Deleting moves the last slot into the hole, so slots stay dense and a random slot is a random key.
- * Keeping expiry and metadata in typed arrays beside the slot costs a few bytes per key and no extra lookup:
+ * Segment layout: a Map from key to a dense index, plus parallel arrays indexed by it (keys, values, expires,
+ * meta). Deleting moves the last index into the hole, so indexes stay dense and a random index is a random key.
+ * Keeping expiry and metadata in typed arrays beside the key costs a few bytes per key and no extra lookup:
  * finding the key finds its TTL too.
  *
- * SCAN walks slots from the top down. The cursor is the number of slots still to visit. Only the last slot
- * ever moves (into a hole left by a delete), so a key that stays in the dictionary either sits below the
- * cursor, still to be visited, or is moved from the visited top into the unvisited bottom (seen twice, which
- * SCAN allows). New keys are appended at the top, which SCAN may or may not return, as in Redis.
+ * Segments: one V8 Map holds at most 2^24 entries, so a dictionary starts with one segment and, when a segment
+ * fills to 3/4 of `segmentLimit`, doubles the number of segments. A key lives in segment `hash(key) & (n - 1)`;
+ * doubling from n to 2n splits each segment i into i and i + n, moving the keys whose new hash bit is set. The
+ * move is incremental: a few keys per insert (before the insert, so the returned slot stays valid) and a
+ * bounded batch per `rehash()` call from the server cron; while it runs, a key whose target is a new segment
+ * may still sit in its source, so a lookup tries both. With one segment no hash is ever computed.
  *
- * Slots are valid only until the next insert or delete.
+ * Slots: a slot number is `segment * SEG_STRIDE + index`, so slots of segment 0 are plain indexes. A slot is
+ * valid only until the next insert or delete (an insert may move keys). Read and write through the *At
+ * accessors (`keyAt`, `valueAt`, `expireAt`, `metaAt`, `setValue`, `setMeta`, `setExpire`, `removeSlot`).
  *
- * Capacity: one V8 Map holds at most 2^24 entries; a Dict refuses to grow past MAX_ENTRIES and the keyspace
- * spreads a database over several Dicts beyond that (see engine/database.ts).
+ * SCAN walks segments in increasing order and each segment's indexes from the top down; the cursor is
+ * `segment * SEG_STRIDE + p`, p being the number of indexes of that segment still to visit (0 = from the top).
+ * Within a segment only the last index ever moves (into a hole left by a delete or a move-out), so a key that
+ * stays either sits below the cursor, still to be visited, or moves from the visited top into the unvisited
+ * bottom (seen twice, which SCAN allows). A key that moves between segments always goes from segment i to
+ * i + n > i: if it had not been visited in i, segment i + n is still ahead of the cursor (or is the current
+ * segment only once i is finished), so it is visited there. New keys may or may not be returned, as in Redis.
+ * The number of segments only grows, so a walk ends.
  */
 
+/** Most entries one V8 Map accepts. */
 export const MAX_ENTRIES = 1 << 24;
 /** Expiry value meaning "no TTL". */
 export const NO_EXPIRE = 0;
+/** Slot (and cursor) numbers are segment * SEG_STRIDE + index; larger than any index or scan position. */
+export const SEG_STRIDE = 2 ** 25;
+/** Slots examined per insert while a split is in progress. */
+const REHASH_PER_INSERT = 8;
 
-export class Dict<V> {
-  private map = new Map<string, number>();
+class Segment<V> {
+  map = new Map<string, number>();
   keys: string[] = [];
   values: V[] = [];
   expires: Float64Array;
-  /** LRU clock or LFU counter per key (engine/eviction decides the meaning). */
   meta: Uint32Array;
-  /** Position of each slot in `volatile`, or -1 when the key has no TTL. */
-  private volPos: Int32Array;
-  /** Dense list of slots that have a TTL. */
-  private volatile: Int32Array;
-  private volCount = 0;
-  private cap: number;
+  /** Position of each index in `volatile`, or -1 when the key has no TTL. */
+  volPos: Int32Array;
+  /** Dense list of indexes that have a TTL. */
+  volatile: Int32Array;
+  volCount = 0;
+  cap: number;
 
-  constructor(initialCapacity = 16) {
+  constructor(
+    initialCapacity: number,
+    private readonly limit: number,
+  ) {
     this.cap = initialCapacity;
     this.expires = new Float64Array(initialCapacity);
     this.meta = new Uint32Array(initialCapacity);
@@ -44,73 +61,52 @@ export class Dict<V> {
     this.volatile = new Int32Array(initialCapacity);
   }
 
-  get size(): number {
-    return this.keys.length;
-  }
-
-  /** Number of keys with a TTL. */
-  get volatileSize(): number {
-    return this.volCount;
-  }
-
-  /** The slot of `key`, or -1. */
-  find(key: string): number {
-    const s = this.map.get(key);
-    return s === undefined ? -1 : s;
-  }
-
-  has(key: string): boolean {
-    return this.map.has(key);
-  }
-
-  /** Adds a key that is not present; returns its slot. No TTL, meta 0. */
-  add(key: string, value: V, meta = 0): number {
-    const slot = this.keys.length;
-    if (slot >= this.cap) this.grow();
-    this.map.set(key, slot);
+  add(key: string, value: V, meta: number): number {
+    const i = this.keys.length;
+    if (i >= this.cap) this.grow();
+    this.map.set(key, i);
     this.keys.push(key);
     this.values.push(value);
-    this.expires[slot] = NO_EXPIRE;
-    this.meta[slot] = meta;
-    return slot;
+    this.expires[i] = NO_EXPIRE;
+    this.meta[i] = meta;
+    return i;
   }
 
-  setExpire(slot: number, when: number): void {
-    const had = this.expires[slot] !== NO_EXPIRE;
-    this.expires[slot] = when;
+  setExpire(i: number, when: number): void {
+    const had = this.expires[i] !== NO_EXPIRE;
+    this.expires[i] = when;
     if (when !== NO_EXPIRE && !had) {
-      this.volatile[this.volCount] = slot;
-      this.volPos[slot] = this.volCount++;
+      this.volatile[this.volCount] = i;
+      this.volPos[i] = this.volCount++;
     } else if (when === NO_EXPIRE && had) {
-      this.unlistVolatile(slot);
+      this.unlistVolatile(i);
     }
   }
 
-  private unlistVolatile(slot: number): void {
-    const pos = this.volPos[slot]!;
-    const lastSlot = this.volatile[--this.volCount]!;
-    this.volatile[pos] = lastSlot;
-    this.volPos[lastSlot] = pos;
-    this.volPos[slot] = -1;
+  private unlistVolatile(i: number): void {
+    const pos = this.volPos[i]!;
+    const lastIdx = this.volatile[--this.volCount]!;
+    this.volatile[pos] = lastIdx;
+    this.volPos[lastIdx] = pos;
+    this.volPos[i] = -1;
   }
 
-  /** Removes the key in `slot`; returns its value. */
-  removeSlot(slot: number): V {
+  remove(i: number): V {
     const keys = this.keys;
-    const value = this.values[slot]!;
-    this.map.delete(keys[slot]!);
-    if (this.expires[slot] !== NO_EXPIRE) this.unlistVolatile(slot);
+    const value = this.values[i]!;
+    this.map.delete(keys[i]!);
+    if (this.expires[i] !== NO_EXPIRE) this.unlistVolatile(i);
     const last = keys.length - 1;
-    if (slot !== last) {
+    if (i !== last) {
       const movedKey = keys[last]!;
-      keys[slot] = movedKey;
-      this.values[slot] = this.values[last]!;
-      this.expires[slot] = this.expires[last]!;
-      this.meta[slot] = this.meta[last]!;
+      keys[i] = movedKey;
+      this.values[i] = this.values[last]!;
+      this.expires[i] = this.expires[last]!;
+      this.meta[i] = this.meta[last]!;
       const vp = this.volPos[last]!;
-      this.volPos[slot] = vp;
-      if (vp >= 0) this.volatile[vp] = slot;
-      this.map.set(movedKey, slot);
+      this.volPos[i] = vp;
+      if (vp >= 0) this.volatile[vp] = i;
+      this.map.set(movedKey, i);
     }
     this.volPos[last] = -1;
     keys.pop();
@@ -118,53 +114,9 @@ export class Dict<V> {
     return value;
   }
 
-  delete(key: string): boolean {
-    const slot = this.map.get(key);
-    if (slot === undefined) return false;
-    this.removeSlot(slot);
-    return true;
-  }
-
-  /** A uniformly random occupied slot, or -1 when empty. */
-  randomSlot(): number {
-    const n = this.keys.length;
-    return n === 0 ? -1 : Math.floor(Math.random() * n);
-  }
-
-  /** A uniformly random slot among keys with a TTL, or -1. */
-  randomVolatileSlot(): number {
-    return this.volCount === 0 ? -1 : this.volatile[Math.floor(Math.random() * this.volCount)]!;
-  }
-
-  /**
-   * Visits up to `count` slots below `cursor` (0 = start), calling `visit` with each key, and returns the
-   * next cursor (0 when the walk is over).
-   */
-  scan(cursor: number, count: number, visit: (key: string, slot: number) => void): number {
-    let p = cursor === 0 || cursor > this.keys.length ? this.keys.length : cursor;
-    const stop = Math.max(0, p - Math.max(1, count));
-    while (p > stop) {
-      p--;
-      visit(this.keys[p]!, p);
-    }
-    return p;
-  }
-
-  clear(): void {
-    this.map = new Map();
-    this.keys = [];
-    this.values = [];
-    this.cap = 16;
-    this.expires = new Float64Array(16);
-    this.meta = new Uint32Array(16);
-    this.volPos = new Int32Array(16).fill(-1);
-    this.volatile = new Int32Array(16);
-    this.volCount = 0;
-  }
-
   private grow(): void {
-    if (this.cap >= MAX_ENTRIES) throw new RangeError('Dict is full');
-    const cap = Math.min(MAX_ENTRIES, this.cap * 2);
+    if (this.cap >= this.limit) throw new RangeError('Dict is full');
+    const cap = Math.min(this.limit, this.cap * 2);
     const e = new Float64Array(cap);
     e.set(this.expires);
     this.expires = e;
@@ -178,5 +130,297 @@ export class Dict<V> {
     vl.set(this.volatile);
     this.volatile = vl;
     this.cap = cap;
+  }
+}
+
+/** A seeded 32-bit hash of a byte string (FNV-1a steps, then a murmur3-style finalizer to spread low bits). */
+export function hashKey(key: string, seed: number): number {
+  let h = (seed ^ 0x811c9dc5) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class Dict<V> {
+  /** Segment 0, kept in a field of its own: the only one a small dictionary has. */
+  private s0: Segment<V>;
+  /** All segments; a power of two in number (the count after the split in progress, if any). */
+  private segs: Segment<V>[];
+  /** Random per dictionary, so that no fixed set of keys lands in one segment. */
+  private readonly seed = (Math.random() * 0x100000000) >>> 0;
+  /** Segment count before the split in progress, or 0 when no split is running. */
+  private splitFrom = 0;
+  /** Source segment being split; sources below it are done. */
+  private splitSrc = 0;
+  /** Indexes of the source segment not yet examined. */
+  private splitLeft = 0;
+  private readonly splitAt: number;
+  private readonly initialCapacity: number;
+
+  /**
+   * @param segmentLimit most keys one segment holds (default and maximum: the V8 Map limit); tests lower it
+   *   to exercise splitting with few keys.
+   */
+  constructor(
+    initialCapacity = 16,
+    readonly segmentLimit = MAX_ENTRIES,
+  ) {
+    if (segmentLimit > MAX_ENTRIES || segmentLimit < 4) throw new RangeError('segmentLimit out of range');
+    this.initialCapacity = Math.max(1, Math.min(initialCapacity, segmentLimit));
+    this.splitAt = Math.floor((segmentLimit * 3) / 4);
+    this.s0 = new Segment<V>(this.initialCapacity, segmentLimit);
+    this.segs = [this.s0];
+  }
+
+  get size(): number {
+    const segs = this.segs;
+    if (segs.length === 1) return this.s0.keys.length;
+    let n = 0;
+    for (let i = 0; i < segs.length; i++) n += segs[i]!.keys.length;
+    return n;
+  }
+
+  /** Number of keys with a TTL. */
+  get volatileSize(): number {
+    const segs = this.segs;
+    if (segs.length === 1) return this.s0.volCount;
+    let n = 0;
+    for (let i = 0; i < segs.length; i++) n += segs[i]!.volCount;
+    return n;
+  }
+
+  /** Number of segments (1 until the dictionary outgrows one Map). */
+  get segmentCount(): number {
+    return this.segs.length;
+  }
+
+  /** True while keys are being moved into newly added segments. */
+  get rehashing(): boolean {
+    return this.splitFrom !== 0;
+  }
+
+  /** The slot of `key`, or -1. */
+  find(key: string): number {
+    if (this.segs.length === 1) {
+      const i = this.s0.map.get(key);
+      return i === undefined ? -1 : i;
+    }
+    return this.findSegmented(key);
+  }
+
+  private findSegmented(key: string): number {
+    const segs = this.segs;
+    const t = hashKey(key, this.seed) & (segs.length - 1);
+    let i = segs[t]!.map.get(key);
+    if (i !== undefined) return t * SEG_STRIDE + i;
+    const n = this.splitFrom;
+    if (n !== 0 && t >= n && t - n >= this.splitSrc) {
+      i = segs[t - n]!.map.get(key);
+      if (i !== undefined) return (t - n) * SEG_STRIDE + i;
+    }
+    return -1;
+  }
+
+  has(key: string): boolean {
+    return this.find(key) >= 0;
+  }
+
+  keyAt(slot: number): string {
+    return slot < SEG_STRIDE ? this.s0.keys[slot]! : this.segOf(slot).keys[slot % SEG_STRIDE]!;
+  }
+
+  valueAt(slot: number): V {
+    return slot < SEG_STRIDE ? this.s0.values[slot]! : this.segOf(slot).values[slot % SEG_STRIDE]!;
+  }
+
+  setValue(slot: number, value: V): void {
+    if (slot < SEG_STRIDE) this.s0.values[slot] = value;
+    else this.segOf(slot).values[slot % SEG_STRIDE] = value;
+  }
+
+  /** Absolute expiry time in ms, or NO_EXPIRE. */
+  expireAt(slot: number): number {
+    return slot < SEG_STRIDE ? this.s0.expires[slot]! : this.segOf(slot).expires[slot % SEG_STRIDE]!;
+  }
+
+  /** LRU clock or LFU counter (engine/eviction decides the meaning). */
+  metaAt(slot: number): number {
+    return slot < SEG_STRIDE ? this.s0.meta[slot]! : this.segOf(slot).meta[slot % SEG_STRIDE]!;
+  }
+
+  setMeta(slot: number, meta: number): void {
+    if (slot < SEG_STRIDE) this.s0.meta[slot] = meta;
+    else this.segOf(slot).meta[slot % SEG_STRIDE] = meta;
+  }
+
+  private segOf(slot: number): Segment<V> {
+    return this.segs[Math.floor(slot / SEG_STRIDE)]!;
+  }
+
+  /** Adds a key that is not present; returns its slot. No TTL. */
+  add(key: string, value: V, meta = 0): number {
+    if (this.segs.length === 1 && this.s0.keys.length < this.splitAt) return this.s0.add(key, value, meta);
+    return this.addSegmented(key, value, meta);
+  }
+
+  private addSegmented(key: string, value: V, meta: number): number {
+    // Move keys first: moving after the insert could move the new key and invalidate the slot returned.
+    if (this.splitFrom !== 0) this.rehash(REHASH_PER_INSERT);
+    let t = this.targetOf(key);
+    let seg = this.segs[t]!;
+    if (seg.keys.length >= this.splitAt) {
+      if (this.splitFrom === 0) this.startSplit();
+      else if (seg.keys.length >= this.segmentLimit - 1) this.rehash(Infinity);
+      if (this.splitFrom === 0 && seg.keys.length >= this.segmentLimit - 1) this.startSplit();
+      t = this.targetOf(key);
+      seg = this.segs[t]!;
+    }
+    return t * SEG_STRIDE + seg.add(key, value, meta);
+  }
+
+  private targetOf(key: string): number {
+    return this.segs.length === 1 ? 0 : hashKey(key, this.seed) & (this.segs.length - 1);
+  }
+
+  private startSplit(): void {
+    const n = this.segs.length;
+    for (let i = 0; i < n; i++) this.segs.push(new Segment<V>(this.initialCapacity, this.segmentLimit));
+    this.splitFrom = n;
+    this.splitSrc = 0;
+    this.splitLeft = this.segs[0]!.keys.length;
+  }
+
+  /**
+   * Moves keys toward their segment, examining at most `budget` slots. Returns true while a split is still in
+   * progress. The server cron calls it; inserts call it with a small budget.
+   */
+  rehash(budget: number): boolean {
+    const n = this.splitFrom;
+    if (n === 0) return false;
+    const segs = this.segs;
+    const mask = 2 * n - 1;
+    while (budget-- > 0) {
+      const src = segs[this.splitSrc]!;
+      if (this.splitLeft > src.keys.length) this.splitLeft = src.keys.length;
+      if (this.splitLeft === 0) {
+        if (++this.splitSrc === n) {
+          this.splitFrom = 0;
+          this.splitSrc = 0;
+          return false;
+        }
+        this.splitLeft = segs[this.splitSrc]!.keys.length;
+        continue;
+      }
+      const i = --this.splitLeft;
+      const key = src.keys[i]!;
+      const t = hashKey(key, this.seed) & mask;
+      if (t === this.splitSrc) continue;
+      // Everything above i was examined and stays, so the last index moving into i is already placed.
+      const when = src.expires[i]!;
+      const meta = src.meta[i]!;
+      const value = src.remove(i);
+      const dst = segs[t]!;
+      const j = dst.add(key, value, meta);
+      if (when !== NO_EXPIRE) dst.setExpire(j, when);
+    }
+    return true;
+  }
+
+  /** Sets (or with NO_EXPIRE clears) the expiry of the key in `slot`. */
+  setExpire(slot: number, when: number): void {
+    if (slot < SEG_STRIDE) this.s0.setExpire(slot, when);
+    else this.segOf(slot).setExpire(slot % SEG_STRIDE, when);
+  }
+
+  /** Removes the key in `slot`; returns its value. */
+  removeSlot(slot: number): V {
+    return slot < SEG_STRIDE ? this.s0.remove(slot) : this.segOf(slot).remove(slot % SEG_STRIDE);
+  }
+
+  delete(key: string): boolean {
+    const slot = this.find(key);
+    if (slot < 0) return false;
+    this.removeSlot(slot);
+    return true;
+  }
+
+  /** A uniformly random occupied slot, or -1 when empty. */
+  randomSlot(): number {
+    const segs = this.segs;
+    if (segs.length === 1) {
+      const n = this.s0.keys.length;
+      return n === 0 ? -1 : Math.floor(Math.random() * n);
+    }
+    let r = Math.floor(Math.random() * this.size);
+    for (let s = 0; s < segs.length; s++) {
+      const n = segs[s]!.keys.length;
+      if (r < n) return s * SEG_STRIDE + r;
+      r -= n;
+    }
+    return -1;
+  }
+
+  /** A uniformly random slot among keys with a TTL, or -1. */
+  randomVolatileSlot(): number {
+    const segs = this.segs;
+    if (segs.length === 1) {
+      const s0 = this.s0;
+      return s0.volCount === 0 ? -1 : s0.volatile[Math.floor(Math.random() * s0.volCount)]!;
+    }
+    let r = Math.floor(Math.random() * this.volatileSize);
+    for (let s = 0; s < segs.length; s++) {
+      const seg = segs[s]!;
+      if (r < seg.volCount) return s * SEG_STRIDE + seg.volatile[r]!;
+      r -= seg.volCount;
+    }
+    return -1;
+  }
+
+  /**
+   * Visits up to `count` slots from `cursor` (0 = start), calling `visit` with each key and its slot, and returns
+   * the next cursor (0 when the walk is over). `visit` must not modify the dictionary.
+   */
+  scan(cursor: number, count: number, visit: (key: string, slot: number) => void): number {
+    const segs = this.segs;
+    let s = Math.floor(cursor / SEG_STRIDE);
+    if (!(s >= 0 && s < segs.length)) return 0;
+    let p = cursor - s * SEG_STRIDE;
+    let budget = Math.max(1, count);
+    for (;;) {
+      const keys = segs[s]!.keys;
+      if (p === 0 || p > keys.length) p = keys.length;
+      const stop = Math.max(0, p - budget);
+      budget -= p - stop;
+      const base = s * SEG_STRIDE;
+      while (p > stop) {
+        p--;
+        visit(keys[p]!, base + p);
+      }
+      if (p > 0) return base + p;
+      if (++s >= segs.length) return 0;
+      if (budget <= 0) return s * SEG_STRIDE;
+    }
+  }
+
+  /** Calls `visit` for every key (the dictionary must not change meanwhile). */
+  forEach(visit: (key: string, value: V, slot: number) => void): void {
+    const segs = this.segs;
+    for (let s = 0; s < segs.length; s++) {
+      const seg = segs[s]!;
+      const base = s * SEG_STRIDE;
+      for (let i = 0; i < seg.keys.length; i++) visit(seg.keys[i]!, seg.values[i]!, base + i);
+    }
+  }
+
+  clear(): void {
+    this.s0 = new Segment<V>(this.initialCapacity, this.segmentLimit);
+    this.segs = [this.s0];
+    this.splitFrom = 0;
+    this.splitSrc = 0;
+    this.splitLeft = 0;
   }
 }
