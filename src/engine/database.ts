@@ -13,6 +13,8 @@ import { NOTIFY_EXPIRED, NOTIFY_NEW } from './notify.js';
 
 export class Database {
   dict = new Dict<Value>();
+  /** Running estimate of the TTL left on keys that have one, in ms (INFO keyspace avg_ttl); engine/expire.ts. */
+  avgTtl = 0;
 
   constructor(
     readonly id: number,

@@ -21,6 +21,8 @@ export class Keyspace {
   dirty = 0;
   /** False while loading or on a replica: keys past their TTL are not deleted on access. */
   expireAllowed = true;
+  /** DEBUG SET-ACTIVE-EXPIRE: when false the cron's active expire cycle (engine/expire.ts) does nothing. */
+  activeExpireEnabled = true;
   /** notify-keyspace-events flags; 0 means no event is built at all. */
   notifyFlags = 0;
 

@@ -16,6 +16,8 @@ export interface TypedValue {
   readonly type: Exclude<ValueType, 'string'>;
   /** The OBJECT ENCODING name Redis would report. */
   encoding(): string;
+  /** A deep copy sharing no mutable state with this value (COPY); engine/duplicate.ts calls it. */
+  clone?(): TypedValue;
 }
 
 /** A string Redis holds with the embstr encoding even though its text is an integer. */

@@ -15,6 +15,7 @@ import { Client } from './client.js';
 import { dispatch } from './dispatch.js';
 import { Clients } from './clients.js';
 import { Cron } from './cron.js';
+import { ActiveExpire } from '../engine/expire.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -65,6 +66,9 @@ export class Server implements ServerApi {
     this.keyspace = new Keyspace(this.clock, this.stats, this.config.getInt('databases'));
     this.clients = new Clients(this);
     this.cron = new Cron(this);
+    const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
+      this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
+    this.cron.jobs.push(() => activeExpire.cycle());
     // Dictionaries that outgrew one segment move their keys a bounded batch per tick (plus a few per insert).
     this.cron.jobs.push(() => {
       for (const db of this.keyspace.dbs) db.dict.rehash(10000);
