@@ -116,7 +116,10 @@ export class Server implements ServerApi {
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${port}`);
     this.port = bound;
     this.cron.start();
-    this.log.notice(`Ready to accept connections tcp`);
+    // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
+    this.log.notice(`Running mode=standalone, port=${this.port}.`);
+    this.log.warning('Server initialized');
+    this.log.notice('Ready to accept connections');
   }
 
   private accept(socket: net.Socket): void {
