@@ -81,6 +81,14 @@ export interface ServerApi {
   readonly clients: ClientRegistry;
   /** 40 hex chars, new at each start (INFO run_id). */
   readonly runId: string;
+  /** Replication id, 40 hex chars (INFO master_replid). */
+  readonly replId: string;
+  /** Bytes in use (INFO used_memory, maxmemory checks); process heap until the memory accounting refines it. */
+  usedMemory(): number;
+  /** Dispatches the flush of databases (FLUSHDB / FLUSHALL) to subsystems that keep per-key state; -1 = all. */
+  readonly onFlush: ((dbid: number) => void)[];
+  /** Dispatches SWAPDB to subsystems that keep per-database state (blocked clients, WATCH). */
+  readonly onSwapDb: ((a: number, b: number) => void)[];
   /** The TCP port actually bound (INFO tcp_port). */
   readonly port: number;
   /** When the server started, ms since the epoch. */

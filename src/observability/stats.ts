@@ -19,6 +19,22 @@ export class Stats {
   unexpectedErrorReplies = 0;
   /** Error replies by their code (the first word: ERR, WRONGTYPE, ...). */
   errorCodes = new Map<string, number>();
+  /** Highest used_memory seen (INFO used_memory_peak); the cron and INFO raise it. */
+  peakMemory = 0;
+  /** used_memory once the server is up (INFO used_memory_startup); not reset by CONFIG RESETSTAT. */
+  startupMemory = 0;
+  /** Sampled rates for INFO's instantaneous_* fields (see Stats.sampleInstantaneous). */
+  readonly opsPerSec = new InstantMetric();
+  readonly inputBytesPerSec = new InstantMetric();
+  readonly outputBytesPerSec = new InstantMetric();
+
+  /** Called every 100 ms by the server cron, as Redis's serverCron samples its instantaneous metrics. */
+  sampleInstantaneous(nowMs: number): void {
+    this.opsPerSec.track(nowMs, this.totalCommands);
+    this.inputBytesPerSec.track(nowMs, this.netInputBytes);
+    this.outputBytesPerSec.track(nowMs, this.netOutputBytes);
+  }
+
 
   countError(msg: string): void {
     this.totalErrorReplies++;
@@ -44,8 +60,37 @@ export class Stats {
     this.totalErrorReplies = 0;
     this.unexpectedErrorReplies = 0;
     this.errorCodes.clear();
+    this.peakMemory = 0;
   }
 }
+
+/**
+ * A rate averaged over the last 16 samples, like Redis's inst_metric: each sample is the counter's increase per
+ * second since the previous sample.
+ */
+export class InstantMetric {
+  private readonly samples = new Float64Array(16);
+  private idx = 0;
+  private lastTime = 0;
+  private lastValue = 0;
+
+  track(nowMs: number, value: number): void {
+    const dt = nowMs - this.lastTime;
+    const delta = value - this.lastValue;
+    this.samples[this.idx] = this.lastTime > 0 && dt > 0 ? Math.floor((delta * 1000) / dt) : 0;
+    this.idx = (this.idx + 1) % this.samples.length;
+    this.lastTime = nowMs;
+    this.lastValue = value;
+  }
+
+  /** Mean of the samples (integer, as Redis divides a long long sum). */
+  get value(): number {
+    let sum = 0;
+    for (let i = 0; i < this.samples.length; i++) sum += this.samples[i]!;
+    return Math.floor(sum / this.samples.length);
+  }
+}
+
 
 /** Per-command counters (INFO commandstats); each Command holds one. */
 export class CommandStat {

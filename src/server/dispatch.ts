@@ -18,6 +18,8 @@ export function resolveCommand(server: Server, c: Client): Command | null {
   }
   if (cmd.subcommands === undefined) return cmd;
   if (argv.length === 1) {
+    // A container whose arity allows the bare name runs its own handler (COMMAND alone lists the table).
+    if (cmd.handler !== undefined && checkArity(cmd, 1) === null) return cmd;
     cmd.stat.rejectedCalls++;
     c.error(ERR.arity(cmd.fullName));
     return null;

@@ -40,6 +40,9 @@ export class Server implements ServerApi {
   readonly commands = new CommandTable(ALL_COMMANDS);
   readonly clients: Clients;
   readonly runId = randomBytes(20).toString('hex');
+  readonly replId = randomBytes(20).toString('hex');
+  readonly onFlush: ((dbid: number) => void)[] = [];
+  readonly onSwapDb: ((a: number, b: number) => void)[] = [];
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
   readonly configFile: string;
@@ -69,6 +72,16 @@ export class Server implements ServerApi {
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     this.cron.jobs.push(() => activeExpire.cycle());
+    let lastSample = 0;
+    this.cron.jobs.push(() => {
+      // INFO's instantaneous_* rates and used_memory_peak are sampled every 100 ms, as in Redis's serverCron.
+      const now = this.clock.cached;
+      if (now - lastSample < 100) return;
+      lastSample = now;
+      this.stats.sampleInstantaneous(now);
+      const used = this.usedMemory();
+      if (used > this.stats.peakMemory) this.stats.peakMemory = used;
+    });
     // Dictionaries that outgrew one segment move their keys a bounded batch per tick (plus a few per insert).
     this.cron.jobs.push(() => {
       for (const db of this.keyspace.dbs) db.dict.rehash(10000);
@@ -116,6 +129,7 @@ export class Server implements ServerApi {
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${port}`);
     this.port = bound;
     this.cron.start();
+    this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
@@ -163,8 +177,13 @@ export class Server implements ServerApi {
     for (let i = 0; i < q.length; i++) q[i]!.flush();
   };
 
+  usedMemory(): number {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  }
+
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
-    if (opts.abort) return 'ERR There is no shutdown in progress';
+    if (opts.abort) return 'ERR No shutdown in progress.';
     this.log.warning('User requested shutdown...');
     void this.close();
     return null;
