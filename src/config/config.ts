@@ -123,8 +123,8 @@ export class Config {
         break;
       case 'enum': {
         const l = raw.toLowerCase();
-        v = s.values!.includes(l) ? l : s.synonyms?.[l] ??
-          new Error('argument(s) must be one of the following: ' + s.values!.join(', '));
+        v = s.values!.includes(l) ? s.synonyms?.[l] ?? l
+          : new Error('argument(s) must be one of the following: ' + s.values!.join(', '));
         break;
       }
       case 'string':
@@ -176,13 +176,16 @@ export class Config {
    */
   setMany(pairs: readonly (readonly [string, string])[], opts: SetOptions = {}): string | null {
     const chosen: Setting[] = [];
+    // Redis registers an alias as an entry of its own: naming a setting twice is an error only under one name.
+    const typedNames: string[] = [];
     for (const [name] of pairs) {
       const s = this.setting(name);
       if (!s) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
       if (s.immutable || (s.protected && !this.protectedAllowed(opts))) {
         return failed(name, s.immutable ? "can't set immutable config" : "can't set protected config");
       }
-      if (chosen.includes(s)) return failed(name, 'duplicate parameter');
+      if (typedNames.includes(name.toLowerCase())) return failed(name, 'duplicate parameter');
+      typedNames.push(name.toLowerCase());
       chosen.push(s);
     }
     const old = chosen.map((s) => this.values.get(s.name)!);
@@ -200,10 +203,12 @@ export class Config {
       }
       this.values.set(s.name, v);
     }
+    // A setting named twice (by name and alias) is applied and announced once.
+    const first = (i: number): boolean => chosen.indexOf(chosen[i]!) === i;
     for (let i = 0; i < chosen.length; i++) {
       const s = chosen[i]!;
       const v = this.values.get(s.name)!;
-      if (v === old[i]) continue;
+      if (v === old[i] || !first(i)) continue;
       for (const hook of this.applyHooks.get(s.name) ?? []) {
         const why = hook(v);
         if (why !== null) {
@@ -215,7 +220,7 @@ export class Config {
     for (let i = 0; i < chosen.length; i++) {
       const s = chosen[i]!;
       const v = this.values.get(s.name)!;
-      if (v !== old[i]) this.notify(s.name, v);
+      if (v !== old[i] && first(i)) this.notify(s.name, v);
     }
     return null;
   }

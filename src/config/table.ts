@@ -41,7 +41,7 @@ export interface Setting {
   octal?: boolean;
   /** Allowed words for 'enum', in Redis's order (the error message lists them in that order). */
   values?: readonly string[];
-  /** Extra enum words and the canonical word they stand for (oom-score-adj relative → yes). */
+  /** Enum words that stand for an earlier word of `values` (oom-score-adj relative → yes). */
   synonyms?: Readonly<Record<string, string>>;
   /** Set only at start-up: CONFIG SET refuses it. */
   immutable?: boolean;
@@ -197,7 +197,7 @@ export const SETTINGS: readonly Setting[] = [
   // Threads and the OS
   int('io-threads', 1, 1n, 128n, immutable),
   bool('io-threads-do-reads', false, immutable),
-  oneOf('oom-score-adj', 'no', ['no', 'yes', 'absolute'], { synonyms: { relative: 'yes' } }),
+  oneOf('oom-score-adj', 'no', ['no', 'yes', 'relative', 'absolute'], { synonyms: { relative: 'yes' } }),
   special('oom-score-adj-values', '0 200 800', parseOomScoreAdjValues, { multiArg: true }),
   bool('disable-thp', true, immutable),
   bool('jemalloc-bg-thread', true),
