@@ -44,9 +44,9 @@ function match(p: string, pi: number, s: string, si: number, nocase: boolean, de
         }
         const pc = p.charCodeAt(pi);
         if (pc === 92 /* \ */ && pl - pi >= 2) {
+          // Redis compares an escaped class member byte for byte, even when matching without case.
           pi++;
-          const lit = nocase ? lower(p.charCodeAt(pi)) : p.charCodeAt(pi);
-          if (lit === sc) matched = true;
+          if (p.charCodeAt(pi) === s.charCodeAt(si)) matched = true;
         } else if (pc === 93 /* ] */) {
           break;
         } else if (pl - pi >= 3 && p.charCodeAt(pi + 1) === 45 /* - */) {
