@@ -3,13 +3,14 @@
  */
 import type { CommandSpec } from './types.js';
 import { commands as connection } from './connection.js';
+import { commands as client } from './client.js';
 import { commands as strings } from './strings.js';
 import { commands as bitmaps } from './bitmaps.js';
 import { commands as keys } from './keys.js';
 import { commands as server } from './server.js';
 import { commands as command } from './command.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...strings, ...bitmaps, ...keys, ...server, ...command];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

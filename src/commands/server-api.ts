@@ -34,7 +34,15 @@ export interface ClientView {
   readonly outputMemory: number;
   readonly totalMemory: number;
   readonly argvMemory: number;
-  readonly user: string;
+  /** CLIENT LIST's events field ("r", "rw"). */
+  readonly events: string;
+  /** The ACL user the connection is authenticated as. */
+  user: string;
+  /** False while requirepass is set and the connection has not authenticated. */
+  authenticated: boolean;
+  /** CLIENT NO-EVICT / NO-TOUCH state. */
+  noEvict: boolean;
+  noTouch: boolean;
   /** Number of channel / pattern / shard-channel subscriptions. */
   readonly subscriptions: number;
   readonly patternSubscriptions: number;
@@ -46,8 +54,13 @@ export interface ClientView {
   readonly isMaster: boolean;
   readonly isReplica: boolean;
   readonly isPubSub: boolean;
-  readonly libName: string;
-  readonly libVersion: string;
+  /** CLIENT SETINFO LIB-NAME / LIB-VER ('' when unset). */
+  libName: string;
+  libVersion: string;
+  /** CLIENT REPLY ON | OFF | SKIP. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void;
+  /** RESET: back to a new connection's state (db 0, RESP2, no name, replies on, default user). */
+  resetConnection(): void;
   /** Closes the connection after pending replies are written (CLIENT KILL, QUIT). */
   close(afterReply?: boolean): void;
   /** Unblocks a client blocked in a blocking command; false if it was not blocked. */
@@ -59,8 +72,11 @@ export interface ClientRegistry {
   all(): Iterable<ClientView>;
   byId(id: number): ClientView | undefined;
   readonly count: number;
-  /** CLIENT PAUSE: until `untilMs`, 'write' pauses only write commands, 'all' pauses everything. */
-  pause(untilMs: number, mode: 'write' | 'all'): void;
+  /**
+   * CLIENT PAUSE for `timeoutMs` from now: 'write' holds commands that write or may replicate, 'all' holds
+   * every command. A pause already in force keeps the later end and the stronger mode.
+   */
+  pause(timeoutMs: number, mode: 'write' | 'all'): void;
   unpause(): void;
 }
 
@@ -95,6 +111,8 @@ export interface ServerApi {
   readonly startedAt: number;
   /** Unix time in seconds of the last successful save (or of start-up). */
   lastSave: number;
+  /** The default user's password (requirepass); '' when none is set and AUTH has nothing to check. */
+  readonly requirePass: string;
   /** Path of the config file given on the command line, '' when none. */
   readonly configFile: string;
   /** Absolute path of the executable (INFO executable). */

@@ -18,6 +18,9 @@ export const ERR = {
   bitValue: 'ERR bit is not an integer or out of range',
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   sameObject: 'ERR source and destination objects are the same',
+  nanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  decrementOverflow: 'ERR decrement would overflow',
+  offsetOutOfRange: 'ERR offset is out of range',
   /** getIntFromObjectOrReply's range error (a DB index that is an integer but not a C int). */
   intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
   invalidCursor: 'ERR invalid cursor',

@@ -33,12 +33,16 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Set once the connection must end after the pending output is written. */
   closeAfterReply = false;
   closed = false;
-  /** CLIENT REPLY OFF / SKIP. */
-  replyMode: 'on' | 'off' | 'skip' = 'on';
-  /** True for the one command after CLIENT REPLY SKIP. */
-  skipNext = false;
+  /** CLIENT REPLY state, REPLY_* bits; 0 (the usual case) keeps the hot path to one test. */
+  replyFlags = 0;
+  /** CLIENT NO-EVICT ON. */
   noEvict = false;
+  /** CLIENT NO-TOUCH ON: the client's reads leave keys' LRU/LFU alone. */
   noTouch = false;
+  /** False until AUTH / HELLO AUTH succeeds while requirepass is set. */
+  authenticated: boolean;
+  /** The current command waits for CLIENT PAUSE to end (Redis's BLOCKED_POSTPONE); input is held meanwhile. */
+  postponed = false;
   /** Error replies produced by the command being executed (failed_calls accounting). */
   errorsInCall = 0;
   /** Scheduled for the next flush. */
@@ -56,12 +60,13 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   ) {
     super(INITIAL_OUTPUT);
     this.db = server.keyspace.dbs[0]!;
-    this.createdAt = this.lastInteraction = Date.now();
+    this.createdAt = this.lastInteraction = server.clock.now();
     this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
     this.laddr = formatAddr(socket.localAddress, socket.localPort);
     const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
     this.fd = handle?.fd ?? -1;
     this.parser.maxBulkLen = server.limits.protoMaxBulkLen;
+    this.authenticated = server.requirePass === '';
   }
 
   get dbIndex(): number {
@@ -98,7 +103,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
         break;
       }
       this.argv = argv;
-      server.dispatch(this);
+      if (this.replyFlags === 0) server.dispatch(this);
+      else this.dispatchReplyControlled();
     }
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
@@ -110,7 +116,42 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
 
   /** Whether this client's input must wait (blocked command, CLIENT PAUSE...). Later subsystems extend it. */
   inputHeld(): boolean {
-    return this.readPaused;
+    return this.readPaused || this.postponed;
+  }
+
+  /**
+   * Runs the current command under CLIENT REPLY OFF / SKIP: whatever it writes is dropped, as Redis drops
+   * replies for such clients before they reach the buffer. The state is read after the command, because
+   * CLIENT REPLY ON must see its own OK delivered. SKIP applies to the command after the one that set it.
+   */
+  dispatchReplyControlled(): void {
+    if ((this.replyFlags & REPLY_SKIP_NEXT) !== 0) this.replyFlags = (this.replyFlags & ~REPLY_SKIP_NEXT) | REPLY_SKIP;
+    const mark = this.len;
+    this.server.dispatch(this);
+    if (this.postponed) return;
+    if ((this.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) this.len = mark;
+    this.replyFlags &= ~REPLY_SKIP;
+  }
+
+  /** CLIENT REPLY ON | OFF | SKIP. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void {
+    if (mode === 'on') this.replyFlags &= ~(REPLY_OFF | REPLY_SKIP);
+    else if (mode === 'off') this.replyFlags |= REPLY_OFF;
+    else if ((this.replyFlags & REPLY_OFF) === 0) this.replyFlags |= REPLY_SKIP_NEXT;
+  }
+
+  /**
+   * RESET: the connection state a new connection has. Later subsystems (MULTI, tracking, pub/sub, MONITOR)
+   * clear their own state here too. Library name and version survive, as in Redis; so does NO-EVICT (7.0).
+   */
+  resetConnection(): void {
+    this.select(0);
+    this.resp = 2;
+    this.user = 'default';
+    this.authenticated = this.server.requirePass === '';
+    this.name = '';
+    this.replyFlags = 0;
+    this.noTouch = false;
   }
 
   protected override onError(msg: string): void {
@@ -170,10 +211,18 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   }
 
   // ClientView fields that later subsystems (pub/sub, MULTI, tracking, replication) will make live.
+  /** Redis's letters, in Redis's order (7.2's T for NO-TOUCH last). */
   flagString(): string {
     let f = '';
+    if (this.postponed) f += 'b';
     if (this.closeAfterReply) f += 'c';
+    if (this.noEvict) f += 'e';
+    if (this.noTouch) f += 'T';
     return f === '' ? 'N' : f;
+  }
+  /** CLIENT LIST's events: r while reading, w while the socket holds unsent output. */
+  get events(): string {
+    return this.readPaused ? (this.socket.writableLength > 0 ? 'w' : '') : this.socket.writableLength > 0 ? 'rw' : 'r';
   }
   get queryBufferLength(): number {
     return this.parser.pending;
@@ -208,8 +257,13 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly isPubSub = false;
 }
 
+export const REPLY_OFF = 1;
+export const REPLY_SKIP = 2;
+export const REPLY_SKIP_NEXT = 4;
+
+/** "ip:port", with IPv6 addresses in brackets as Redis prints them. */
 function formatAddr(host: string | undefined, port: number | undefined): string {
   if (!host) return '?:0';
   if (host.startsWith('::ffff:')) host = host.slice(7);
-  return host + ':' + (port ?? 0);
+  return (host.includes(':') ? '[' + host + ']' : host) + ':' + (port ?? 0);
 }

@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import type { Command } from '../commands/types.js';
+import { CMD_NO_AUTH, type Command } from '../commands/types.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -13,11 +13,17 @@ export function resolveCommand(server: Server, c: Client): Command | null {
   const argv = c.argv;
   const cmd = server.commands.lookup(argv[0]!);
   if (cmd === undefined) {
+    c.lastCommand = 'NULL';
     c.error(unknownCommandError(argv));
     return null;
   }
-  if (cmd.subcommands === undefined) return cmd;
+  // Like Redis, CLIENT LIST's cmd= names the command looked up, even one that then fails its checks.
+  if (cmd.subcommands === undefined) {
+    c.lastCommand = cmd.fullName;
+    return cmd;
+  }
   if (argv.length === 1) {
+    c.lastCommand = cmd.fullName;
     // A container whose arity allows the bare name runs its own handler (COMMAND alone lists the table).
     if (cmd.handler !== undefined && checkArity(cmd, 1) === null) return cmd;
     cmd.stat.rejectedCalls++;
@@ -25,6 +31,7 @@ export function resolveCommand(server: Server, c: Client): Command | null {
     return null;
   }
   const sub = cmd.subcommands.get(argv[1]!.toLowerCase());
+  c.lastCommand = sub === undefined ? 'NULL' : sub.fullName;
   if (sub === undefined) {
     cmd.stat.rejectedCalls++;
     c.error(`ERR unknown subcommand '${truncate(argv[1]!, 128)}'. Try ${cmd.spec.name.toUpperCase()} HELP.`);
@@ -43,9 +50,16 @@ function checkArity(cmd: Command, argc: number): string | null {
   return null;
 }
 
+/** With requirepass set, an unauthenticated connection may only run no-auth commands (AUTH, HELLO, QUIT...). */
+function checkAuth(server: Server, c: Client, cmd: Command): string | null {
+  if (c.authenticated || server.requirePass === '' || (cmd.flagBits & CMD_NO_AUTH) !== 0) return null;
+  return ERR.noAuth;
+}
+
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
 const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
+  checkAuth,
 ];
 
 export function dispatch(server: Server, c: Client): void {
@@ -59,6 +73,11 @@ export function dispatch(server: Server, c: Client): void {
       return;
     }
   }
+  // CLIENT PAUSE: the command waits, with the rest of this client's input, until the pause ends.
+  if (server.clients.pausedUntil !== 0 && server.clients.pausedFor(cmd)) {
+    server.clients.postpone(c);
+    return;
+  }
   call(server, c, cmd);
 }
 
@@ -67,12 +86,24 @@ export function call(server: Server, c: Client, cmd: Command): void {
   c.cmd = cmd;
   c.errorsInCall = 0;
   const start = performance.now();
-  cmd.handler!(c);
+  if (c.noTouch) callNoTouch(server, c, cmd);
+  else cmd.handler!(c);
   const usec = Math.round((performance.now() - start) * 1000);
   const st = cmd.stat;
   st.calls++;
   st.usec += usec;
   if (c.errorsInCall > 0) st.failedCalls++;
   server.stats.totalCommands++;
-  c.lastCommand = cmd.fullName;
+}
+
+/** CLIENT NO-TOUCH (Redis 7.2): the command's reads leave access times alone, except TOUCH, whose job that is. */
+function callNoTouch(server: Server, c: Client, cmd: Command): void {
+  const ks = server.keyspace;
+  const saved = ks.noTouch;
+  if (cmd.fullName !== 'touch') ks.noTouch = true;
+  try {
+    cmd.handler!(c);
+  } finally {
+    ks.noTouch = saved;
+  }
 }

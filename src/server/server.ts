@@ -50,6 +50,8 @@ export class Server implements ServerApi {
   readonly limits: Limits = { protoMaxBulkLen: 0, queryBufferLimit: 0, maxClients: 0 };
   hz = 10;
   port = 0;
+  /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
+  requirePass = '';
 
   private listeners: net.Server[] = [];
   private nextClientId = 1;
@@ -92,6 +94,7 @@ export class Server implements ServerApi {
     this.config.watch('maxclients', (v) => (this.limits.maxClients = Number(v)));
     this.config.watch('hz', (v) => (this.hz = Math.min(500, Math.max(1, Number(v)))));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
+    this.config.watch('requirepass', (v) => (this.requirePass = v));
   }
 
   /** Binds every address in `bind` on `port`; resolves once listening. */

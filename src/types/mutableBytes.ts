@@ -18,6 +18,14 @@ export class MutableBytes {
     this.len = n;
   }
 
+  /** A new value of `size` zero bytes with no slack (Redis's sdsnewlen(NULL, size) for SETBIT / SETRANGE). */
+  static zeroed(size: number): MutableBytes {
+    const mb = new MutableBytes('', 0);
+    mb.buf = Buffer.alloc(Math.max(size, 1));
+    mb.len = size;
+    return mb;
+  }
+
   /** Ensures capacity for `size` bytes; new bytes beyond `len` are zeroed up to `size` when `zero` is set. */
   reserve(size: number): void {
     if (size <= this.buf.length) return;
