@@ -24,6 +24,12 @@ export const ERR = {
   /** getIntFromObjectOrReply's range error (a DB index that is an integer but not a C int). */
   intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
   invalidCursor: 'ERR invalid cursor',
+  noAuth: 'NOAUTH Authentication required.',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  clientNameChars: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  /** addReplySubcommandSyntaxError: a known subcommand with a form it does not take. */
+  subcommandSyntax: (sub: string, cmd: string): string =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.length > 128 ? sub.slice(0, 128) : sub}'. Try ${cmd.toUpperCase()} HELP.`,
 } as const;
 
 /** Redis's text for an unknown command, quoting up to the first arguments as Redis does. */
