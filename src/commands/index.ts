@@ -9,8 +9,10 @@ import { commands as bitmaps } from './bitmaps.js';
 import { commands as keys } from './keys.js';
 import { commands as server } from './server.js';
 import { commands as command } from './command.js';
+import { commands as config } from './config.js';
+import { commands as debug } from './debug.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

@@ -1,0 +1,143 @@
+/**
+ * DEBUG: the subcommands test suites use — SLEEP, SET-ACTIVE-EXPIRE, OBJECT — and HELP. Any other subcommand
+ * gets Redis's unknown-subcommand error.
+ *
+ * Like Redis, DEBUG is refused unless enable-debug-command allows it ("yes", or "local" for a loopback client).
+ * DEBUG is one command with its own argument parsing in Redis (no subcommand table), so it is one entry here too.
+ */
+import type { CommandContext, CommandSpec } from './types.js';
+import { ERR } from '../protocol/errors.js';
+import { encodingOf, isString, stringBytes, type Value } from '../engine/values.js';
+import { idleMs } from '../engine/keyspace.js';
+import { isInt64String } from '../util/numbers.js';
+import { replyHelp } from './command.js';
+
+const NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a ' +
+  'local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
+function debugAllowed(c: CommandContext): boolean {
+  const config = c.server.config;
+  const mode = config.setting('enable-debug-command') ? config.get('enable-debug-command') : 'no';
+  if (mode === 'yes') return true;
+  if (mode !== 'local') return false;
+  const addr = c.server.clients.byId(c.id)?.addr ?? '';
+  return addr === '' || addr.startsWith('127.') || addr.startsWith('::1') || addr.startsWith('/');
+}
+
+/** C's strtod on a prefix: the longest leading decimal number, 0 when there is none. */
+function strtodPrefix(s: string): number {
+  const m = /^\s*[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?)/i.exec(s);
+  return m ? Number(m[0]) : 0;
+}
+
+/** C's atoi: optional sign and leading digits, 0 when there are none. */
+function atoi(s: string): number {
+  const m = /^\s*[+-]?\d+/.exec(s);
+  return m ? Number(m[0]) : 0;
+}
+
+/** Holds the whole process for `ms`, as Redis's DEBUG SLEEP holds its event loop. */
+function blockFor(ms: number): void {
+  if (ms <= 0) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Bytes an RDB length prefix takes. */
+function rdbLenBytes(n: number): number {
+  if (n < 1 << 6) return 1;
+  if (n < 1 << 14) return 2;
+  if (n <= 0xffffffff) return 5;
+  return 9;
+}
+
+/**
+ * Length of a string in RDB form, without LZF compression: integers that fit 8/16/32 bits take 2/3/5 bytes,
+ * anything else a length prefix plus the bytes.
+ */
+function rdbStringLength(s: string): number {
+  if (s.length <= 11 && isInt64String(s)) {
+    const n = Number(s);
+    if (n >= -128 && n <= 127) return 2;
+    if (n >= -32768 && n <= 32767) return 3;
+    if (n >= -2147483648 && n <= 2147483647) return 5;
+  }
+  return rdbLenBytes(s.length) + s.length;
+}
+
+function serializedLength(v: Value): number {
+  if (isString(v)) return rdbStringLength(stringBytes(v));
+  return 0;
+}
+
+/** Redis shares the objects for 0..9999 unless the eviction policy needs per-key LRU/LFU data. */
+function refcount(c: CommandContext, v: Value): number {
+  if (typeof v !== 'string' || encodingOf(v) !== 'int') return 1;
+  const n = Number(v);
+  const policy = c.server.config.get('maxmemory-policy');
+  const noShared = c.server.config.get('maxmemory') !== '0' && (policy.includes('lru') || policy.includes('lfu'));
+  return !noShared && n >= 0 && n < 10000 ? 2147483647 : 1;
+}
+
+function debugObject(c: CommandContext): void {
+  const d = c.db.dict;
+  // Like Redis, DEBUG OBJECT reads the dictionary directly: no expiry check and no access-time update.
+  const slot = d.find(c.argv[2]!);
+  if (slot < 0) {
+    c.error(ERR.noSuchKey);
+    return;
+  }
+  const v = d.valueAt(slot);
+  const lru = d.metaAt(slot);
+  const idle = Math.floor(idleMs(lru, c.server.clock.cached) / 1000);
+  const addr = '0x7f' + (0x10000000 + ((c.db.id * 0x9e3779b1 + slot * 0x40) >>> 0) % 0xf0000000).toString(16);
+  c.simple(
+    `Value at:${addr} refcount:${refcount(c, v)} encoding:${encodingOf(v)} serializedlength:${serializedLength(v)} ` +
+      `lru:${lru} lru_seconds_idle:${idle}`,
+  );
+}
+
+const HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'HELP',
+  '    Prints this help.',
+];
+
+function debugCommand(c: CommandContext): void {
+  if (!debugAllowed(c)) {
+    c.error(NOT_ALLOWED);
+    return;
+  }
+  const sub = c.argv[1]!.toLowerCase();
+  const argc = c.argv.length;
+  if (sub === 'help' && argc === 2) {
+    replyHelp(c, HELP);
+  } else if (sub === 'object' && argc === 3) {
+    debugObject(c);
+  } else if (sub === 'sleep' && argc === 3) {
+    blockFor(strtodPrefix(c.argv[2]!) * 1000);
+    c.server.clock.refresh();
+    c.ok();
+  } else if (sub === 'set-active-expire' && argc === 3) {
+    c.server.keyspace.activeExpireEnabled = atoi(c.argv[2]!) !== 0;
+    c.ok();
+  } else {
+    c.error(ERR.subcommandSyntax(c.argv[1]!, 'debug'));
+  }
+}
+
+export const commands: CommandSpec[] = [
+  {
+    name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['@admin', '@slow', '@dangerous'],
+    keys: [0, 0, 0], group: 'server', since: '1.0.0', complexity: 'Depends on subcommand.',
+    summary: 'Inspects and manipulates server internals, for testing.', handler: debugCommand,
+  },
+];
