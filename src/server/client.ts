@@ -105,6 +105,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       this.argv = argv;
       if (this.replyFlags === 0) server.dispatch(this);
       else this.dispatchReplyControlled();
+      // One read can hold thousands of pipelined GETs of a big value: past the pause threshold, hand the
+      // output to the socket now, and if the socket is backed up flush() stops this loop until it drains.
+      if (this.len > OUTPUT_PAUSE_BYTES) this.flush();
     }
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);

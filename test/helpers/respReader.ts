@@ -5,10 +5,26 @@
 
 /** Offset just past the reply starting at `pos`, or -1 if the buffer does not yet hold all of it. */
 export function replyEnd(buf: Buffer, pos: number): number {
-  if (pos >= buf.length) return -1;
+  const r = scanReply(buf, pos);
+  return r > 0 ? r : -1;
+}
+
+/**
+ * How many bytes `buf` must hold before the reply at `pos` can be complete: its end when it is already complete,
+ * otherwise a lower bound (past the end of a bulk whose header has arrived). Lets a reader wait for a 100 MB
+ * bulk without re-joining its chunks on every read.
+ */
+export function replyNeed(buf: Buffer, pos: number): number {
+  const r = scanReply(buf, pos);
+  return r > 0 ? r : -r;
+}
+
+/** The reply's end (> 0) when complete, else minus the buffer length needed to make progress. */
+function scanReply(buf: Buffer, pos: number): number {
+  if (pos >= buf.length) return -(pos + 1);
   const type = buf[pos];
   const cr = buf.indexOf('\r\n', pos);
-  if (cr < 0) return -1;
+  if (cr < 0) return -(buf.length + 1);
   const line = buf.latin1Slice(pos + 1, cr);
   const after = cr + 2;
   switch (type) {
@@ -25,7 +41,7 @@ export function replyEnd(buf: Buffer, pos: number): number {
     case 0x3d: { // =
       const n = Number(line);
       if (n < 0) return after;
-      return buf.length >= after + n + 2 ? after + n + 2 : -1;
+      return buf.length >= after + n + 2 ? after + n + 2 : -(after + n + 2);
     }
     case 0x2a: // *
     case 0x7e: // ~
@@ -37,10 +53,10 @@ export function replyEnd(buf: Buffer, pos: number): number {
       if (type === 0x25 || type === 0x7c) n *= 2;
       let p = after;
       for (let i = 0; i < n; i++) {
-        p = replyEnd(buf, p);
-        if (p < 0) return -1;
+        p = scanReply(buf, p);
+        if (p < 0) return p;
       }
-      return type === 0x7c ? replyEnd(buf, p) : p;
+      return type === 0x7c ? scanReply(buf, p) : p;
     }
     default:
       throw new Error(`bad RESP type byte 0x${type!.toString(16)} at ${pos}: ${buf.latin1Slice(pos, pos + 40)}`);

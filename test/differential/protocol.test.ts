@@ -1,0 +1,230 @@
+/**
+ * Differential protocol tests: raw request bytes go to Mica and to a real redis-server, and what comes back —
+ * reply bytes, and whether the connection is then closed — must be the same. Covers every protocol error,
+ * inline commands, deep pipelines, huge values and the query-buffer limit.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Differential, show } from '../helpers/differential.js';
+import { oracleSkipReason } from '../helpers/servers.js';
+import { encodeCommand } from '../helpers/rawClient.js';
+
+const skip = oracleSkipReason();
+const mb = (...argv: string[]): string => encodeCommand(argv).latin1Slice();
+/** Enough filler to cross the 64 KB limit on lines and headers. */
+const PAD = 'a'.repeat(70_000);
+/** How long a server may take to hang up after a protocol error before the test calls it a hang. */
+const CLOSE_WAIT_MS = 3000;
+
+/** Sends `bytes` on fresh connections to both servers and returns what each received and whether it closed. */
+async function rawBoth(d: Differential, bytes: string | Buffer): Promise<{ mica: { closed: boolean; data: string }; redis: { closed: boolean; data: string } }> {
+  const { m, r } = await d.connectPair();
+  try {
+    m.write(bytes);
+    r.write(bytes);
+    const [a, b] = await Promise.all([m.closedWithin(CLOSE_WAIT_MS), r.closedWithin(CLOSE_WAIT_MS)]);
+    return {
+      mica: { closed: a.closed, data: a.data.latin1Slice() },
+      redis: { closed: b.closed, data: b.data.latin1Slice() },
+    };
+  } finally {
+    m.close();
+    r.close();
+  }
+}
+
+/** name, bad bytes, error text; the bad bytes of the "too big" cases must not be followed by a CR or LF. */
+/**
+ * Sends `bytes` on fresh connections to both servers and reads `n` replies from each; then checks with a PING
+ * that both connections are still open.
+ */
+async function rawReplies(d: Differential, bytes: string | Buffer, n: number): Promise<{ mica: string; redis: string }> {
+  const { m, r } = await d.connectPair();
+  try {
+    m.write(bytes);
+    r.write(bytes);
+    const [a, b] = await Promise.all([m.read(n), r.read(n)]);
+    const [pa, pb] = await Promise.all([m.call('PING'), r.call('PING')]);
+    assert.equal(pb.latin1Slice(), '+PONG\r\n');
+    assert.equal(pa.latin1Slice(), '+PONG\r\n', 'mica keeps the connection open');
+    return { mica: Buffer.concat(a).latin1Slice(), redis: Buffer.concat(b).latin1Slice() };
+  } finally {
+    m.close();
+    r.close();
+  }
+}
+
+const ERROR_CASES: [string, string, string][] = [
+  ['count above INT_MAX', '*2147483648\r\n', 'invalid multibulk length'],
+  ['non-numeric count', '*abc\r\n', 'invalid multibulk length'],
+  ['count with +', '*+1\r\n', 'invalid multibulk length'],
+  ['bulk above proto-max-bulk-len', '*1\r\n$536870913\r\n', 'invalid bulk length'],
+  ['negative bulk length', '*1\r\n$-1\r\n', 'invalid bulk length'],
+  ['garbage bulk length', '*1\r\n$4x\r\nPING\r\n', 'invalid bulk length'],
+  ['missing $', '*1\r\nx4\r\nPING\r\n', "expected '$', got 'x'"],
+  ['integer instead of bulk', '*2\r\n$4\r\nECHO\r\n:1\r\n', "expected '$', got ':'"],
+  ['count string without CR', '*' + '1'.repeat(70_000), 'too big mbulk count string'],
+  ['bulk count string without CR', '*1\r\n$' + '1'.repeat(70_000), 'too big bulk count string'],
+  ['inline without newline', PAD, 'too big inline request'],
+  ['inline NUL hides the newline', 'ECHO a\x00b\r\n' + PAD, 'too big inline request'],
+  ['unbalanced double quote', 'ECHO "abc\r\n', 'unbalanced quotes in request'],
+  ['unbalanced single quote', "ECHO 'abc\r\n", 'unbalanced quotes in request'],
+  ['closing quote then non-space', 'ECHO "abc"d\r\n', 'unbalanced quotes in request'],
+];
+
+test('each protocol error: same error bytes, connection closed, earlier commands in the same write answered', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const before = mb('SET', 'pe', 'v') + 'ECHO "inline \\x41"\r\n' + mb('GET', 'pe');
+  const expectedBefore = '+OK\r\n$8\r\ninline A\r\n$1\r\nv\r\n';
+  for (const [name, bad, what] of ERROR_CASES) {
+    const after = what.startsWith('too big') ? '' : mb('SET', 'after', 'x');
+    const got = await rawBoth(d, before + bad + after);
+    const expected = expectedBefore + '-ERR Protocol error: ' + what + '\r\n';
+    assert.equal(got.redis.data, expected, `oracle reply for ${name}: ${show(got.redis.data)}`);
+    assert.equal(got.mica.data, got.redis.data, `${name}: mica ${show(got.mica.data)} vs redis ${show(got.redis.data)}`);
+    assert.equal(got.redis.closed, true, `oracle closes after ${name}`);
+    assert.equal(got.mica.closed, true, `mica closes the connection after ${name}`);
+  }
+  // The command after the bad one never ran.
+  await d.same(['GET', 'after']);
+});
+
+test('a protocol error ends only that connection: the server and other clients carry on', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const other = await d.connectPair();
+  t.after(() => {
+    other.m.close();
+    other.r.close();
+  });
+  await Promise.all([other.m.call('SET', 'k', 'before'), other.r.call('SET', 'k', 'before')]);
+  const got = await rawBoth(d, '*1\r\n$-5\r\n');
+  assert.equal(got.mica.closed, true);
+  assert.equal(got.mica.data, got.redis.data);
+  const [a, b] = await Promise.all([other.m.call('GET', 'k'), other.r.call('GET', 'k')]);
+  assert.equal(a.latin1Slice(), '$6\r\nbefore\r\n');
+  assert.equal(a.latin1Slice(), b.latin1Slice());
+  const fresh = await d.connectPair();
+  t.after(() => {
+    fresh.m.close();
+    fresh.r.close();
+  });
+  assert.equal((await fresh.m.call('PING')).latin1Slice(), '+PONG\r\n');
+  await d.same(['GET', 'k']);
+});
+
+test('inline commands: quoting, empty lines, *0 and *-1 skipped, bare LF and CRLF', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const input =
+    '\r\n\n*0\r\n*-1\r\n' +
+    'SET k "hello\\x20world\\n"\r\n' +
+    'GET k\n' +
+    "ECHO 'it\\'s'\r\n" +
+    '   ECHO   spaced\t \r\n' +
+    'ECHO "\\xzz" "" \'\'\r\n' +
+    'ECHO a\vb\r\n' +
+    'echo "tab\\tcr\\rbs\\\\"\r\n' +
+    'GET\r\n' +
+    'NOSUCH a b\r\n' +
+    'PING\r\r\n';
+  const got = await rawReplies(d, input, 10);
+  assert.equal(got.mica, got.redis, `mica ${show(got.mica)}\nredis ${show(got.redis)}`);
+  assert.ok(got.redis.startsWith('+OK\r\n$12\r\nhello world\n\r\n$4\r\nit\'s\r\n'), show(got.redis));
+});
+
+test('the two bytes after a bulk payload are not checked, and a request may be split anywhere', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const got = await rawReplies(d, '*1\r\n$4\r\nPINGxx' + mb('ECHO', 'ok'), 2);
+  assert.equal(got.mica, '+PONG\r\n$2\r\nok\r\n');
+  assert.equal(got.mica, got.redis);
+  // Byte by byte, each byte its own write and TCP segment (noDelay), to both servers.
+  const { m, r } = await d.connectPair();
+  t.after(() => {
+    m.close();
+    r.close();
+  });
+  m.socket.setNoDelay(true);
+  r.socket.setNoDelay(true);
+  const req = Buffer.from(mb('SET', 'split', 'a\r\nb') + 'GET split\r\n' + mb('GET', 'split'), 'latin1');
+  for (let i = 0; i < req.length; i++) {
+    const byte = req.subarray(i, i + 1);
+    await Promise.all([m, r].map((c) => new Promise<void>((resolve) => c.socket.write(byte, () => resolve()))));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const [a, b] = await Promise.all([m.read(3), r.read(3)]);
+  assert.deepEqual(a.map((x) => x.latin1Slice()), ['+OK\r\n', '$4\r\na\r\nb\r\n', '$4\r\na\r\nb\r\n']);
+  assert.deepEqual(a.map((x) => x.latin1Slice()), b.map((x) => x.latin1Slice()));
+});
+
+test('10,000 pipelined commands in one write get 10,000 replies in order', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const cmds: string[][] = [];
+  for (let i = 0; i < 5000; i++) {
+    cmds.push(['SET', `key:${i}`, `value:${i}`]);
+    cmds.push(['GET', `key:${i % 7 === 0 ? 'missing' : i}`]);
+  }
+  await d.samePipeline(cmds);
+  // And the same as inline commands, with a bad one in the middle that does not stop the rest.
+  const inline = cmds.map((c, i) => (i === 5000 ? 'GET\r\n' : c.join(' ') + '\r\n')).join('');
+  const { m, r } = await d.connectPair();
+  t.after(() => {
+    m.close();
+    r.close();
+  });
+  m.write(inline);
+  r.write(inline);
+  const [a, b] = await Promise.all([m.read(cmds.length), r.read(cmds.length)]);
+  assert.equal(a.length, 10_000);
+  for (let i = 0; i < a.length; i++) assert.equal(a[i]!.latin1Slice(), b[i]!.latin1Slice(), `reply ${i}`);
+});
+
+test('a 100 MB value round-trips through SET and GET', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const size = 100 * 1024 * 1024;
+  const value = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i += 4096) value[i] = i & 0xff;
+  value.fill(0x5a, 0, 16);
+  const expected = Buffer.concat([Buffer.from(`$${size}\r\n`), value, Buffer.from('\r\n')]);
+  for (const [name, c] of [['mica', d.m], ['redis', d.r]] as const) {
+    assert.equal((await c.call('SET', 'big', value)).latin1Slice(), '+OK\r\n', name);
+    const got = await c.call('GET', 'big');
+    assert.equal(got.length, expected.length, `${name}: GET reply length`);
+    assert.ok(got.equals(expected), `${name}: GET returns the same 100 MB`);
+    assert.equal((await c.call('PING')).latin1Slice(), '+PONG\r\n');
+  }
+});
+
+test('client-query-buffer-limit: an incomplete bulk beyond the limit gets the client disconnected', { skip }, async (t) => {
+  const d = await Differential.start({
+    redisArgs: ['--client-query-buffer-limit', '1mb'],
+    micaConfig: { 'client-query-buffer-limit': '1mb' },
+  });
+  t.after(() => d.stop());
+  const { m, r } = await d.connectPair();
+  t.after(() => {
+    m.close();
+    r.close();
+  });
+  // A request below the limit is fine.
+  const small = Buffer.alloc(900_000, 'y');
+  await d.same(['SET', 'small', small]);
+  // Answered before the huge request starts, so the reply is not lost in the disconnect.
+  const [pa, pr] = await Promise.all([m.call('PING'), r.call('PING')]);
+  assert.equal(pa.latin1Slice(), pr.latin1Slice());
+  const huge = Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$4\r\nhuge\r\n$10000000\r\n'), Buffer.alloc(2_000_000, 'x')]);
+  m.write(huge);
+  r.write(huge);
+  const [a, b] = await Promise.all([m.closedWithin(CLOSE_WAIT_MS), r.closedWithin(CLOSE_WAIT_MS)]);
+  assert.equal(b.closed, true, 'oracle disconnects');
+  assert.equal(a.closed, true, 'mica disconnects the client');
+  assert.equal(a.data.latin1Slice(), b.data.latin1Slice());
+  // The server is still up and kept the earlier value.
+  await d.same(['GET', 'huge'], ['PING']);
+  const [ga, gr] = await Promise.all([d.m.call('GET', 'small'), d.r.call('GET', 'small')]);
+  assert.ok(ga.equals(gr) && ga.length === '$900000\r\n'.length + 900_000 + 2);
+});

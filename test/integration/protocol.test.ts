@@ -1,0 +1,84 @@
+/**
+ * Protocol behaviour over real TCP that only Mica is asked about: backpressure for clients that do not read,
+ * and the limits that protect the server's memory.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMica, RawClient } from '../helpers/servers.js';
+import { encodeCommand } from '../helpers/rawClient.js';
+
+test('a client that pipelines GETs of a 1 MB value without reading does not grow Mica without bound', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const c = await RawClient.connect(mica.port);
+  t.after(() => c.close());
+  const MB = 1024 * 1024;
+  assert.equal((await c.call('SET', 'v', Buffer.alloc(MB, 'v'))).latin1Slice(), '+OK\r\n');
+  // Mica's own view of what it holds for this connection: unsent output and unparsed input.
+  const held = (): number => {
+    let n = 0;
+    for (const cl of mica.server.clients.all()) n += cl.len + cl.socket.writableLength + cl.parser.pending;
+    return n;
+  };
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, held())), 2);
+  t.after(() => clearInterval(sampler));
+  const rssBefore = process.memoryUsage().rss;
+  c.pause();
+  // 400 GETs = 400 MB of replies, all in one write (so most likely one read on the server side).
+  const GETS = 400;
+  c.write(Buffer.concat(Array(GETS).fill(encodeCommand(['GET', 'v']))));
+  // Wait until Mica has stopped reading this client: its unsent output stops changing.
+  let last = -1;
+  for (let stable = 0; stable < 20; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const now = held();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  const rssGrowth = process.memoryUsage().rss - rssBefore;
+  peak = Math.max(peak, held());
+  assert.ok(peak > 2 * MB, `Mica produced output while the client was not reading (${peak} bytes)`);
+  assert.ok(peak < 64 * MB, `Mica holds at most a few MB for a client that does not read; peak was ${(peak / MB).toFixed(1)} MB`);
+  assert.ok(rssGrowth < 150 * MB, `RSS grew by ${(rssGrowth / MB).toFixed(0)} MB for 400 MB of unread replies`);
+  // Once the client reads again, every reply arrives, intact.
+  c.resume();
+  const replies = await c.read(GETS);
+  const expected = Buffer.concat([Buffer.from(`$${MB}\r\n`), Buffer.alloc(MB, 'v'), Buffer.from('\r\n')]);
+  assert.equal(replies.length, GETS);
+  for (const r of replies) assert.ok(r.equals(expected));
+  assert.equal((await c.call('PING')).latin1Slice(), '+PONG\r\n');
+});
+
+test('startServer config: proto-max-bulk-len and client-query-buffer-limit protect the server', async (t) => {
+  const mica = await startMica({ config: { 'proto-max-bulk-len': '4mb', 'client-query-buffer-limit': '1mb' } });
+  t.after(() => mica.close());
+  const bystander = await RawClient.connect(mica.port);
+  t.after(() => bystander.close());
+  assert.equal((await bystander.call('SET', 'k', 'v')).latin1Slice(), '+OK\r\n');
+
+  // A bulk longer than proto-max-bulk-len is refused with Redis's error, and the connection closed.
+  const tooLong = await RawClient.connect(mica.port);
+  t.after(() => tooLong.close());
+  tooLong.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4194305\r\n');
+  const a = await tooLong.closedWithin(3000);
+  assert.deepEqual([a.closed, a.data.latin1Slice()], [true, '-ERR Protocol error: invalid bulk length\r\n']);
+
+  // A bulk just under the query buffer limit is fine.
+  const fits = Buffer.alloc(1000 * 1000, 'e');
+  assert.equal((await bystander.call('SET', 'fits', fits)).latin1Slice(), '+OK\r\n');
+
+  // A query buffer growing past client-query-buffer-limit gets the client dropped without a reply.
+  const greedy = await RawClient.connect(mica.port);
+  t.after(() => greedy.close());
+  greedy.write(Buffer.concat([Buffer.from('*4\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n'), Buffer.alloc(1_500_000, 'x')]));
+  const b = await greedy.closedWithin(3000);
+  assert.equal(b.closed, true, 'disconnected past the query buffer limit');
+
+  // The server and the other client are unaffected, and the half-sent SET never ran.
+  const got = await bystander.call('GET', 'k');
+  assert.equal(got.latin1Slice(), '$1\r\nv\r\n');
+  const fresh = await RawClient.connect(mica.port);
+  t.after(() => fresh.close());
+  assert.equal((await fresh.call('PING')).latin1Slice(), '+PONG\r\n');
+});
