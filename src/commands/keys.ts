@@ -454,7 +454,10 @@ function ttlGenericCommand(c: CommandContext, ms: boolean, absolute: boolean): v
   }
   let ttl = absolute ? expire : expire - c.server.clock.cached;
   if (ttl < 0) ttl = 0;
-  replyWide(c, ms ? ttl : Math.trunc((ttl + 500) / 1000));
+  if (ms) replyWide(c, ttl);
+  else if (Number.isSafeInteger(ttl + 500)) c.integer(Math.trunc((ttl + 500) / 1000));
+  // Beyond 2^53 a double division can round up across an integer; integer arithmetic cannot.
+  else c.integer((BigInt(ttl) + 500n) / 1000n);
 }
 
 function persistCommand(c: CommandContext): void {
