@@ -31,6 +31,25 @@ export function oracleSkipReason(): string | false {
   return msg;
 }
 
+export function redisCliPath(): string | null {
+  const r = spawnSync('sh', ['-c', 'command -v redis-cli'], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  return p.length > 0 ? p : null;
+}
+
+let warnedCli = false;
+/** Like oracleSkipReason, for tests that drive the real redis-cli. */
+export function redisCliSkipReason(): string | false {
+  if (redisCliPath()) return false;
+  const msg = 'redis-cli NOT FOUND: these tests need it (apt-get install -y redis-tools)';
+  if (process.env.CI) throw new Error(msg);
+  if (!warnedCli) {
+    warnedCli = true;
+    process.stderr.write(`\n*** ${msg} — SKIPPING them ***\n\n`);
+  }
+  return msg;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
