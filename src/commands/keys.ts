@@ -717,16 +717,17 @@ export const commands: CommandSpec[] = [
   {
     name: 'object', arity: -2, flags: [], acl: ['@slow'], keys: [0, 0, 0], group: 'generic', since: '2.2.3',
     complexity: 'Depends on subcommand.', summary: 'Inspects how a value is stored.',
+    // In the order Redis's COMMAND INFO lists them.
     subcommands: [
       objectSub('encoding', '2.2.3', 'Names the internal representation of a value.', objectEncodingCommand),
-      objectSub('freq', '4.0.0', "A key's logarithmic access frequency counter (LFU policies).", objectFreqCommand),
       objectSub('idletime', '2.2.3', 'Seconds since a key was last accessed.', objectIdletimeCommand),
-      objectSub('refcount', '2.2.3', 'Number of references to the value of a key.', objectRefcountCommand),
       {
         name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@keyspace', '@slow'], keys: [0, 0, 0],
         group: 'generic', since: '6.2.0', complexity: 'O(1)', summary: 'Describes the OBJECT subcommands.',
         handler: objectHelpCommand,
       },
+      objectSub('freq', '4.0.0', "A key's logarithmic access frequency counter (LFU policies).", objectFreqCommand),
+      objectSub('refcount', '2.2.3', 'Number of references to the value of a key.', objectRefcountCommand),
     ],
   },
 ];
