@@ -307,9 +307,33 @@ export function keysFromSpecs(spec: CommandSpec, argv: readonly string[]): Found
   return out;
 }
 
+/**
+ * Key flags that depend on the arguments, for the commands whose key spec says variable_flags. The table's
+ * CommandSpec has no place for this, so the rules for the two such commands in Redis 7.0 live here.
+ */
+const VARIABLE_KEY_FLAGS: Record<string, (argv: readonly string[]) => string[]> = {
+  // SET ... GET reads the old value; a plain SET overwrites.
+  set: (argv) => (argv.slice(3).some((a) => a.toLowerCase() === 'get') ? ['RW', 'access', 'update'] : ['OW', 'update']),
+  // BITFIELD with only GET (and OVERFLOW) subcommands is a read; anything else may write.
+  bitfield: (argv) => {
+    for (let i = 2; i < argv.length; i++) {
+      const rem = argv.length - i - 1;
+      const a = argv[i]!.toLowerCase();
+      if (a === 'get' && rem >= 2) i += 2;
+      else if (a === 'overflow' && rem >= 1) i += 1;
+      else return ['RW', 'access', 'update'];
+    }
+    return ['RO', 'access'];
+  },
+};
+
 /** Key positions and flags for a full command line, the way COMMAND GETKEYS finds them. */
 export function keysOfCommand(spec: CommandSpec, argv: readonly string[]): FoundKey[] {
   const specs = spec.keySpecs ?? [];
+  const variable = VARIABLE_KEY_FLAGS[spec.name];
+  if (variable !== undefined && specs.some((ks) => ks.flags.includes('variable_flags'))) {
+    return [{ pos: 1, flags: variable(argv) }];
+  }
   const reliable = specs.some((ks) => !ks.flags.includes('not_key')) &&
     !specs.some((ks) => ks.flags.includes('variable_flags'));
   if (reliable || spec.getKeys === undefined) {

@@ -105,6 +105,8 @@ export interface ServerApi {
   readonly onFlush: ((dbid: number) => void)[];
   /** Dispatches SWAPDB to subsystems that keep per-database state (blocked clients, WATCH). */
   readonly onSwapDb: ((a: number, b: number) => void)[];
+  /** INFO field providers: a subsystem registers e.g. 'blocked_clients' → () => count (see observability/info.ts). */
+  readonly infoFields: Map<string, () => string | number>;
   /** The TCP port actually bound (INFO tcp_port). */
   readonly port: number;
   /** When the server started, ms since the epoch. */

@@ -20,13 +20,17 @@ function flushArgsValid(c: CommandContext): boolean {
   return mode === 'sync' || mode === 'async';
 }
 
-/** Empties one database (or all with -1) and tells the subsystems that keep per-key state. */
-function emptyData(c: CommandContext, dbid: number): number {
+/**
+ * Empties one database (or all with -1), counts the removed keys as changes, then tells the subsystems that keep
+ * per-key state. The hooks run last so that one may act on the final state (persistence saves after FLUSHALL
+ * when save points are configured, which resets the change counter as in Redis).
+ */
+function emptyData(c: CommandContext, dbid: number): void {
   const ks = c.server.keyspace;
   let removed = 0;
   for (const db of ks.dbs) if (dbid === -1 || db.id === dbid) removed += db.clear();
+  ks.dirty += removed;
   for (const hook of c.server.onFlush) hook(dbid);
-  return removed;
 }
 
 function flushdbCommand(c: CommandContext): void {
@@ -34,7 +38,7 @@ function flushdbCommand(c: CommandContext): void {
     c.error(ERR.syntax);
     return;
   }
-  c.server.keyspace.dirty += emptyData(c, c.db.id);
+  emptyData(c, c.db.id);
   c.ok();
 }
 
@@ -43,7 +47,7 @@ function flushallCommand(c: CommandContext): void {
     c.error(ERR.syntax);
     return;
   }
-  c.server.keyspace.dirty += emptyData(c, -1);
+  emptyData(c, -1);
   c.ok();
 }
 

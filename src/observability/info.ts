@@ -36,6 +36,11 @@ export interface InfoInputs {
   readonly commands: { all(): Iterable<{ readonly fullName: string; readonly stat: CommandStat }> };
   /** Bytes in use by the dataset and server, as INFO used_memory reports it. */
   usedMemory(): number;
+  /**
+   * Live values that subsystems supply for fields this module prints as idle (blocked_clients, pubsub_channels,
+   * tracking_clients, ...): a provider registered under a field's name replaces the printed value.
+   */
+  readonly infoFields?: ReadonlyMap<string, () => string | number>;
 }
 
 export interface InfoClient {
@@ -442,7 +447,11 @@ export function buildInfo(s: InfoInputs, args: readonly string[]): string {
     if (!chosen.has(sec.name)) continue;
     if (n++ > 0) out += '\r\n';
     out += '# ' + sec.title + '\r\n';
-    for (const [k, v] of sec.fields(s, now)) out += k + ':' + v + '\r\n';
+    const providers = s.infoFields;
+    for (const [k, v] of sec.fields(s, now)) {
+      const p = providers === undefined || providers.size === 0 ? undefined : providers.get(k);
+      out += k + ':' + (p === undefined ? v : p()) + '\r\n';
+    }
   }
   return out;
 }

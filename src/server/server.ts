@@ -43,6 +43,7 @@ export class Server implements ServerApi {
   readonly replId = randomBytes(20).toString('hex');
   readonly onFlush: ((dbid: number) => void)[] = [];
   readonly onSwapDb: ((a: number, b: number) => void)[] = [];
+  readonly infoFields = new Map<string, () => string | number>();
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
   readonly configFile: string;

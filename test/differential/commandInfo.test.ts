@@ -113,7 +113,7 @@ test('COMMAND INFO with several names, unknown names, full names of subcommands'
       ['COMMAND', 'INFO', 'get', 'nosuchcommand', 'SET'],
       ['COMMAND', 'INFO', 'config|get', 'command|info', 'CONFIG|SET', 'config|nosuch', 'get|x'],
       ['COMMAND', 'INFO', 'command'],
-      ['COMMAND', 'INFO', 'config'],
+      ['COMMAND', 'INFO', 'command', 'dbsize', 'command|list'],
     ]) {
       const { mica, redis } = await d.both(cmd);
       assert.equal(canonicalInfo(mica), canonicalInfo(redis), `${cmd.join(' ')}\n  mica:  ${show(mica)}\n  redis: ${show(redis)}`);
@@ -186,6 +186,11 @@ test('COMMAND GETKEYS / GETKEYSANDFLAGS', { skip }, async (t) => {
       ['COMMAND', 'GETKEYS', 'rename', 'a', 'b'], ['COMMAND', 'GETKEYSANDFLAGS', 'rename', 'a', 'b'],
       ['COMMAND', 'GETKEYSANDFLAGS', 'get', 'k'], ['COMMAND', 'GETKEYSANDFLAGS', 'mget', 'a', 'b'],
       ['COMMAND', 'GETKEYSANDFLAGS', 'nosuchcmd', 'x'], ['COMMAND', 'GETKEYSANDFLAGS', 'copy', 'a', 'b'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'set', 'k', 'v'], ['COMMAND', 'GETKEYSANDFLAGS', 'set', 'k', 'v', 'EX', '5', 'gEt'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'GET', 'u8', '0'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'GET', 'u8', '0', 'SET', 'u8', '0', '1'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'OVERFLOW', 'SAT', 'GET', 'i4', '0'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'nonsense'], ['COMMAND', 'GETKEYS', 'set', 'k', 'v'],
     );
   });
 });
