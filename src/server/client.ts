@@ -82,6 +82,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
 
   onData(chunk: Buffer): void {
     this.server.stats.netInputBytes += chunk.length;
+    // CONFIG SET proto-max-bulk-len must reach connections that already exist, as in Redis.
+    this.parser.maxBulkLen = this.server.limits.protoMaxBulkLen;
     this.parser.feed(chunk);
     this.processInput();
   }

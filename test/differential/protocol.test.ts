@@ -182,6 +182,22 @@ test('10,000 pipelined commands in one write get 10,000 replies in order', { ski
   for (let i = 0; i < a.length; i++) assert.equal(a[i]!.latin1Slice(), b[i]!.latin1Slice(), `reply ${i}`);
 });
 
+test('CONFIG SET proto-max-bulk-len applies to the next request on every connection', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.same(['CONFIG', 'SET', 'proto-max-bulk-len', '2mb']);
+  const got = await rawBoth(d, '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2097153\r\n');
+  assert.equal(got.mica.data, '-ERR Protocol error: invalid bulk length\r\n');
+  assert.deepEqual(got.mica, got.redis);
+  await d.same(['SET', 'k', Buffer.alloc(2 * 1024 * 1024, 'z')], ['STRLEN', 'k']);
+  // Also on the connections that existed before the change (the harness's own pair).
+  d.m.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2097153\r\n');
+  d.r.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2097153\r\n');
+  const [a, b] = await Promise.all([d.m.closedWithin(CLOSE_WAIT_MS), d.r.closedWithin(CLOSE_WAIT_MS)]);
+  assert.deepEqual([a.closed, a.data.latin1Slice()], [true, '-ERR Protocol error: invalid bulk length\r\n']);
+  assert.deepEqual([a.closed, a.data.latin1Slice()], [b.closed, b.data.latin1Slice()]);
+});
+
 test('a 100 MB value round-trips through SET and GET', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
@@ -200,11 +216,10 @@ test('a 100 MB value round-trips through SET and GET', { skip }, async (t) => {
 });
 
 test('client-query-buffer-limit: an incomplete bulk beyond the limit gets the client disconnected', { skip }, async (t) => {
-  const d = await Differential.start({
-    redisArgs: ['--client-query-buffer-limit', '1mb'],
-    micaConfig: { 'client-query-buffer-limit': '1mb' },
-  });
+  const d = await Differential.start();
   t.after(() => d.stop());
+  // Lowered at run time, so the setting's live update is exercised too.
+  await d.same(['CONFIG', 'SET', 'client-query-buffer-limit', '1mb'], ['CONFIG', 'GET', 'client-query-buffer-limit']);
   const { m, r } = await d.connectPair();
   t.after(() => {
     m.close();
