@@ -26,6 +26,12 @@ export class RequestParser {
   error: string | null = null;
   /** proto-max-bulk-len; the server keeps it in sync with the config. */
   maxBulkLen = 512 * 1024 * 1024;
+  /**
+   * Whether the connection still has to authenticate. Consulted only for requests larger than an
+   * unauthenticated client may send (more than 10 arguments, or a bulk over 16 KB), so it costs nothing on
+   * ordinary traffic; the client installs it.
+   */
+  authRequired: () => boolean = () => false;
 
   private buf: Buffer = EMPTY;
   private pos = 0;
@@ -101,6 +107,7 @@ export class RequestParser {
           if (this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big mbulk count string');
           return this.fail('invalid multibulk length');
         }
+        if (count > 10 && this.authRequired()) return this.fail('unauthenticated multibulk length');
         this.pos = cr + 2;
         if (count <= 0) continue;
         this.argv = [];
@@ -135,6 +142,7 @@ export class RequestParser {
           if (len === null && this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big bulk count string');
           return this.fail('invalid bulk length');
         }
+        if (len > 16384 && this.authRequired()) return this.fail('unauthenticated bulk length');
         this.pos = cr + 2;
         this.bulkLen = Number(len);
         if (this.bulkLen >= BIG_ARG && end - this.pos < this.bulkLen + 2) {

@@ -114,6 +114,23 @@ test('a protocol error ends only that connection: the server and other clients c
   await d.same(['GET', 'k']);
 });
 
+test('with requirepass, an unauthenticated client may not send big requests; after AUTH it may', { skip }, async (t) => {
+  const d = await Differential.start({ redisArgs: ['--requirepass', 'secret'], micaConfig: { requirepass: 'secret' } });
+  t.after(() => d.stop());
+  const eleven = mb('MSET', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e', '5');
+  const bigBulk = '*2\r\n$4\r\nECHO\r\n$16385\r\n';
+  for (const bad of [eleven, bigBulk, 'GET a\r\n' + eleven]) {
+    const got = await rawBoth(d, bad);
+    assert.equal(got.redis.closed, true);
+    assert.deepEqual(got.mica, got.redis, `mica ${show(got.mica.data)}\nredis ${show(got.redis.data)}`);
+  }
+  // AUTH earlier in the same write lifts the limit for what follows.
+  const after = mb('AUTH', 'secret') + eleven + mb('ECHO', 'x'.repeat(20000)) + mb('GET', 'e');
+  const got = await rawReplies(d, after, 4);
+  assert.equal(got.mica, got.redis);
+  assert.ok(got.mica.endsWith('$1\r\n5\r\n'), show(got.mica.slice(-20)));
+});
+
 test('inline commands: quoting, empty lines, *0 and *-1 skipped, bare LF and CRLF', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());

@@ -238,3 +238,24 @@ test('random commands in random chunkings parse back to themselves (fast-check)'
     { numRuns: 300 },
   );
 });
+
+test('before authentication, more than 10 arguments or a bulk over 16 KB is refused', () => {
+  const parse = (input: string, authRequired: boolean): Parsed => {
+    const p = new RequestParser();
+    p.authRequired = () => authRequired;
+    p.feed(bytes(input));
+    const cmds: string[][] = [];
+    for (let argv = p.next(); argv !== null; argv = p.next()) cmds.push(argv);
+    return { cmds, error: p.error };
+  };
+  const eleven = mb(...'abcdefghijk'.split(''));
+  const ten = mb(...'abcdefghij'.split(''));
+  assert.deepEqual(parse(eleven, true), { cmds: [], error: 'ERR Protocol error: unauthenticated multibulk length' });
+  assert.deepEqual(parse(ten, true).error, null);
+  assert.deepEqual(parse(eleven, false).error, null);
+  assert.deepEqual(parse('*1\r\n$16385\r\n', true).error, 'ERR Protocol error: unauthenticated bulk length');
+  assert.deepEqual(parse(mb('x'.repeat(16384)), true), { cmds: [['x'.repeat(16384)]], error: null });
+  // The invalid-length checks come first, as in Redis.
+  assert.deepEqual(parse('*3000000000\r\n', true).error, 'ERR Protocol error: invalid multibulk length');
+  assert.deepEqual(parse('*1\r\n$-2\r\n', true).error, 'ERR Protocol error: invalid bulk length');
+});
