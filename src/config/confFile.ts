@@ -37,9 +37,15 @@ export function fatalReport(banner: string, reason: string, lineNo?: number, lin
   return out + reason + '\n';
 }
 
-/** Per-load state: repeated `save` lines accumulate across the whole load, includes included. */
+/**
+ * Per-load state for `save`. Redis appends a save line's points to the previous ones only while its "reading a
+ * config file" flag is up; the first save line of the load replaces the defaults. The flag drops when any file
+ * finishes, included ones too, so after an `include` each save line replaces the points again. Mica keeps
+ * that quirk: the same file gives the same save points on both servers.
+ */
 interface LoadState {
   savePoints: string[] | null;
+  reading: boolean;
 }
 
 /** Reads a file, or every file a wildcard path matches (none is fine), in name order. */
@@ -72,7 +78,9 @@ function trimLine(s: string): string {
 }
 
 /** Applies configuration text (file contents plus command-line options) to `config`. Throws ConfigFileError. */
-export function loadConfigString(config: Config, text: string, opts: LoadOptions, state: LoadState = { savePoints: null }): void {
+export function loadConfigString(config: Config, text: string, opts: LoadOptions,
+  state: LoadState = { savePoints: null, reading: true }): void {
+  state.reading = true;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = trimLine(lines[i]!);
@@ -93,7 +101,7 @@ export function loadConfigString(config: Config, text: string, opts: LoadOptions
       if (s.name === 'save') {
         // The first save line replaces the default points; later ones add to them; save "" clears them.
         const cleared = args.length === 1 && args[0] === '';
-        if (state.savePoints === null || cleared) state.savePoints = [];
+        if (state.savePoints === null || cleared || !state.reading) state.savePoints = [];
         if (v !== '') state.savePoints.push(v as string);
         const joined = state.savePoints.join(' ');
         config.load('save', joined === '' ? [''] : joined.split(' '));
@@ -110,6 +118,7 @@ export function loadConfigString(config: Config, text: string, opts: LoadOptions
     }
     fail('Bad directive or wrong number of arguments');
   }
+  state.reading = false;
 }
 
 /**
