@@ -133,3 +133,41 @@ test('expire: a key past its TTL is gone for every command', { skip }, async (t)
     );
   });
 });
+
+/** Sorts the keys of a SCAN reply (their order is unspecified); other replies pass unchanged. */
+function sortedScan(raw: string): string {
+  const m = /^\*2\r\n(\$\d+\r\n\d+\r\n)[*](\d+)\r\n([\s\S]*)$/.exec(raw);
+  if (!m) return raw;
+  const items = m[3]!.split('\r\n').filter((_, i) => i % 2 === 1);
+  items.sort();
+  return `*2\r\n${m[1]}*${m[2]}\r\n` + items.map((s) => `$${s.length}\r\n${s}\r\n`).join('');
+}
+
+/** The expired_keys line of INFO stats. */
+const expiredKeysLine = (raw: string): string => /expired_keys:\d+/.exec(raw)?.[0] ?? raw;
+
+test('expire: keys past their TTL with active expiry off (DEBUG SET-ACTIVE-EXPIRE 0)', { skip }, async (t) => {
+  const d = await Differential.start({
+    redisArgs: ['--enable-debug-command', 'yes'], micaConfig: { 'enable-debug-command': 'yes' },
+  });
+  t.after(() => d.stop());
+  const pass = async (keys: string[]): Promise<void> => {
+    for (const k of keys) await d.same(['SET', k, 'v'], ['PEXPIRE', k, '1']);
+    await new Promise((r) => setTimeout(r, 20));
+  };
+  await d.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['SET', 'live', 'v']);
+  await pass(['b', 'c']);
+  // DBSIZE counts dead keys that nobody has touched; KEYS hides them without deleting them.
+  await d.same(['DBSIZE'], ['KEYS', '*'], ['DBSIZE']);
+  // SCAN's TYPE filter looks keys up (deleting the dead ones) and then compares with "none".
+  await d.sameWith(sortedScan, ['SCAN', '0', 'TYPE', 'none']);
+  await d.same(['DBSIZE']);
+  await pass(['d']);
+  await d.sameWith(sortedScan, ['SCAN', '0']);
+  await d.same(['DBSIZE']);
+  await pass(['e', 'f']);
+  await d.same(['RANDOMKEY'], ['RANDOMKEY'], ['EXISTS', 'e', 'f'], ['DBSIZE']);
+  await pass(['g']);
+  await d.same(['TTL', 'g'], ['DBSIZE'], ['DEBUG', 'SET-ACTIVE-EXPIRE', '1']);
+  await d.sameWith(expiredKeysLine, ['INFO', 'stats']);
+});
