@@ -5,6 +5,8 @@
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { replyHelp } from './command.js';
+import { createHash } from 'node:crypto';
+import { rewriteConfigFile } from '../config/rewrite.js';
 
 function configGetCommand(c: CommandContext): void {
   const config = c.server.config;
@@ -51,6 +53,34 @@ function configResetstatCommand(c: CommandContext): void {
   c.ok();
 }
 
+/**
+ * The "user" lines CONFIG REWRITE writes: the default user as ACL describes it (its password from requirepass),
+ * or none when an aclfile keeps the users.
+ */
+function userLines(c: CommandContext): string[] | null {
+  const config = c.server.config;
+  if (config.get('aclfile') !== '') return null;
+  const pass = config.get('requirepass');
+  const auth = pass === '' ? 'nopass' : '#' + createHash('sha256').update(Buffer.from(pass, 'latin1')).digest('hex');
+  return [`user default on ${auth} ~* &* +@all`];
+}
+
+function configRewriteCommand(c: CommandContext): void {
+  const file = c.server.configFile;
+  if (file === '') {
+    c.error('ERR The server is running without a config file');
+    return;
+  }
+  const err = rewriteConfigFile(c.server.config, file, userLines(c));
+  if (err !== null) {
+    c.server.log.warning(`CONFIG REWRITE failed: ${err}`);
+    c.error(`ERR Rewriting config file: ${err}`);
+    return;
+  }
+  c.server.log.notice('CONFIG REWRITE executed with success.');
+  c.ok();
+}
+
 const HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
@@ -90,6 +120,12 @@ export const commands: CommandSpec[] = [
         name: 'resetstat', arity: 2, flags: adminFlags, acl: adminAcl, keys: [0, 0, 0], group: 'server',
         since: '2.0.0', complexity: 'O(1)', summary: 'Zeroes the statistics that INFO reports.',
         handler: configResetstatCommand,
+      },
+      {
+        name: 'rewrite', arity: 2, flags: adminFlags, acl: adminAcl, keys: [0, 0, 0], group: 'server',
+        since: '2.8.0', complexity: 'O(1)',
+        summary: 'Writes the live settings into the config file the server was started with, keeping its layout.',
+        handler: configRewriteCommand,
       },
       {
         name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@slow'], keys: [0, 0, 0], group: 'server',
