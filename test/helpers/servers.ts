@@ -69,43 +69,79 @@ export interface OracleHandle {
   stop(): Promise<void>;
 }
 
+/** Oracle processes still running; killed if this process exits without stopping them (a crashed test file). */
+const liveOracles = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of liveOracles) p.kill('SIGKILL');
+});
+
+let versionChecked = false;
+/** Mica is specified against Redis 7.0; another oracle version makes differential failures misleading. */
+function warnIfNotSpecVersion(bin: string): void {
+  if (versionChecked) return;
+  versionChecked = true;
+  const v = /v=(\d+\.\d+\.\d+)/.exec(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '?';
+  if (!v.startsWith('7.0.')) {
+    process.stderr.write(`\n*** redis-server ${v} is not 7.0.x: differential results may not reflect Redis 7.0 ***\n\n`);
+  }
+}
+
+function hasExited(proc: ChildProcess): boolean {
+  return proc.exitCode !== null || proc.signalCode !== null;
+}
+
 /** Starts a real redis-server on a free port with no persistence; extra args are redis-server flags. */
 export async function startOracle(extraArgs: string[] = []): Promise<OracleHandle> {
   const bin = redisServerPath();
   if (!bin) throw new Error('redis-server not found');
+  warnIfNotSpecVersion(bin);
   const dir = mkdtempSync(join(tmpdir(), 'mica-oracle-'));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--dir', dir, '--daemonize', 'no', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    liveOracles.add(proc);
+    proc.once('exit', () => liveOracles.delete(proc));
+    // Both streams are always drained (a full pipe would block redis-server); the log tail explains failures.
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const keep = (d: Buffer): void => {
+      out += d.toString();
+      if (out.length > 65536) out = out.slice(-32768);
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
     const ok = await new Promise<boolean>((resolve) => {
-      const t = setInterval(() => {
-        if (out.includes('Ready to accept connections')) {
-          clearInterval(t);
-          resolve(true);
-        }
-      }, 10);
-      proc.once('exit', () => {
-        clearInterval(t);
-        resolve(false);
-      });
+      const onData = (): void => {
+        if (out.includes('Ready to accept connections')) done(true);
+      };
+      const onExit = (): void => done(false);
+      const done = (v: boolean): void => {
+        proc.stdout!.off('data', onData);
+        proc.off('exit', onExit);
+        resolve(v);
+      };
+      proc.stdout!.on('data', onData);
+      proc.once('exit', onExit);
     });
     if (ok) {
       return {
         port, dir, proc,
         stop: () => new Promise<void>((resolve) => {
-          if (proc.exitCode !== null) return resolve();
-          proc.once('exit', () => {
+          const cleanup = (): void => {
             rmSync(dir, { recursive: true, force: true });
             resolve();
-          });
+          };
+          if (hasExited(proc)) return cleanup();
+          proc.once('exit', cleanup);
           proc.kill('SIGKILL');
         }),
       };
     }
-    if (attempt >= 3) throw new Error('redis-server failed to start:\n' + out);
+    // Most often the port was taken between freePort() and the bind: try another.
+    if (attempt >= 3) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error('redis-server failed to start:\n' + out);
+    }
   }
 }
 
