@@ -54,12 +54,12 @@ function signalShutdownOptions(flags: string): ShutdownOptions {
 
 /** "bind: Address already in use" etc., the wording of Redis's listen failure. */
 function listenFailure(e: unknown): string {
-  const err = e as { code?: string; syscall?: string; message?: string };
+  const err = e as { code?: string; message?: string };
   const texts: Record<string, string> = {
     EADDRINUSE: 'Address already in use', EACCES: 'Permission denied', EADDRNOTAVAIL: 'Cannot assign requested address',
   };
   const what = err.code && texts[err.code] ? texts[err.code] : err.message ?? String(e);
-  return `${err.syscall ?? 'bind'}: ${what}`;
+  return `bind: ${what}`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -115,16 +115,6 @@ async function main(argv: string[]): Promise<number> {
   }
   logger.role = 'M';
   const server = new Server({ config, logger, configFile });
-  try {
-    await server.listen();
-  } catch (e) {
-    const binds = config.get('bind').split(' ').filter((b) => b !== '');
-    logger.warning(`Warning: Could not create server TCP listening socket ${binds[0] ?? '*'}:${config.get('port')}: ` +
-      listenFailure(e));
-    logger.warning(`Failed listening on port ${config.get('port')} (TCP), aborting.`);
-    return 1;
-  }
-
   let signalled = false;
   const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
     if (signalled && name === 'SIGINT') {
@@ -142,6 +132,16 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    await server.listen();
+  } catch (e) {
+    const binds = config.get('bind').split(' ').filter((b) => b !== '');
+    logger.warning(`Warning: Could not create server TCP listening socket ${binds[0] ?? '*'}:${config.get('port')}: ` +
+      listenFailure(e));
+    logger.warning(`Failed listening on port ${config.get('port')} (TCP), aborting.`);
+    return 1;
+  }
 
   await server.stopped;
   if (pidfile !== '') {
