@@ -35,7 +35,6 @@ export class Stats {
     this.outputBytesPerSec.track(nowMs, this.netOutputBytes);
   }
 
-
   countError(msg: string): void {
     this.totalErrorReplies++;
     let end = msg.indexOf(' ');
@@ -90,7 +89,6 @@ export class InstantMetric {
     return Math.floor(sum / this.samples.length);
   }
 }
-
 
 /** Per-command counters (INFO commandstats); each Command holds one. */
 export class CommandStat {
