@@ -1,0 +1,75 @@
+/**
+ * The embedded API: startServer options, the controllable clock (TTLs pass without waiting), and two servers in
+ * one process keeping separate keyspaces, configs and clocks.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../../src/index.js';
+import { RawClient } from '../helpers/servers.js';
+
+test('a key with EX 3600 is gone after clock.advance(3_600_001), without waiting', async (t) => {
+  const s = await startServer({ port: 0 });
+  t.after(() => s.close());
+  assert.ok(s.port > 0);
+  assert.equal(s.host, '127.0.0.1');
+  const c = await RawClient.connect(s.port, s.host);
+  t.after(() => c.close());
+  assert.equal((await c.call('SET', 'k', 'v', 'EX', '3600')).toString(), '+OK\r\n');
+  s.clock.advance(3_599_000);
+  assert.equal((await c.call('GET', 'k')).toString(), '$1\r\nv\r\n');
+  s.clock.advance(1_001);
+  assert.equal((await c.call('GET', 'k')).toString(), '$-1\r\n');
+});
+
+test('freeze / set / unfreeze drive TTLs', async (t) => {
+  const s = await startServer();
+  t.after(() => s.close());
+  const c = await RawClient.connect(s.port);
+  t.after(() => c.close());
+  s.clock.freeze();
+  const t0 = s.clock.now();
+  await c.call('SET', 'k', 'v', 'PX', '1000');
+  assert.equal((await c.call('PTTL', 'k')).toString(), ':1000\r\n');
+  s.clock.set(t0 + 400);
+  assert.equal((await c.call('PTTL', 'k')).toString(), ':600\r\n');
+  assert.equal(s.clock.now(), t0 + 400);
+  s.clock.unfreeze();
+  s.clock.advance(600);
+  assert.equal((await c.call('EXISTS', 'k')).toString(), ':0\r\n');
+});
+
+test('two embedded servers in one process are independent', async (t) => {
+  const a = await startServer({ config: { databases: 2 } });
+  t.after(() => a.close());
+  const b = await startServer({ config: { databases: 5, maxmemory: '10mb' } });
+  t.after(() => b.close());
+  assert.notEqual(a.port, b.port);
+  const ca = await RawClient.connect(a.port);
+  t.after(() => ca.close());
+  const cb = await RawClient.connect(b.port);
+  t.after(() => cb.close());
+  await ca.call('SET', 'k', 'a', 'EX', '100');
+  await cb.call('SET', 'k', 'b', 'EX', '100');
+  assert.equal((await ca.call('SELECT', '4')).toString(), '-ERR DB index is out of range\r\n');
+  assert.equal((await cb.call('SELECT', '4')).toString(), '+OK\r\n');
+  assert.equal(a.config.get('maxmemory'), '0');
+  assert.equal(b.config.get('maxmemory'), String(10 * 1024 * 1024));
+  a.clock.advance(100_001);
+  assert.equal((await ca.call('GET', 'k')).toString(), '$-1\r\n');
+  assert.equal((await cb.call('SELECT', '0')).toString(), '+OK\r\n');
+  assert.equal((await cb.call('GET', 'k')).toString(), '$1\r\nb\r\n');
+  assert.equal(b.config.set('hz', '50'), null);
+  assert.equal(a.config.get('hz'), '10');
+});
+
+test('options are checked like a config file; close is idempotent', async () => {
+  await assert.rejects(startServer({ config: { nosuch: 1 } }),
+    /Invalid config 'nosuch': Bad directive or wrong number of arguments/);
+  await assert.rejects(startServer({ config: { maxmemory: 'lots' } }),
+    /Invalid config 'maxmemory': argument must be a memory value/);
+  const s = await startServer({ config: { save: '900 1 300 10', 'appendonly': false, 'protected-mode': 'no' } });
+  assert.equal(s.config.get('save'), '900 1 300 10');
+  assert.equal(s.config.get('appendonly'), 'no');
+  await s.close();
+  await s.close();
+});
