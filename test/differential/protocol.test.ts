@@ -225,13 +225,16 @@ test('a 100 MB value round-trips through SET and GET', { skip }, async (t) => {
   for (let i = 0; i < size; i += 4096) value[i] = i & 0xff;
   value.fill(0x5a, 0, 16);
   const expected = Buffer.concat([Buffer.from(`$${size}\r\n`), value, Buffer.from('\r\n')]);
-  for (const [name, c] of [['mica', d.m], ['redis', d.r]] as const) {
-    assert.equal((await c.call('SET', 'big', value)).latin1Slice(), '+OK\r\n', name);
-    const got = await c.call('GET', 'big');
-    assert.equal(got.length, expected.length, `${name}: GET reply length`);
-    assert.ok(got.equals(expected), `${name}: GET returns the same 100 MB`);
-    assert.equal((await c.call('PING')).latin1Slice(), '+PONG\r\n');
-  }
+  // Both servers at once: the oracle's time then hides behind Mica's.
+  await Promise.all(
+    ([['mica', d.m], ['redis', d.r]] as const).map(async ([name, c]) => {
+      assert.equal((await c.call('SET', 'big', value)).latin1Slice(), '+OK\r\n', name);
+      const got = await c.call('GET', 'big');
+      assert.equal(got.length, expected.length, `${name}: GET reply length`);
+      assert.ok(got.equals(expected), `${name}: GET returns the same 100 MB`);
+      assert.equal((await c.call('PING')).latin1Slice(), '+PONG\r\n');
+    }),
+  );
 });
 
 test('client-query-buffer-limit: an incomplete bulk beyond the limit gets the client disconnected', { skip }, async (t) => {
