@@ -40,9 +40,13 @@ function bytesOf(v: StringValue): Bytes {
 function bitOffsetOrReply(c: CommandContext, arg: string, hash: boolean, bits: number): number {
   const useHash = hash && bits > 0 && arg.length > 1 && arg.charCodeAt(0) === 35; /* # */
   const n = parseInt64(useHash ? arg.slice(1) : arg);
-  if (n !== null) {
+  const limit = c.server.config.getInt('proto-max-bulk-len');
+  if (typeof n === 'number' && !useHash) {
+    // The common case needs no BigInt: a safe integer offset.
+    if (n >= 0 && Math.floor(n / 8) < limit) return n;
+  } else if (n !== null) {
     const off = useHash ? BigInt.asIntN(64, BigInt(n) * BigInt(bits)) : BigInt(n);
-    if (off >= 0n && off >> 3n < BigInt(c.server.config.getInt('proto-max-bulk-len'))) return Number(off);
+    if (off >= 0n && off >> 3n < BigInt(limit)) return Number(off);
   }
   c.error(ERR.bitOffset);
   return -1;
@@ -52,7 +56,9 @@ function bitOffsetOrReply(c: CommandContext, arg: string, hash: boolean, bits: n
  * Redis's lookupStringForBitCommand: the key's string made writable and grown to hold bit `maxBit`, created
  * when missing. `dirty` tells whether the key was created or grown. Null after a WRONGTYPE reply.
  */
-function lookupStringForBit(c: CommandContext, key: string, maxBit: number): { mb: MutableBytes; dirty: boolean } | null {
+function lookupStringForBit(
+  c: CommandContext, key: string, maxBit: number,
+): { mb: MutableBytes; dirty: boolean } | null {
   const bytes = Math.floor(maxBit / 8) + 1;
   const v = c.db.lookupWrite(key);
   if (v === undefined) {

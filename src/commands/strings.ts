@@ -198,7 +198,8 @@ function setGeneric(
     when = ms;
   }
   if (flags & OBJ_GET && !getGeneric(c)) return;
-  const found = c.db.lookupWrite(key) !== undefined;
+  // Existence matters only to NX / XX; a plain SET spares the extra lookup (set() expires a dead key itself).
+  const found = (flags & (OBJ_NX | OBJ_XX)) !== 0 && c.db.lookupWrite(key) !== undefined;
   if ((flags & OBJ_NX && found) || (flags & OBJ_XX && !found)) {
     if (!(flags & OBJ_GET)) {
       if (abortReply !== undefined) c.raw(abortReply);
@@ -220,6 +221,10 @@ function setGeneric(
 }
 
 function setCommand(c: CommandContext): void {
+  if (c.argv.length === 3) {
+    setGeneric(c, 0, c.argv[1]!, c.argv[2]!, undefined, true);
+    return;
+  }
   const a = parseExtendedStringArguments(c, false);
   if (a === null) return;
   setGeneric(c, a.flags, c.argv[1]!, c.argv[2]!, a.expire, a.seconds);

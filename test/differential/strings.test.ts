@@ -130,8 +130,6 @@ async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promis
   const sub = await RawClient.connect(d.redis.port);
   try {
     await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
-    // A key set with a past expiry is read right away by the next command: Redis's active expiry would otherwise
-    // delete it at an unpredictable point in the event stream.
     const redisDirty = async (): Promise<number> =>
       Number(/rdb_changes_since_last_save:(\d+)/.exec((await d.r.call('INFO', 'persistence')).latin1Slice())![1]);
     for (const c of cmds) {
@@ -162,9 +160,12 @@ async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promis
 test('strings and bitmaps: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
+  // A key set with a past expiry is read by the very next command: Redis's active expiry would otherwise delete
+  // it at an unpredictable point of the event stream.
   await sameEventsAndDirty(d, [
     'SET k v EXAT 1', 'SET k v EX 10', 'SET k2 v EX 10 GET', 'GETEX k2 EXAT 1', 'SET k3 v', 'GETEX k3 PX 100000',
-    'GETEX k3 PERSIST', 'GETEX k3 PERSIST', 'GETEX k3', 'GETDEL k3', 'GETDEL k3', 'SET k4 v PXAT 1 GET', 'EXISTS k4', 'SET k5 1',
+    'GETEX k3 PERSIST', 'GETEX k3 PERSIST', 'GETEX k3', 'GETDEL k3', 'GETDEL k3', 'SET k4 v PXAT 1 GET',
+    'EXISTS k4', 'SET k5 1',
     'INCR k5', 'INCRBY k5 -3', 'DECRBY k5 -9223372036854775808', 'INCRBYFLOAT k5 1.5', 'SET s1 ab',
     'SETRANGE s1 1 xx', ['SETRANGE', 's1', '1', ''], 'APPEND s1 zz', ['APPEND', 's1', ''], 'GETSET s1 y',
     'MSET s1 1 s2 2', 'MSETNX s1 1 s3 1', 'MSETNX s4 1 s3 1', 'SETNX s4 5', 'SETNX s5 5', 'SETEX s6 100 v',
