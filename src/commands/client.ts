@@ -386,12 +386,14 @@ const plain = ['noscript', 'loading', 'stale'];
 const admin = ['admin', 'noscript', 'loading', 'stale'];
 
 function sub(name: string, arity: number, flags: readonly string[], acl: readonly string[], since: string,
-  summary: string, handler: (c: CommandContext) => void, tips?: readonly string[]): CommandSpec {
+  summary: string, handler: (c: CommandContext) => void, tips?: readonly string[], complexity = 'O(1)'): CommandSpec {
   return {
-    name, arity, flags, acl, keys: [0, 0, 0], group: 'connection', since, summary, complexity: 'O(1)', handler,
+    name, arity, flags, acl, keys: [0, 0, 0], group: 'connection', since, summary, complexity, handler,
     ...(tips ? { tips } : {}),
   };
 }
+
+const perClient = 'O(N) where N is the number of client connections';
 
 export const commands: CommandSpec[] = [
   {
@@ -404,12 +406,13 @@ export const commands: CommandSpec[] = [
       sub('info', 2, plain, slowConn, '6.2.0', 'Describes this connection in CLIENT LIST\'s format.',
         clientInfoCommand, ['nondeterministic_output']),
       sub('list', -2, admin, adminConn, '2.4.0', 'Describes the connected clients, one line each.',
-        clientListCommand, ['nondeterministic_output']),
+        clientListCommand, ['nondeterministic_output'], perClient),
       sub('kill', -3, admin, adminConn, '2.4.0', 'Closes the connections matching an address or filters.',
-        clientKillCommand),
+        clientKillCommand, undefined, perClient),
       sub('pause', -3, admin, adminConn, '3.0.0', 'Holds clients\' commands (all, or writes only) for a while.',
         clientPauseCommand),
-      sub('unpause', 2, admin, adminConn, '6.2.0', 'Ends a CLIENT PAUSE; held commands run.', clientUnpauseCommand),
+      sub('unpause', 2, admin, adminConn, '6.2.0', 'Ends a CLIENT PAUSE; held commands run.', clientUnpauseCommand,
+        undefined, 'O(N) where N is the number of paused clients'),
       sub('reply', 3, plain, slowConn, '3.2.0', 'Turns the replies to this connection on, off, or off for one command.',
         clientReplyCommand),
       sub('no-evict', 3, admin, adminConn, '7.0.0', 'Exempts this connection from client eviction, or not.',
@@ -419,6 +422,7 @@ export const commands: CommandSpec[] = [
       sub('setinfo', 4, plain, slowConn, '7.2.0', 'Records the client library\'s name or version.',
         clientSetinfoCommand),
       sub('help', 2, ['loading', 'stale'], slowConn, '5.0.0', 'Lists the CLIENT subcommands.', clientHelpCommand),
+      // CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO and UNBLOCK join this list with their subsystems.
     ],
   },
 ];

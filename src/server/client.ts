@@ -156,7 +156,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     this.user = 'default';
     this.authenticated = this.server.requirePass === '';
     this.name = '';
-    this.replyFlags = 0;
+    // A SKIP already in force for this very command stays: Redis clears only OFF and a pending SKIP, so the
+    // RESET reply itself is dropped after CLIENT REPLY SKIP.
+    this.replyFlags &= REPLY_SKIP;
     this.noTouch = false;
   }
 

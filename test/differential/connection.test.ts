@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Differential, show, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
 
@@ -201,6 +202,30 @@ test('CLIENT REPLY OFF / SKIP / ON: suppressed replies match Redis', { skip }, a
     await sameQuiet(d.m, d.r, [['CLIENT', 'REPLY', 'OFF'], ['CLIENT', 'REPLY', 'SKIP'], ['ECHO', 'no'],
       ['CLIENT', 'REPLY', 'ON'], ['ECHO', 'seen']], 2);
   });
+});
+
+/** Reads replies until `marker` arrives; returns them all (the marker's included). */
+async function readUntil(c: RawClient, marker: string): Promise<string[]> {
+  const out: string[] = [];
+  for (;;) {
+    const r = (await c.read(1))[0]!.latin1Slice();
+    out.push(r);
+    if (r === marker) return out;
+  }
+}
+
+test('CLIENT REPLY: random sequences of ON / OFF / SKIP and commands give Redis\'s replies', { skip }, async (t) => {
+  const d = await withDiff(t);
+  const step = fc.constantFrom<Cmd>(['CLIENT', 'REPLY', 'ON'], ['CLIENT', 'REPLY', 'OFF'], ['CLIENT', 'REPLY', 'SKIP'],
+    ['CLIENT', 'REPLY', 'bad'], ['ECHO', 'a'], ['INCR', 'n'], ['NOSUCH'], ['GET'], ['PING'], ['RESET'],
+    ['CLIENT', 'GETNAME'], ['SELECT', '1'], ['HELLO', '3'], ['HELLO', '2'], ['CLIENT', 'NO-EVICT', 'on']);
+  const end = '$5\r\n__end\r\n';
+  await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 12 }), async (steps) => {
+    const cmds: Cmd[] = [...steps, ['CLIENT', 'REPLY', 'ON'], ['ECHO', '__end']];
+    for (const c of [d.m, d.r]) c.write(Buffer.concat(cmds.map(encode)));
+    const [a, b] = await Promise.all([readUntil(d.m, end), readUntil(d.r, end)]);
+    assert.deepEqual(a.map(maskIds), b.map(maskIds), `replies to ${steps.map((x) => x.join(' ')).join(' / ')}`);
+  }), { numRuns: 60 });
 });
 
 test('RESET: reply and the state it clears match Redis', { skip }, async (t) => {
