@@ -3,6 +3,7 @@
  * This is the one module that knows all the others; handlers reach it only through the ServerApi interface.
  */
 import net from 'node:net';
+import { chmodSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../util/clock.js';
 import { Stats } from '../observability/stats.js';
@@ -130,6 +131,8 @@ export class Server implements ServerApi {
       if (a && typeof a === 'object') bound = a.port;
       this.listeners.push(srv);
     }
+    const unixsocket = this.config.get('unixsocket');
+    if (unixsocket !== '') await this.listenUnix(unixsocket);
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${port}`);
     this.port = bound;
     this.cron.start();
@@ -138,11 +141,40 @@ export class Server implements ServerApi {
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
     this.log.notice('Ready to accept connections');
+    if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
+  }
+
+  /** unixsocket: a stale socket file is removed first, and unixsocketperm (octal) applied, as Redis does. */
+  private async listenUnix(path: string): Promise<void> {
+    try {
+      unlinkSync(path);
+    } catch {
+      // No stale file: nothing to remove.
+    }
+    const srv = net.createServer((socket) => this.accept(socket));
+    srv.maxConnections = Infinity;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen({ path, backlog: this.config.getInt('tcp-backlog') }, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    }).catch(async (e: unknown) => {
+      await this.closeListeners();
+      this.log.warning(`Failed opening Unix socket: ${(e as Error).message}`);
+      throw e;
+    });
+    const perm = parseInt(this.config.get('unixsocketperm'), 8);
+    if (perm !== 0) chmodSync(path, perm);
+    this.listeners.push(srv);
   }
 
   private accept(socket: net.Socket): void {
     this.stats.totalConnections++;
     socket.setNoDelay(true);
+    // tcp-keepalive: seconds between probes on an idle TCP connection (not on the unix socket).
+    const keepalive = this.config.getInt('tcp-keepalive');
+    if (keepalive > 0 && socket.remoteAddress !== undefined) socket.setKeepAlive(true, keepalive * 1000);
     if (this.clients.count >= this.limits.maxClients) {
       this.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
