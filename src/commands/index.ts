@@ -11,8 +11,10 @@ import { commands as server } from './server.js';
 import { commands as command } from './command.js';
 import { commands as config } from './config.js';
 import { commands as debug } from './debug.js';
+import { commands as hashes } from './hashes.js';
+import { commands as sets } from './sets.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

@@ -1,0 +1,150 @@
+/**
+ * The hash value (Redis's OBJ_HASH): a field → value map in one of Redis's two encodings.
+ *
+ *   - "listpack": one flat array [f0, v0, f1, v1, ...] in insertion order. Lookups are linear, as in Redis's
+ *     listpack, which is why the commands convert to a hashtable past hash-max-listpack-entries; replies walk
+ *     the array, so small hashes answer in Redis's order (insertion order, an overwritten field keeps its place).
+ *   - "hashtable": a Map from field to a dense index into parallel `fields` / `values` arrays. Deleting moves
+ *     the last index into the hole, so the indexes stay dense: a random index is a uniformly random field, and
+ *     HSCAN can walk indexes downward with a stateless cursor (see `scan`).
+ *
+ * The conversion policy (thresholds read from the config) lives with the commands; this file only offers the
+ * conversion. A hashtable never goes back to a listpack, as in Redis.
+ */
+import type { TypedValue } from '../engine/values.js';
+
+export class HashValue implements TypedValue {
+  readonly type = 'hash' as const;
+  /** Listpack encoding: fields and values interleaved; null once converted to a hashtable. */
+  private lp: string[] | null = [];
+  private index: Map<string, number> | null = null;
+  private fields: string[] = [];
+  private values: string[] = [];
+
+  encoding(): string {
+    return this.lp !== null ? 'listpack' : 'hashtable';
+  }
+
+  get isListpack(): boolean {
+    return this.lp !== null;
+  }
+
+  get size(): number {
+    return this.lp !== null ? this.lp.length >> 1 : this.fields.length;
+  }
+
+  /** Position of `field` in iteration order, or -1. */
+  private find(field: string): number {
+    const lp = this.lp;
+    if (lp === null) return this.index!.get(field) ?? -1;
+    for (let i = 0; i < lp.length; i += 2) if (lp[i] === field) return i >> 1;
+    return -1;
+  }
+
+  get(field: string): string | undefined {
+    const i = this.find(field);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  has(field: string): boolean {
+    return this.find(field) >= 0;
+  }
+
+  /** Sets `field` to `value`; true when the field is new. An existing field keeps its position. */
+  set(field: string, value: string): boolean {
+    const i = this.find(field);
+    const lp = this.lp;
+    if (i >= 0) {
+      if (lp !== null) lp[2 * i + 1] = value;
+      else this.values[i] = value;
+      return false;
+    }
+    if (lp !== null) lp.push(field, value);
+    else {
+      this.index!.set(field, this.fields.length);
+      this.fields.push(field);
+      this.values.push(value);
+    }
+    return true;
+  }
+
+  /** Removes `field`; true when it was present. */
+  delete(field: string): boolean {
+    const i = this.find(field);
+    if (i < 0) return false;
+    const lp = this.lp;
+    if (lp !== null) {
+      lp.splice(2 * i, 2);
+      return true;
+    }
+    const last = this.fields.length - 1;
+    this.index!.delete(field);
+    if (i !== last) {
+      const moved = this.fields[last]!;
+      this.fields[i] = moved;
+      this.values[i] = this.values[last]!;
+      this.index!.set(moved, i);
+    }
+    this.fields.pop();
+    this.values.pop();
+    return true;
+  }
+
+  /** The field at iteration position i (0 <= i < size). */
+  fieldAt(i: number): string {
+    return this.lp !== null ? this.lp[2 * i]! : this.fields[i]!;
+  }
+
+  valueAt(i: number): string {
+    return this.lp !== null ? this.lp[2 * i + 1]! : this.values[i]!;
+  }
+
+  /** A uniformly random iteration position (size must be > 0). */
+  randomIndex(): number {
+    return Math.floor(Math.random() * this.size);
+  }
+
+  /** Converts a listpack to a hashtable, keeping the iteration order of the moment. */
+  toHashtable(): void {
+    const lp = this.lp;
+    if (lp === null) return;
+    const n = lp.length >> 1;
+    const fields = new Array<string>(n);
+    const values = new Array<string>(n);
+    const index = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      fields[i] = lp[2 * i]!;
+      values[i] = lp[2 * i + 1]!;
+      index.set(fields[i]!, i);
+    }
+    this.fields = fields;
+    this.values = values;
+    this.index = index;
+    this.lp = null;
+  }
+
+  clone(): HashValue {
+    const h = new HashValue();
+    if (this.lp !== null) h.lp = this.lp.slice();
+    else {
+      h.lp = null;
+      h.fields = this.fields.slice();
+      h.values = this.values.slice();
+      h.index = new Map(this.index!);
+    }
+    return h;
+  }
+
+  /**
+   * One step of a cursor walk over a hashtable: visits up to `count` positions from the top index down and
+   * returns the next cursor (0 when done). The cursor is the number of positions still to visit, 0 meaning
+   * "start at the top". Deletes only move the top index into a hole, and inserts append at the top, so a field
+   * present for the whole walk is always reached: an unvisited one can only move to a lower (unvisited) index.
+   */
+  scan(cursor: number, count: number, visit: (i: number) => void): number {
+    const n = this.size;
+    let p = cursor === 0 || cursor > n ? n : cursor;
+    for (let k = 0; k < count && p > 0; k++) visit(--p);
+    return p;
+  }
+}
