@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
 import { NOTIFY_ALL, NOTIFY_KEYEVENT } from '../../src/engine/notify.js';
+import type { TypedValue } from '../../src/engine/values.js';
 
 const skip = oracleSkipReason();
 
@@ -192,6 +193,31 @@ test('strings: proto-max-bulk-len limits APPEND, SETRANGE and LCS as in Redis', 
     ['STRLEN', 'sr'], ['SETRANGE', 'big', '1048576', 'x'], ['SETRANGE', 'big', '1048575', 'y'],
     ['SET', 'l1', 'a'.repeat(600)], ['SET', 'l2', 'b'.repeat(600)], ['LCS', 'l1', 'l2', 'LEN'],
     ['SET', 'l3', 'a'.repeat(400)], ['LCS', 'l1', 'l3', 'LEN']);
+});
+
+test('strings and bitmaps: WRONGTYPE, and which error wins when several apply', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  // Redis holds hashes at w1..w3; Mica gets a stand-in non-string value, so the test needs no other family.
+  const notAString: TypedValue = { type: 'hash', encoding: () => 'listpack' };
+  await d.bothProtocols(async () => {
+    for (const k of ['w1', 'w2', 'w3']) {
+      await d.r.call('HSET', k, 'f', 'v');
+      d.mica.server.keyspace.dbs[0]!.add(k, notAString);
+    }
+    await d.same(...[
+      'GET w1', 'SET w1 v GET', 'SET w1 v NX GET', 'SET w1 v EX abc GET', 'SET w1 v NX', 'GETEX w1', 'GETEX w1 EX 0',
+      'GETEX w1 FOO', 'GETDEL w1', 'GETSET w1 v', 'MGET w1 x', 'MSETNX w1 v', 'APPEND w1 x', 'STRLEN w1',
+      'GETRANGE w1 0 1', 'GETRANGE w1 a b', 'SUBSTR w1 0 1', 'SETRANGE w1 0 x', 'SETRANGE w1 -1 x',
+      ['SETRANGE', 'w1', '0', ''], 'INCR w1', 'DECR w1', 'INCRBY w1 abc', 'INCRBY w1 1',
+      'DECRBY w1 -9223372036854775808', 'INCRBYFLOAT w1 abc', 'INCRBYFLOAT w1 1', 'LCS w1 x', 'LCS x w1 IDX',
+      'LCS x w1 FOO', 'SETBIT w1 0 1', 'SETBIT w1 -1 1', 'SETBIT w1 0 5', 'GETBIT w1 0', 'GETBIT w1 -1',
+      'BITCOUNT w1', 'BITCOUNT w1 a b', 'BITCOUNT w1 0 1 FOO', 'BITPOS w1 1', 'BITPOS w1 2', 'BITPOS w1 1 a',
+      'BITOP AND d w1', 'BITOP AND d x w1', 'BITOP NOT d w1 x', 'BITFIELD w1 GET u8 0', 'BITFIELD w1 SET u8 0 1',
+      'BITFIELD w1 FOO', 'BITFIELD w1 GET u99 0', 'BITFIELD_RO w1 GET u8 0', 'BITFIELD_RO w1 SET u8 0 1',
+      'BITOP OR w2 x', 'EXISTS w2', 'MSET w3 v', 'GET w3', 'SET w1 v', 'GET w1',
+    ].map(cmd));
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
