@@ -4,8 +4,9 @@
  *
  * The builder reads the server through `InfoInputs`, a structural description of the few things it needs, so
  * this module depends on nothing above observability/. Fields that describe machinery Mica does not have (fork,
- * AOF rewrite, replication links, I/O threads) print the value Redis prints when that machinery is idle. Fields
- * that only describe Redis's C build (gcc_version, atomicvar_api, monotonic_clock) and the per-read/write I/O
+ * AOF rewrite, replication links, I/O threads) print the value Redis prints when that machinery is idle, unless a
+ * subsystem registers a live provider for them (InfoInputs.infoFields). Fields that only describe Redis's C build
+ * (gcc_version, atomicvar_api, monotonic_clock), the socket read/write call counters and the reply-buffer resize
  * counters are left out; test/integration/info.test.ts lists them.
  *
  * Text format: each field is "name:value\r\n"; each section starts with "# Title\r\n"; sections after the first
@@ -398,8 +399,24 @@ const SECTIONS: Section[] = [
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
         .map(([code, n]) => ['errorstat_' + code, `count=${n}`] as const),
   },
-  // Mica keeps no per-command latency histograms: the section is empty, as Redis's is with latency-tracking off.
-  { name: 'latencystats', title: 'Latencystats', inDefault: false, fields: () => [] },
+  {
+    name: 'latencystats', title: 'Latencystats', inDefault: false,
+    fields: (s) => {
+      const out: Field[] = [];
+      if (s.config.get('latency-tracking') !== 'yes') return out;
+      const raw = s.config.get('latency-tracking-info-percentiles');
+      const percentiles = raw === '' ? [] : raw.split(' ').map(Number);
+      for (const cmd of s.commands.all()) {
+        const h = cmd.stat.latency;
+        if (h === null || h === undefined) continue;
+        out.push([
+          'latency_percentiles_usec_' + cmd.fullName,
+          percentiles.map((p) => `p${String(p)}=${(h.valueAtPercentile(p) / 1000).toFixed(3)}`).join(','),
+        ]);
+      }
+      return out;
+    },
+  },
   { name: 'cluster', title: 'Cluster', inDefault: true, fields: () => [['cluster_enabled', 0]] },
   {
     name: 'keyspace', title: 'Keyspace', inDefault: true,

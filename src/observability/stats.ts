@@ -96,8 +96,66 @@ export class CommandStat {
   usec = 0;
   rejectedCalls = 0;
   failedCalls = 0;
+  /** Execution times (INFO latencystats), created at the first recorded call as Redis does. */
+  latency: LatencyHistogram | null = null;
+
+  /** Records one call's duration (latency-tracking). */
+  recordLatency(usec: number): void {
+    (this.latency ??= new LatencyHistogram()).record(usec * 1000);
+  }
 
   reset(): void {
     this.calls = this.usec = this.rejectedCalls = this.failedCalls = 0;
+    this.latency = null;
+  }
+}
+
+/**
+ * A histogram of durations in nanoseconds with two significant digits over 1 ns .. 1 s, bucketed the way an
+ * HDR histogram with those parameters buckets (Redis's latency tracking uses one): exact below 256, then 128
+ * sub-buckets per power of two. Percentiles report the highest value equivalent to the bucket reached.
+ */
+export class LatencyHistogram {
+  private static readonly SUB_HALF = 128;
+  private static readonly SUB_HALF_MAGNITUDE = 7;
+  private static readonly MAX = 1_000_000_000;
+  private readonly counts = new Float64Array(24 * LatencyHistogram.SUB_HALF);
+  total = 0;
+
+  private static bucketOf(v: number): number {
+    return 32 - Math.clz32(v | 255) - (LatencyHistogram.SUB_HALF_MAGNITUDE + 1);
+  }
+
+  record(ns: number): void {
+    const v = ns < 1 ? 1 : ns > LatencyHistogram.MAX ? LatencyHistogram.MAX : Math.floor(ns);
+    const bucket = LatencyHistogram.bucketOf(v);
+    const sub = Math.floor(v / 2 ** bucket);
+    const index = ((bucket + 1) << LatencyHistogram.SUB_HALF_MAGNITUDE) + (sub - LatencyHistogram.SUB_HALF);
+    this.counts[index]!++;
+    this.total++;
+  }
+
+  /** The value below which `percentile` percent of the recorded values fall (0 when empty). */
+  valueAtPercentile(percentile: number): number {
+    const p = Math.min(percentile, 100);
+    const target = Math.max(1, Math.floor((p / 100) * this.total + 0.5));
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i]!;
+      if (seen >= target) return LatencyHistogram.highestEquivalent(i);
+    }
+    return 0;
+  }
+
+  /** Largest value that lands in the bucket at counts index `i`. */
+  private static highestEquivalent(i: number): number {
+    let bucket = (i >> LatencyHistogram.SUB_HALF_MAGNITUDE) - 1;
+    let sub = (i & (LatencyHistogram.SUB_HALF - 1)) + LatencyHistogram.SUB_HALF;
+    if (bucket < 0) {
+      sub -= LatencyHistogram.SUB_HALF;
+      bucket = 0;
+    }
+    const lowest = sub * 2 ** bucket;
+    return lowest + 2 ** bucket - 1;
   }
 }

@@ -92,6 +92,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
   const st = cmd.stat;
   st.calls++;
   st.usec += usec;
+  if (server.latencyTracking) st.recordLatency(usec);
   if (c.errorsInCall > 0) st.failedCalls++;
   server.stats.totalCommands++;
 }

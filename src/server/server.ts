@@ -51,6 +51,8 @@ export class Server implements ServerApi {
   readonly executable = process.argv[1] ?? '';
   readonly limits: Limits = { protoMaxBulkLen: 0, queryBufferLimit: 0, maxClients: 0 };
   hz = 10;
+  /** latency-tracking: record per-command latency histograms (INFO latencystats). */
+  latencyTracking = true;
   port = 0;
   /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
   requirePass = '';
@@ -95,6 +97,7 @@ export class Server implements ServerApi {
     this.config.watch('client-query-buffer-limit', (v) => (this.limits.queryBufferLimit = Number(v)));
     this.config.watch('maxclients', (v) => (this.limits.maxClients = Number(v)));
     this.config.watch('hz', (v) => (this.hz = Math.min(500, Math.max(1, Number(v)))));
+    this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
     this.config.watch('requirepass', (v) => (this.requirePass = v));
   }

@@ -20,8 +20,7 @@ const skip = oracleSkipReason();
  * Fields Redis prints that Mica does not, by section. They describe Redis's C build or counters of machinery
  * Mica does not have: monotonic_clock / atomicvar_api / gcc_version (how redis-server was compiled),
  * total_reads_processed / total_writes_processed (socket read/write call counts) and reply_buffer_shrinks /
- * reply_buffer_expands (Redis's reply-buffer resizing). Latencystats lines are per-command histograms, which Mica
- * does not keep: its Latencystats section is empty, as Redis's is with latency-tracking off.
+ * reply_buffer_expands (Redis's reply-buffer resizing).
  */
 const OMITTED: Record<string, string[]> = {
   Server: ['monotonic_clock', 'atomicvar_api', 'gcc_version'],
@@ -71,10 +70,6 @@ test('INFO section names and field names, in order, equal Redis 7.0.15\'s (omiss
       const mFields = ms.get(title)!;
       const mSet = new Set(mFields);
       const rSet = new Set(rFields);
-      if (title === 'Latencystats') {
-        assert.deepEqual(mFields, [], 'Mica keeps no latency histograms');
-        continue;
-      }
       if (DYNAMIC.has(title)) {
         assert.deepEqual([...mSet].sort(), [...rSet].sort(), `INFO ${args.join(' ')}: ${title} lines`);
         continue;
@@ -132,6 +127,39 @@ test('INFO values Mica computes: server, memory, persistence, stats, replication
   await c.call('CONFIG', 'SET', 'maxmemory', '1gb', 'maxmemory-policy', 'allkeys-lru');
   const mem = await infoOf(c, 'memory');
   assert.match(mem, /\r\nmaxmemory:1073741824\r\nmaxmemory_human:1\.00G\r\nmaxmemory_policy:allkeys-lru\r\n/);
+});
+
+test('INFO latencystats: percentiles per command; latency-tracking and its percentiles are obeyed', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const c = await RawClient.connect(mica.port);
+  t.after(() => c.close());
+  await c.call('SET', 'a', '1');
+  await c.call('GET', 'a');
+  let text = await infoOf(c, 'latencystats');
+  assert.match(text, /\r\nlatency_percentiles_usec_set:p50=\d+\.\d{3},p99=\d+\.\d{3},p99\.9=\d+\.\d{3}\r\n/);
+  assert.match(text, /\r\nlatency_percentiles_usec_get:p50=/);
+  await c.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '0 100');
+  assert.match(await infoOf(c, 'latencystats'), /\r\nlatency_percentiles_usec_set:p0=\d+\.\d{3},p100=\d+\.\d{3}\r\n/);
+  await c.call('CONFIG', 'RESETSTAT');
+  assert.match(await infoOf(c, 'latencystats'),
+    /^# Latencystats\r\nlatency_percentiles_usec_config\|resetstat:p0=[\d.]+,p100=[\d.]+\r\n$/);
+  await c.call('CONFIG', 'SET', 'latency-tracking', 'no');
+  text = await infoOf(c, 'latencystats');
+  assert.equal(text, '# Latencystats\r\n');
+});
+
+test('latency histogram buckets: exact below 256, two significant digits above', async () => {
+  const { LatencyHistogram } = await import('../../src/observability/stats.js');
+  const h = new LatencyHistogram();
+  for (const v of [1, 255, 256, 257, 1000, 1_000_000]) h.record(v);
+  // Six values: percentile p reaches the round(6p/100)-th smallest (at least the first).
+  assert.equal(h.valueAtPercentile(0), 1);
+  assert.equal(h.valueAtPercentile(20), 1);
+  assert.equal(h.valueAtPercentile(40), 255);
+  assert.equal(h.valueAtPercentile(60), 257); // 256 and 257 share a bucket of width 2
+  assert.equal(h.valueAtPercentile(80), 1003); // 1000 lands in [1000, 1003]
+  assert.equal(h.valueAtPercentile(100), 1_003_519); // 1e6 in a bucket of width 2^12 starting at 999424
 });
 
 test('instantaneous_ops_per_sec is sampled by the cron', async (t) => {
