@@ -4,7 +4,8 @@
  * Starts both servers (no persistence) on free ports, then for each round and each pipeline depth runs the same
  * redis-benchmark command against each server, alternating which goes first so that warm-up and machine noise
  * fall on both. Per test it prints the median over rounds of ops/s, p50 and p99 latency for each server and
- * the Mica/Redis ratio, then the geometric mean of the ratios. Last it loads the same number of small string
+ * the Mica/Redis ratio, then the geometric mean of the ratios. It also reads each server's CPU time from /proc
+ * around each run: CPU per request is the figure to trust when other work shares the machine. Last it loads the same number of small string
  * keys into both and prints resident memory per key (VmRSS before and after, from /proc).
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
@@ -131,18 +132,31 @@ interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU time (user + system) per request in microseconds: robust to other load on the machine. */
+  cpu: number;
 }
+
+/** utime + stime of a process in microseconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /**
  * Runs redis-benchmark for one test and returns its CSV rows keyed by lower-case test name ("mset (10 keys)" →
  * "mset"), or an error text when the server refused the test (e.g. a command Mica does not have yet).
  */
-function runBenchmark(port: number, opts: Options, pipeline: number, test: string): Map<string, Sample> | string {
+function runBenchmark(t: Target, opts: Options, pipeline: number, test: string): Map<string, Sample> | string {
+  const port = t.port;
   const n = pipeline > 1 ? opts.requests * 5 : opts.requests;
+  const cpu0 = cpuMicros(t.proc.pid!);
   const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(opts.clients), '-n', String(n), '-P', String(pipeline),
     '-t', test, '--csv'];
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 600000 });
   if (r.error) throw r.error;
+  const cpu = (cpuMicros(t.proc.pid!) - cpu0) / n;
   if (r.status !== 0) return (r.stderr.split('\n').find((l) => l.startsWith('Error')) ?? r.stderr).trim();
   const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('"'));
   if (lines.length === 0) throw new Error(`redis-benchmark printed no CSV: ${r.stdout}${r.stderr}`);
@@ -160,7 +174,7 @@ function runBenchmark(port: number, opts: Options, pipeline: number, test: strin
   for (const line of lines.slice(1)) {
     const f = splitCsv(line);
     const name = f[iTest]!.toLowerCase().split(' ')[0]!;
-    out.set(name, { rps: Number(f[iRps]), p50: Number(f[iP50]), p99: Number(f[iP99]) });
+    out.set(name, { rps: Number(f[iRps]), p50: Number(f[iP50]), p99: Number(f[iP99]), cpu });
   }
   return out;
 }
@@ -266,12 +280,12 @@ async function main(): Promise<void> {
     const failures = new Set<string>();
     // One untimed pass so that Mica's JIT and both servers' allocators are warm before the first sample.
     const warm = { ...opts, requests: Math.max(1000, Math.floor(opts.requests / 5)) };
-    for (const t of [mica, redis]) for (const test of opts.tests) runBenchmark(t.port, warm, 16, test);
+    for (const t of [mica, redis]) for (const test of opts.tests) runBenchmark(t, warm, 16, test);
     for (let round = 0; round < opts.rounds; round++) {
       for (const p of opts.pipelines) {
         const order = round % 2 === 0 ? [mica, redis] : [redis, mica];
         for (const t of order) for (const test of opts.tests) {
-          const rows = runBenchmark(t.port, opts, p, test);
+          const rows = runBenchmark(t, opts, p, test);
           if (typeof rows === 'string') {
             if (!failures.has(t.name + test)) process.stdout.write(`${t.name} -t ${test}: ${rows}\n`);
             failures.add(t.name + test);
@@ -294,10 +308,12 @@ async function main(): Promise<void> {
     const allRatios: number[] = [];
     for (const p of opts.pipelines) {
       const byServer = samples.get(p) ?? new Map<string, Map<string, Sample[]>>();
-      process.stdout.write(`\n-P ${p}  (medians over ${opts.rounds} rounds; latency in ms)\n`);
-      process.stdout.write(['test', 'Mica ops/s', 'Redis ops/s', 'ratio', 'Mica p50', 'Redis p50', 'Mica p99', 'Redis p99', 'p99 ratio']
+      process.stdout.write(`\n-P ${p}  (medians over ${opts.rounds} rounds; latency in ms; cpu = server CPU µs per request)\n`);
+      process.stdout.write(['test', 'Mica ops/s', 'Redis ops/s', 'ratio', 'Mica p50', 'Redis p50', 'Mica p99', 'Redis p99', 'p99 ratio',
+        'Mica cpu', 'Redis cpu', 'cpu ratio']
         .map((h, i) => pad(h, i === 0 ? 6 : 11)).join(' ') + '\n');
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       for (const test of opts.tests) {
         const m = byServer.get('Mica')?.get(test);
         const r = byServer.get('Redis')?.get(test);
@@ -313,10 +329,13 @@ async function main(): Promise<void> {
         const p99r = med(m, 'p99') / med(r, 'p99');
         process.stdout.write([pad(test, 6), pad(fmtOps(mr), 11), pad(fmtOps(rr), 11), pad(ratio.toFixed(2), 11),
           pad(fmtMs(med(m, 'p50')), 11), pad(fmtMs(med(r, 'p50')), 11), pad(fmtMs(med(m, 'p99')), 11),
-          pad(fmtMs(med(r, 'p99')), 11), pad(p99r.toFixed(2), 11)].join(' ') + '\n');
+          pad(fmtMs(med(r, 'p99')), 11), pad(p99r.toFixed(2), 11), pad(med(m, 'cpu').toFixed(2), 11),
+          pad(med(r, 'cpu').toFixed(2), 11), pad((med(m, 'cpu') / med(r, 'cpu')).toFixed(2), 11)].join(' ') + '\n');
+        cpuRatios.push(med(m, 'cpu') / med(r, 'cpu'));
       }
       allRatios.push(...ratios);
-      process.stdout.write(`geometric mean of ratios at -P ${p}: ${geomean(ratios).toFixed(3)}\n`);
+      process.stdout.write(`geometric mean of ratios at -P ${p}: ops/s ${geomean(ratios).toFixed(3)}, ` +
+        `server CPU per request ${geomean(cpuRatios).toFixed(3)}\n`);
     }
     process.stdout.write(`\ngeometric mean of all throughput ratios: ${geomean(allRatios).toFixed(3)}\n`);
 

@@ -40,6 +40,10 @@ export class RequestParser {
   private bulkLen = -1;
   private big: Buffer | null = null;
   private bigFill = 0;
+  /** Index of the CR ending the header `quickHeader` just parsed. */
+  private headerEnd = 0;
+  /** Recently seen command names, see `commandName`. */
+  private readonly names: (string | undefined)[] = new Array<string | undefined>(64).fill(undefined);
 
   /** Bytes received and not yet turned into commands (the query buffer Redis limits). */
   get pending(): number {
@@ -96,13 +100,18 @@ export class RequestParser {
           if (line !== undefined) return line;
           continue;
         }
-        const cr = buf.indexOf(13, this.pos);
-        if (cr < 0) {
-          if (buf.length - this.pos > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
-          return null;
+        // The usual short well-formed header is read in place; anything else takes the general path.
+        let count: number | bigint | null = this.quickHeader(buf, this.pos, buf.length);
+        let cr = this.headerEnd;
+        if (count < 0) {
+          cr = buf.indexOf(13, this.pos);
+          if (cr < 0) {
+            if (buf.length - this.pos > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
+            return null;
+          }
+          if (cr + 1 >= buf.length) return null;
+          count = parseInt64(buf.latin1Slice(this.pos + 1, cr));
         }
-        if (cr + 1 >= buf.length) return null;
-        const count = parseInt64(buf.latin1Slice(this.pos + 1, cr));
         if (count === null || count > INT_MAX) {
           if (this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big mbulk count string');
           return this.fail('invalid multibulk length');
@@ -127,17 +136,21 @@ export class RequestParser {
     while (this.argsLeft > 0) {
       if (this.bulkLen < 0) {
         if (this.pos >= end) return null;
-        const cr = buf.indexOf(13, this.pos);
-        if (cr < 0) {
-          if (end - this.pos > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
-          return null;
+        let len: number | bigint | null = buf[this.pos] === 36 /* $ */ ? this.quickHeader(buf, this.pos, end) : -1;
+        let cr = this.headerEnd;
+        if (len < 0) {
+          cr = buf.indexOf(13, this.pos);
+          if (cr < 0) {
+            if (end - this.pos > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
+            return null;
+          }
+          if (cr + 1 >= end) return null;
+          if (buf[this.pos] !== 36 /* $ */) {
+            if (this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big bulk count string');
+            return this.fail("expected '$', got '" + String.fromCharCode(buf[this.pos]!) + "'");
+          }
+          len = parseInt64(buf.latin1Slice(this.pos + 1, cr));
         }
-        if (cr + 1 >= end) return null;
-        if (buf[this.pos] !== 36 /* $ */) {
-          if (this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big bulk count string');
-          return this.fail("expected '$', got '" + String.fromCharCode(buf[this.pos]!) + "'");
-        }
-        const len = parseInt64(buf.latin1Slice(this.pos + 1, cr));
         if (len === null || len < 0 || len > this.maxBulkLen) {
           if (len === null && this.hasNul(this.pos, cr)) return this.waitHeader(buf, 'too big bulk count string');
           return this.fail('invalid bulk length');
@@ -155,7 +168,7 @@ export class RequestParser {
       }
       // Redis does not check the two bytes after the payload; it just skips them.
       if (end - this.pos < this.bulkLen + 2) return null;
-      argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      argv.push(argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
@@ -185,6 +198,47 @@ export class RequestParser {
       if (argv.length > 0) return argv;
       if (this.pos >= buf.length || buf[this.pos] === 42) return undefined;
     }
+  }
+
+  /**
+   * The common well-formed header (`*` or `$`, then 1 to 15 digits without a leading zero, then CR and at least
+   * one more byte), parsed in place without a string or a native call: its value, with `headerEnd` set to the CR.
+   * -1 for anything else (incomplete, malformed, or unusual), which the general path then handles with Redis's
+   * exact errors.
+   */
+  private quickHeader(buf: Buffer, start: number, end: number): number {
+    let p = start + 1;
+    const limit = Math.min(end, p + 15);
+    let v = 0;
+    let c = 0;
+    while (p < limit && (c = buf[p]!) >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      p++;
+    }
+    const digits = p - start - 1;
+    if (digits === 0 || p + 1 >= end || buf[p] !== 13) return -1;
+    if (digits > 1 && buf[start + 1] === 48) return -1;
+    this.headerEnd = p;
+    return v;
+  }
+
+  /**
+   * argv[0]: the same few command names arrive again and again, so the last string made for each small hash
+   * bucket is reused when its bytes match exactly (case included, as error replies echo the name). This saves
+   * a native slice per command and hands the command table a string whose hash is already computed.
+   */
+  private commandName(buf: Buffer, start: number, len: number): string {
+    if (len === 0 || len > 24) return buf.latin1Slice(start, start + len);
+    const h = (len * 31 + buf[start]! * 7 + buf[start + len - 1]!) & 63;
+    const cached = this.names[h];
+    if (cached !== undefined && cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return cached;
+    }
+    const s = buf.latin1Slice(start, start + len);
+    this.names[h] = s;
+    return s;
   }
 
   /** Whether a NUL byte lies in buf[from, to): checked only on error paths, to keep the hot path lean. */

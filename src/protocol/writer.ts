@@ -11,6 +11,14 @@
 import { formatDouble } from '../util/numbers.js';
 
 const CRLF = '\r\n';
+/** Strings up to this length are copied byte by byte: cheaper than a call into the native latin1Write. */
+const SHORT = 32;
+
+/** Copies the latin1 string `s` (length `n`) into `b` at `p`; returns the end offset. */
+function copyShort(b: Buffer, p: number, s: string, n: number): number {
+  for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
 
 export class ReplyWriter {
   buf: Buffer;
@@ -36,7 +44,35 @@ export class ReplyWriter {
   raw(s: string): void {
     const n = s.length;
     if (this.len + n > this.buf.length) this.reserve(n);
-    this.len += this.buf.latin1Write(s, this.len, n);
+    if (n <= SHORT) this.len = copyShort(this.buf, this.len, s, n);
+    else this.len += this.buf.latin1Write(s, this.len, n);
+  }
+
+  /**
+   * Writes `prefix`, the decimal integer `n` and CRLF (`:42\r\n`, `$5\r\n`, `*3\r\n`) straight into the buffer:
+   * no string is built. `n` must be a safe integer.
+   */
+  private line(prefix: number, n: number): void {
+    if (this.len + 24 > this.buf.length) this.reserve(24);
+    const b = this.buf;
+    let p = this.len;
+    b[p++] = prefix;
+    if (n < 0) {
+      b[p++] = 45; // -
+      n = -n;
+    }
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    let q = p + digits;
+    p = q;
+    do {
+      const d = n % 10;
+      b[--q] = 48 + d;
+      n = (n - d) / 10;
+    } while (n > 0);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.len = p;
   }
 
   rawBytes(b: Uint8Array): void {
@@ -46,7 +82,15 @@ export class ReplyWriter {
   }
 
   ok(): void {
-    this.raw('+OK\r\n');
+    if (this.len + 5 > this.buf.length) this.reserve(5);
+    const b = this.buf;
+    const p = this.len;
+    b[p] = 43; // +
+    b[p + 1] = 79; // O
+    b[p + 2] = 75; // K
+    b[p + 3] = 13;
+    b[p + 4] = 10;
+    this.len = p + 5;
   }
 
   simple(s: string): void {
@@ -68,19 +112,18 @@ export class ReplyWriter {
   protected onError(_msg: string): void {}
 
   integer(n: number | bigint): void {
-    this.raw(':' + n + CRLF);
+    if (typeof n === 'number' && Number.isSafeInteger(n)) this.line(58 /* : */, n);
+    else this.raw(':' + n + CRLF);
   }
 
   bulk(s: string): void {
     const n = s.length;
-    this.reserve(n + 24);
+    this.line(36 /* $ */, n);
+    if (this.len + n + 2 > this.buf.length) this.reserve(n + 2);
     const b = this.buf;
     let p = this.len;
-    b[p++] = 0x24; // $
-    p += b.latin1Write('' + n, p);
-    b[p++] = 13;
-    b[p++] = 10;
-    if (n > 0) p += b.latin1Write(s, p, n);
+    if (n <= SHORT) p = copyShort(b, p, s, n);
+    else p += b.latin1Write(s, p, n);
     b[p++] = 13;
     b[p++] = 10;
     this.len = p;
@@ -111,7 +154,7 @@ export class ReplyWriter {
   }
 
   array(n: number): void {
-    this.raw('*' + n + CRLF);
+    this.line(42 /* * */, n);
   }
 
   /** A map of `n` pairs: RESP3 `%`, a flat array of 2n items in RESP2. */

@@ -43,6 +43,12 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   authenticated: boolean;
   /** The current command waits for CLIENT PAUSE to end (Redis's BLOCKED_POSTPONE); input is held meanwhile. */
   postponed = false;
+  /**
+   * While this client's input loop runs: when the last command ended (or the loop began), in performance.now()
+   * ms, which dispatch's call() takes as the next command's start. -1 outside the loop (commands run for this
+   * client from elsewhere time themselves).
+   */
+  callMark = -1;
   /** Error replies produced by the command being executed (failed_calls accounting). */
   errorsInCall = 0;
   /** Scheduled for the next flush. */
@@ -94,6 +100,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     const server = this.server;
     server.clock.refresh();
     this.lastInteraction = server.clock.cached;
+    this.callMark = performance.now();
     while (!this.closeAfterReply && !this.closed && !this.inputHeld()) {
       const argv = this.parser.next();
       if (argv === null) {
@@ -112,6 +119,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       // output to the socket now, and if the socket is backed up flush() stops this loop until it drains.
       if (this.len > OUTPUT_PAUSE_BYTES) this.flush();
     }
+    this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
       this.close(false);

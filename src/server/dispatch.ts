@@ -85,10 +85,14 @@ export function dispatch(server: Server, c: Client): void {
 export function call(server: Server, c: Client, cmd: Command): void {
   c.cmd = cmd;
   c.errorsInCall = 0;
-  const start = performance.now();
+  // Inside a batch of pipelined commands the previous command's end time is this one's start (see
+  // Client.callMark), so a command costs one timer read instead of two.
+  const start = c.callMark >= 0 ? c.callMark : performance.now();
   if (c.noTouch) callNoTouch(server, c, cmd);
   else cmd.handler!(c);
-  const usec = Math.round((performance.now() - start) * 1000);
+  const end = performance.now();
+  if (c.callMark >= 0) c.callMark = end;
+  const usec = Math.round((end - start) * 1000);
   const st = cmd.stat;
   st.calls++;
   st.usec += usec;
