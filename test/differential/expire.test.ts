@@ -152,8 +152,10 @@ test('expire: keys past their TTL with active expiry off (DEBUG SET-ACTIVE-EXPIR
   });
   t.after(() => d.stop());
   const pass = async (keys: string[]): Promise<void> => {
-    for (const k of keys) await d.same(['SET', k, 'v'], ['PEXPIRE', k, '1']);
-    await new Promise((r) => setTimeout(r, 20));
+    // Not 1 ms: Redis 7.0 reads the clock twice in PEXPIRE, so a TTL of 1 ms is sometimes already past at the
+    // second reading and the key is deleted at once (not counted as expired).
+    for (const k of keys) await d.same(['SET', k, 'v'], ['PEXPIRE', k, '3']);
+    await new Promise((r) => setTimeout(r, 25));
   };
   await d.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['SET', 'live', 'v']);
   await pass(['b', 'c']);
