@@ -60,6 +60,9 @@ export class Stats {
     this.unexpectedErrorReplies = 0;
     this.errorCodes.clear();
     this.peakMemory = 0;
+    this.opsPerSec.reset();
+    this.inputBytesPerSec.reset();
+    this.outputBytesPerSec.reset();
   }
 }
 
@@ -80,6 +83,14 @@ export class InstantMetric {
     this.idx = (this.idx + 1) % this.samples.length;
     this.lastTime = nowMs;
     this.lastValue = value;
+  }
+
+  /** Forgets every sample; the next one only sets the baseline (the counters were just zeroed). */
+  reset(): void {
+    this.samples.fill(0);
+    this.idx = 0;
+    this.lastTime = 0;
+    this.lastValue = 0;
   }
 
   /** Mean of the samples (integer, as Redis divides a long long sum). */
