@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT } from '../../src/engine/notify.js';
+import { NOTIFY_ALL, NOTIFY_KEYEVENT, NOTIFY_NEW } from '../../src/engine/notify.js';
 import type { TypedValue } from '../../src/engine/values.js';
 
 const skip = oracleSkipReason();
@@ -119,15 +119,18 @@ test('strings: OBJECT ENCODING follows Redis (int, embstr, raw after in-place ed
 
 /**
  * Runs `cmds` on both servers and checks, per command, the reply and the dirty-counter increment
- * (rdb_changes_since_last_save), then the whole sequence of keyevent notifications. Redis's are read from a
- * PSUBSCRIBE connection; Mica's are captured at the Keyspace publish hook, so this does not need pub/sub.
+ * (rdb_changes_since_last_save), then the whole sequence of keyevent notifications, "new" and "keymiss"
+ * included. Redis's are read from a PSUBSCRIBE connection; Mica's are captured at the Keyspace hooks, so this
+ * does not need pub/sub.
  */
 async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promise<void> {
   const micaEvents: string[] = [];
   const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT;
+  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT | NOTIFY_NEW;
   ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+  // Read misses reach the pub/sub layer through this hook; record them where it would publish them.
+  ks.keyMiss = (_db, k) => micaEvents.push(`keymiss ${k}`);
+  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAmn');
   const sub = await RawClient.connect(d.redis.port);
   try {
     await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
@@ -150,7 +153,7 @@ async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promis
       if (parts[8] === '__end__') break;
       redisEvents.push(`${event} ${parts[8]}`);
     }
-    micaEvents.splice(micaEvents.lastIndexOf('set __end__'));
+    micaEvents.splice(micaEvents.findIndex((e) => e.endsWith(' __end__')));
     assert.ok(redisEvents.length >= cmds.length / 2, `too few events: ${redisEvents.length}`);
     assert.deepEqual(micaEvents, redisEvents);
   } finally {
