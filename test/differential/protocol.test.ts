@@ -266,6 +266,15 @@ test('client-query-buffer-limit: an incomplete bulk beyond the limit gets the cl
   assert.ok(ga.equals(gr) && ga.length === '$900000\r\n'.length + 900_000 + 2);
 });
 
+test('unknown-command error quoting arguments that hold a NUL byte', {
+  skip,
+  todo: 'Redis formats the quoted name and arguments with %.128s, so each is cut at its first NUL byte; Mica quotes them whole (src/protocol/errors.ts truncate)',
+}, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.same(['NOSUCH', 'a\x00b', '\xff\x00'], ['NO\x00SUCH', 'x']);
+});
+
 /**
  * Sends `bytes` and then half-closes, as `printf ... | nc` does: both servers answer everything they can parse
  * and then hang up, so what they sent is complete and comparable without waiting on a timer.
@@ -287,9 +296,11 @@ function sendAndFinish(port: number, bytes: Buffer): Promise<string> {
 test('fuzz: random mixes of valid, malformed and truncated requests get the same bytes back (fast-check)', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
-  const word = fc.constantFrom('k', 'v', 'a b', '', '10', '-1', 'x'.repeat(40), '\x00\xff', '"', "'", '\\');
+  const word = fc.constantFrom('k', 'v', 'a b', '', '10', '-1', 'x'.repeat(40), '\x00\xff', 'a\r\nb', '"', "'", '\\');
   const multibulk = fc
-    .tuple(fc.constantFrom(['PING'], ['ECHO'], ['SET'], ['GET'], ['INCR'], ['APPEND'], ['STRLEN'], ['EXISTS'], ['MGET'], ['get']), fc.array(word, { maxLength: 3 }))
+    .tuple(fc.constantFrom(['PING'], ['ECHO'], ['SET'], ['GET'], ['INCR'], ['APPEND'], ['STRLEN'], ['EXISTS'], ['MGET'], ['get'], ['NOSUCH'], ['']), fc.array(word, { maxLength: 3 }))
+    // Known gap, tested on its own below: unknown-command errors quoting an argument with a NUL byte.
+    .filter(([cmd, args]) => !((cmd[0] === 'NOSUCH' || cmd[0] === '') && args.some((a) => a.includes('\x00'))))
     .map(([cmd, args]) => encodeCommand([...cmd, ...args]));
   const inlineToken = fc.oneof(
     word.filter((w) => w !== '' && !/[\s"'\\]/.test(w)),
