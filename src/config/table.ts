@@ -106,12 +106,19 @@ export const SETTINGS: readonly Setting[] = [
   uint('socket-mark-id', 0, 0n, UINT_MAX, immutable),
 
   // General
-  bool('daemonize', false, immutable),
+  // Node cannot fork itself into the background, nor write to syslog: both are refused rather than ignored.
+  bool('daemonize', false, {
+    immutable: true,
+    check: (v) => (v === 'yes' ? 'Mica cannot daemonize: run it in the foreground (under systemd, a supervisor or &)' : null),
+  }),
   oneOf('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], immutable),
   str('pidfile', '', immutable),
   oneOf('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning']),
   str('logfile', '', immutable),
-  bool('syslog-enabled', false, immutable),
+  bool('syslog-enabled', false, {
+    immutable: true,
+    check: (v) => (v === 'yes' ? 'Mica cannot log to syslog: use logfile, or stdout under a supervisor' : null),
+  }),
   str('syslog-ident', 'redis', immutable),
   oneOf('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6',
     'local7'], immutable),

@@ -86,6 +86,8 @@ test('config file plus flags: flags override, dir is applied, SIGTERM exits 0', 
     }
     assert.equal(got, value, name);
   }
+  // dir is applied by changing the process's working directory, as Redis does.
+  if (existsSync(`/proc/${m.proc.pid}/cwd`)) assert.equal(realpathSync(`/proc/${m.proc.pid}/cwd`), realpathSync(data));
   const lines = m.out().split('\n').filter((l) => l !== '');
   for (const l of lines) assert.match(l, LOG_LINE);
   assert.ok(lines.some((l) => l.endsWith('# Configuration loaded')));
@@ -163,6 +165,9 @@ test('a bad directive stops start-up with the report and exit code 1', async (t)
   const r2 = spawnSync(process.execPath, [BIN, '--port', '1', '--nosuch', 'x'], { encoding: 'latin1' });
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /at line 3\n>>> 'nosuch "x"'\nBad directive or wrong number of arguments\n$/);
+  const r4 = spawnSync(process.execPath, [BIN, '--daemonize', 'yes'], { encoding: 'latin1' });
+  assert.equal(r4.status, 1);
+  assert.match(r4.stderr, />>> 'daemonize "yes"'\nMica cannot daemonize/);
   const r3 = spawnSync(process.execPath, [BIN, join(d, 'missing.conf')], { encoding: 'latin1' });
   assert.equal(r3.status, 1);
   assert.match(r3.stdout, /# Fatal error, can't open config file '.*missing\.conf': No such file or directory/);
