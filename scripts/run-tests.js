@@ -51,7 +51,8 @@ let partial = '';
 /** Index in `failures` of a failure whose YAML block (with its location) has not been read yet. */
 let awaitingLocation = -1;
 function scan(line) {
-  if (/^\s*not ok \d+ /.test(line)) {
+  // A failing `todo` test is a known gap, reported by the runner's "# todo" count, not a failure.
+  if (/^\s*not ok \d+ /.test(line) && !/ # TODO\b/.test(line)) {
     failures.push(line.trimEnd());
     awaitingLocation = failures.length - 1;
   }
