@@ -9,7 +9,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import { Differential, show } from '../helpers/differential.js';
 import { oracleSkipReason } from '../helpers/servers.js';
-import { encodeCommand } from '../helpers/rawClient.js';
+import { encodeCommand, RawClient } from '../helpers/rawClient.js';
 
 const skip = oracleSkipReason();
 const mb = (...argv: string[]): string => encodeCommand(argv).latin1Slice();
@@ -331,4 +331,44 @@ test('fuzz: random mixes of valid, malformed and truncated requests get the same
   );
   // The generator must reach both worlds, or this test would prove little.
   assert.ok(protocolErrors >= 20 && answered >= 20, `protocol errors ${protocolErrors}, clean runs ${answered}`);
+});
+
+test('maxclients: a connection beyond the limit gets the error and is closed; others carry on', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.same(['CONFIG', 'SET', 'maxclients', '2']);
+  const second = await d.connectPair();
+  t.after(() => {
+    second.m.close();
+    second.r.close();
+  });
+  await Promise.all([second.m.call('PING'), second.r.call('PING')]);
+  const third = await d.connectPair();
+  t.after(() => {
+    third.m.close();
+    third.r.close();
+  });
+  const [a, b] = await Promise.all([third.m.closedWithin(CLOSE_WAIT_MS), third.r.closedWithin(CLOSE_WAIT_MS)]);
+  assert.deepEqual([b.closed, b.data.latin1Slice()], [true, '-ERR max number of clients reached\r\n']);
+  assert.deepEqual([a.closed, a.data.latin1Slice()], [true, '-ERR max number of clients reached\r\n']);
+  // Once a slot frees, a new connection is accepted again.
+  second.m.close();
+  second.r.close();
+  await Promise.all([second.m.untilClosed(), second.r.untilClosed()]);
+  await d.same(['PING']);
+  let fourth: { m: RawClient; r: RawClient } | undefined;
+  for (let i = 0; i < 50 && !fourth; i++) {
+    // The server notices the closed socket asynchronously: retry until it has.
+    const p = await d.connectPair();
+    const [pm, pr] = await Promise.all([p.m.call('PING').catch(() => null), p.r.call('PING').catch(() => null)]);
+    if (pm && pr) fourth = p;
+    else {
+      p.m.close();
+      p.r.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  assert.ok(fourth, 'a new connection is accepted once another closed');
+  fourth.m.close();
+  fourth.r.close();
 });
