@@ -195,6 +195,32 @@ test('keys: COPY', { skip }, async (t) => {
   });
 });
 
+test('keys: generic commands on collections (hashes, sets)', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async (v) => {
+    const k = (s: string): string => `co${v}:${s}`;
+    await d.same(
+      ['HSET', k('h'), 'f', 'v', 'g', 'w'], ['SADD', k('s'), '1', '2', '3'], ['SADD', k('s2'), 'a', 'b'],
+      ['TYPE', k('h')], ['TYPE', k('s')], ['OBJECT', 'ENCODING', k('h')], ['OBJECT', 'ENCODING', k('s')],
+      ['OBJECT', 'ENCODING', k('s2')], ['OBJECT', 'REFCOUNT', k('h')], ['OBJECT', 'REFCOUNT', k('s')],
+      // A copy is independent of its source.
+      ['COPY', k('h'), k('h2')], ['HSET', k('h2'), 'f', 'changed'], ['HGET', k('h'), 'f'], ['HGET', k('h2'), 'f'],
+      ['COPY', k('s'), k('s3')], ['SADD', k('s3'), '99'], ['SCARD', k('s')], ['SCARD', k('s3')],
+      ['OBJECT', 'ENCODING', k('s3')], ['COPY', k('s2'), k('s5'), 'DB', '1'], ['SREM', k('s2'), 'a'],
+      ['SELECT', '1'], ['SCARD', k('s5')], ['DEL', k('s5')], ['SELECT', '0'],
+      ['RENAME', k('s3'), k('s4')], ['TYPE', k('s4')], ['MOVE', k('s4'), '1'], ['TYPE', k('s4')],
+      ['EXPIRE', k('h'), '100'], ['COPY', k('h'), k('h5')], ['TTL', k('h5')], ['RENAME', k('h5'), k('s')],
+      ['TYPE', k('s')], ['TTL', k('s')], ['GET', k('s')],
+    );
+    for (const type of ['hash', 'set', 'string', 'HASH']) {
+      const [a, b] = await Promise.all([scanAll(d.m, ['TYPE', type, 'MATCH', `co${v}:*`]), scanAll(d.r, ['TYPE', type, 'MATCH', `co${v}:*`])]);
+      assert.deepEqual(a.keys, b.keys, `SCAN TYPE ${type}`);
+    }
+    await d.same(['SELECT', '1'], ['DEL', k('s4')], ['SELECT', '0']);
+  });
+});
+
 test('keys: OBJECT subcommands', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
@@ -234,6 +260,10 @@ test('keys: randomized sequences of key commands agree with Redis', { skip }, as
   const cmd: fc.Arbitrary<string[]> = fc.oneof(
     fc.tuple(key, fc.constantFrom('1', '22', 'str', '')).map(([k, val]) => ['SET', k, val]),
     key.map((k) => ['GET', k]),
+    fc.tuple(key, fc.constantFrom('1', '2', 'm')).map(([k, m]) => ['SADD', k, m]),
+    fc.tuple(key, fc.constantFrom('f', 'g'), fc.constantFrom('1', 'x')).map(([k, f, val]) => ['HSET', k, f, val]),
+    key.map((k) => ['SCARD', k]),
+    key.map((k) => ['HLEN', k]),
     fc.array(key, { minLength: 1, maxLength: 3 }).map((ks) => ['DEL', ...ks]),
     fc.array(key, { minLength: 1, maxLength: 3 }).map((ks) => ['EXISTS', ...ks]),
     key.map((k) => ['TYPE', k]),
