@@ -58,6 +58,9 @@ export class Server implements ServerApi {
   requirePass = '';
 
   private listeners: net.Server[] = [];
+  /** The TCP subset of `listeners` (CONFIG SET port / bind replace it). */
+  private tcpListeners: net.Server[] = [];
+  private rebinding: Promise<void> = Promise.resolve();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
   private flushScheduled = false;
@@ -100,43 +103,27 @@ export class Server implements ServerApi {
     this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
     this.config.watch('requirepass', (v) => (this.requirePass = v));
+    let lastPort = this.config.getInt('port');
+    let lastBind = this.config.get('bind');
+    const rebind = (): void => {
+      if (this.tcpListeners.length === 0 && this.listeners.length === 0) return; // not listening yet
+      this.rebindTcp(lastPort, lastBind);
+      lastPort = this.config.getInt('port');
+      lastBind = this.config.get('bind');
+    };
+    this.config.watch('port', () => rebind());
+    this.config.watch('bind', () => rebind());
   }
 
   /** Binds every address in `bind` on `port`; resolves once listening. */
   async listen(): Promise<void> {
-    const port = this.config.getInt('port');
-    const binds = this.config.get('bind').split(/\s+/).filter((b) => b.length > 0);
-    const hosts: string[] = [];
-    for (const b of binds) {
-      const optional = b.startsWith('-');
-      const host = optional ? b.slice(1) : b;
-      hosts.push(host === '*' ? '0.0.0.0' : host === '::*' ? '::' : host);
-    }
-    let bound = port;
-    for (let i = 0; i < hosts.length; i++) {
-      const optional = binds[i]!.startsWith('-');
-      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-      srv.maxConnections = Infinity;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen({ port: bound, host: hosts[i], backlog: this.config.getInt('tcp-backlog'), ipv6Only: hosts[i]!.includes(':') }, () => {
-            srv.off('error', reject);
-            resolve();
-          });
-        });
-      } catch (e) {
-        if (optional) continue;
-        await this.closeListeners();
-        throw e;
-      }
-      const a = srv.address();
-      if (a && typeof a === 'object') bound = a.port;
-      this.listeners.push(srv);
-    }
+    const tcp = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
+    this.tcpListeners = tcp.servers;
+    this.listeners.push(...tcp.servers);
+    const bound = tcp.port;
     const unixsocket = this.config.get('unixsocket');
     if (unixsocket !== '') await this.listenUnix(unixsocket);
-    if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${port}`);
+    if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
     this.cron.start();
     this.stats.startupMemory = this.usedMemory();
@@ -145,6 +132,67 @@ export class Server implements ServerApi {
     this.log.warning('Server initialized');
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
+  }
+
+  /**
+   * Listens on `port` at every address of a `bind` value ("-" marks an address that may fail). Port 0 picks a free
+   * port, then the other addresses use the same one. Throws (with nothing left open) when a required one fails.
+   */
+  private async bindTcp(port: number, bind: string): Promise<{ servers: net.Server[]; port: number }> {
+    const servers: net.Server[] = [];
+    let bound = port;
+    for (const b of bind.split(/\s+/).filter((x) => x.length > 0)) {
+      const optional = b.startsWith('-');
+      const addr = optional ? b.slice(1) : b;
+      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.maxConnections = Infinity;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: bound, host, backlog: this.config.getInt('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (e) {
+        if (optional) continue;
+        for (const x of servers) x.close();
+        throw e;
+      }
+      const a = srv.address();
+      if (a && typeof a === 'object') bound = a.port;
+      servers.push(srv);
+    }
+    return { servers, port: bound };
+  }
+
+  /**
+   * CONFIG SET port / bind: stop listening on the old addresses and listen on the new ones, as Redis's
+   * changeListenPort / changeBindAddr do. Node binds asynchronously, so CONFIG SET has already answered OK when
+   * a bind fails; then the failure is logged and the previous addresses are listened on again.
+   */
+  private rebindTcp(oldPort: number, oldBind: string): void {
+    this.rebinding = this.rebinding.then(async () => {
+      if (this.closing) return;
+      const old = this.tcpListeners;
+      this.listeners = this.listeners.filter((l) => !old.includes(l));
+      for (const l of old) l.close();
+      let next: { servers: net.Server[]; port: number };
+      try {
+        next = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
+      } catch (e) {
+        this.log.warning(`Failed to listen on the new port/bind addresses: ${(e as Error).message}; keeping the previous ones`);
+        next = await this.bindTcp(oldPort, oldBind).catch(() => ({ servers: [], port: oldPort }));
+      }
+      if (this.closing) {
+        for (const l of next.servers) l.close();
+        return;
+      }
+      this.tcpListeners = next.servers;
+      this.listeners.push(...next.servers);
+      this.port = next.port;
+    });
   }
 
   /** unixsocket: a stale socket file is removed first, and unixsocketperm (octal) applied, as Redis does. */

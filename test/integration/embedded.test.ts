@@ -34,7 +34,7 @@ test('freeze / set / unfreeze drive TTLs', async (t) => {
   assert.equal((await c.call('PTTL', 'k')).toString(), ':600\r\n');
   assert.equal(s.clock.now(), t0 + 400);
   s.clock.unfreeze();
-  s.clock.advance(600);
+  s.clock.advance(601); // a key expires once now > its deadline (equal is not past)
   assert.equal((await c.call('EXISTS', 'k')).toString(), ':0\r\n');
 });
 
@@ -72,4 +72,23 @@ test('options are checked like a config file; close is idempotent', async () => 
   assert.equal(s.config.get('appendonly'), 'no');
   await s.close();
   await s.close();
+});
+
+test('CONFIG SET port moves the listener (old port closed, new one answers)', async (t) => {
+  const s = await startServer();
+  t.after(() => s.close());
+  const oldPort = s.port;
+  const probe = await startServer();
+  const newPort = probe.port;
+  await probe.close();
+  assert.equal(s.config.set('port', String(newPort)), null);
+  let c: RawClient | null = null;
+  for (let i = 0; i < 200 && c === null; i++) {
+    c = await RawClient.connect(newPort).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 10)));
+  }
+  assert.ok(c, 'new port answers');
+  t.after(() => c!.close());
+  assert.equal((await c.call('PING')).toString(), '+PONG\r\n');
+  assert.equal(s.server.port, newPort);
+  await assert.rejects(RawClient.connect(oldPort));
 });
