@@ -2,8 +2,8 @@
  * The keyspace dictionary: key → value, with per-key expiry time and access metadata, O(1) random sampling of
  * all keys and of keys with a TTL, a stateless SCAN cursor with Redis's guarantees, and no size ceiling.
  *
- * Segment layout: a Map from key to a dense index, plus parallel arrays indexed by it (keys, values, expires,
- * meta). Deleting moves the last index into the hole, so indexes stay dense and a random index is a random key.
+ * Segment layout: a Map from key to a dense index, plus parallel arrays indexed by it (keys, values, meta, and
+ * expires once a key in the segment has a TTL). Deleting moves the last index into the hole, so indexes stay dense and a random index is a random key.
  * Keeping expiry and metadata in typed arrays beside the key costs a few bytes per key and no extra lookup:
  * finding the key finds its TTL too.
  *
@@ -32,10 +32,11 @@
 export const MAX_ENTRIES = 1 << 24;
 /**
  * Default keys per segment. Far below MAX_ENTRIES on purpose: a V8 Map grows by rehashing its whole table in
- * one step, which measured 0.1 s at 2^20 entries, 0.4 s at 2^22 and 3.2 s at 2^23 on this machine. Capping a
- * segment at 2^20 keeps every growth step short, and the hash that segments cost starts only past 786k keys.
+ * one step, which measured 0.1 s to reach 2^21 entries, 0.35 s for 2^22 and 3.2 s for 2^23 on this machine.
+ * Capping a segment at 2^21 keeps every growth step short, and segments (their hash, and the memory a split
+ * leaves in half-empty tables) start only past 1.5M keys.
  */
-export const DEFAULT_SEGMENT_LIMIT = 1 << 20;
+export const DEFAULT_SEGMENT_LIMIT = 1 << 21;
 /** Expiry value meaning "no TTL". */
 export const NO_EXPIRE = 0;
 /** Slot (and cursor) numbers are segment * SEG_STRIDE + index; larger than any index or scan position. */
@@ -47,12 +48,15 @@ class Segment<V> {
   map = new Map<string, number>();
   keys: string[] = [];
   values: V[] = [];
-  expires: Float64Array;
   meta: Uint32Array;
-  /** Position of each index in `volatile`, or -1 when the key has no TTL. */
-  volPos: Int32Array;
-  /** Dense list of indexes that have a TTL. */
-  volatile: Int32Array;
+  /**
+   * Expiry per index, with `volPos` (position of each index in `volatile`, or -1 without a TTL) and `volatile`
+   * (dense list of indexes that have a TTL). All three stay null until the segment's first TTL: a keyspace
+   * without expiring keys saves 16 bytes per key.
+   */
+  expires: Float64Array | null = null;
+  volPos: Int32Array | null = null;
+  volatile: Int32Array | null = null;
   volCount = 0;
   cap: number;
 
@@ -61,10 +65,7 @@ class Segment<V> {
     private readonly limit: number,
   ) {
     this.cap = initialCapacity;
-    this.expires = new Float64Array(initialCapacity);
     this.meta = new Uint32Array(initialCapacity);
-    this.volPos = new Int32Array(initialCapacity).fill(-1);
-    this.volatile = new Int32Array(initialCapacity);
   }
 
   add(key: string, value: V, meta: number): number {
@@ -73,48 +74,64 @@ class Segment<V> {
     this.map.set(key, i);
     this.keys.push(key);
     this.values.push(value);
-    this.expires[i] = NO_EXPIRE;
+    if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
     return i;
   }
 
+  expireOf(i: number): number {
+    return this.expires === null ? NO_EXPIRE : this.expires[i]!;
+  }
+
   setExpire(i: number, when: number): void {
+    if (this.expires === null) {
+      if (when === NO_EXPIRE) return;
+      this.expires = new Float64Array(this.cap);
+      this.volPos = new Int32Array(this.cap).fill(-1);
+      this.volatile = new Int32Array(this.cap);
+    }
     const had = this.expires[i] !== NO_EXPIRE;
     this.expires[i] = when;
     if (when !== NO_EXPIRE && !had) {
-      this.volatile[this.volCount] = i;
-      this.volPos[i] = this.volCount++;
+      this.volatile![this.volCount] = i;
+      this.volPos![i] = this.volCount++;
     } else if (when === NO_EXPIRE && had) {
       this.unlistVolatile(i);
     }
   }
 
   private unlistVolatile(i: number): void {
-    const pos = this.volPos[i]!;
-    const lastIdx = this.volatile[--this.volCount]!;
-    this.volatile[pos] = lastIdx;
-    this.volPos[lastIdx] = pos;
-    this.volPos[i] = -1;
+    const volPos = this.volPos!;
+    const volatile = this.volatile!;
+    const pos = volPos[i]!;
+    const lastIdx = volatile[--this.volCount]!;
+    volatile[pos] = lastIdx;
+    volPos[lastIdx] = pos;
+    volPos[i] = -1;
   }
 
   remove(i: number): V {
     const keys = this.keys;
     const value = this.values[i]!;
+    const expires = this.expires;
     this.map.delete(keys[i]!);
-    if (this.expires[i] !== NO_EXPIRE) this.unlistVolatile(i);
+    if (expires !== null && expires[i] !== NO_EXPIRE) this.unlistVolatile(i);
     const last = keys.length - 1;
     if (i !== last) {
       const movedKey = keys[last]!;
       keys[i] = movedKey;
       this.values[i] = this.values[last]!;
-      this.expires[i] = this.expires[last]!;
       this.meta[i] = this.meta[last]!;
-      const vp = this.volPos[last]!;
-      this.volPos[i] = vp;
-      if (vp >= 0) this.volatile[vp] = i;
+      if (expires !== null) {
+        const volPos = this.volPos!;
+        expires[i] = expires[last]!;
+        const vp = volPos[last]!;
+        volPos[i] = vp;
+        if (vp >= 0) this.volatile![vp] = i;
+        volPos[last] = -1;
+      }
       this.map.set(movedKey, i);
-    }
-    this.volPos[last] = -1;
+    } else if (expires !== null) this.volPos![last] = -1;
     keys.pop();
     this.values.pop();
     return value;
@@ -123,18 +140,20 @@ class Segment<V> {
   private grow(): void {
     if (this.cap >= this.limit) throw new RangeError('Dict is full');
     const cap = Math.min(this.limit, this.cap * 2);
-    const e = new Float64Array(cap);
-    e.set(this.expires);
-    this.expires = e;
     const m = new Uint32Array(cap);
     m.set(this.meta);
     this.meta = m;
-    const vp = new Int32Array(cap).fill(-1);
-    vp.set(this.volPos);
-    this.volPos = vp;
-    const vl = new Int32Array(cap);
-    vl.set(this.volatile);
-    this.volatile = vl;
+    if (this.expires !== null) {
+      const e = new Float64Array(cap);
+      e.set(this.expires);
+      this.expires = e;
+      const vp = new Int32Array(cap).fill(-1);
+      vp.set(this.volPos!);
+      this.volPos = vp;
+      const vl = new Int32Array(cap);
+      vl.set(this.volatile!);
+      this.volatile = vl;
+    }
     this.cap = cap;
   }
 }
@@ -250,7 +269,7 @@ export class Dict<V> {
 
   /** Absolute expiry time in ms, or NO_EXPIRE. */
   expireAt(slot: number): number {
-    return slot < SEG_STRIDE ? this.s0.expires[slot]! : this.segOf(slot).expires[slot % SEG_STRIDE]!;
+    return slot < SEG_STRIDE ? this.s0.expireOf(slot) : this.segOf(slot).expireOf(slot % SEG_STRIDE);
   }
 
   /** LRU clock or LFU counter (engine/eviction decides the meaning). */
@@ -326,7 +345,7 @@ export class Dict<V> {
       const t = hashKey(key, this.seed) & mask;
       if (t === this.splitSrc) continue;
       // Everything above i was examined and stays, so the last index moving into i is already placed.
-      const when = src.expires[i]!;
+      const when = src.expireOf(i);
       const meta = src.meta[i]!;
       const value = src.remove(i);
       const dst = segs[t]!;
@@ -375,12 +394,12 @@ export class Dict<V> {
     const segs = this.segs;
     if (segs.length === 1) {
       const s0 = this.s0;
-      return s0.volCount === 0 ? -1 : s0.volatile[Math.floor(Math.random() * s0.volCount)]!;
+      return s0.volCount === 0 ? -1 : s0.volatile![Math.floor(Math.random() * s0.volCount)]!;
     }
     let r = Math.floor(Math.random() * this.volatileSize);
     for (let s = 0; s < segs.length; s++) {
       const seg = segs[s]!;
-      if (r < seg.volCount) return s * SEG_STRIDE + seg.volatile[r]!;
+      if (r < seg.volCount) return s * SEG_STRIDE + seg.volatile![r]!;
       r -= seg.volCount;
     }
     return -1;
