@@ -194,3 +194,32 @@ test('COMMAND GETKEYS / GETKEYSANDFLAGS', { skip }, async (t) => {
     );
   });
 });
+
+test('COMMAND GETKEYSANDFLAGS: every command in Mica\'s table finds the keys Redis finds', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const names = asStrings((await d.both(['COMMAND', 'LIST'])).mica).sort();
+  const known = new Set(asStrings((await d.both(['COMMAND', 'LIST'])).redis));
+  const cmds: string[][] = [];
+  for (const name of names) {
+    if (!known.has(name)) continue;
+    const info = decode(await d.m.call('COMMAND', 'INFO', name)).value as unknown[][];
+    const arity = Number(info[0]![1]);
+    const words = name.split('|');
+    // Argument lists of a few lengths, with numbers where a key count may be expected.
+    for (const extra of [0, 1, 3]) {
+      const n = Math.max(Math.abs(arity), words.length + 1) + extra - words.length;
+      for (const fill of [(i: number) => `k${i}`, (i: number) => (i === 0 ? '2' : `k${i}`)]) {
+        cmds.push(['COMMAND', 'GETKEYSANDFLAGS', ...words, ...Array.from({ length: n }, (_, i) => fill(i))]);
+      }
+    }
+  }
+  const failures: string[] = [];
+  const [a, b] = await Promise.all([d.m.pipeline(cmds), d.r.pipeline(cmds)]);
+  for (let i = 0; i < cmds.length; i++) {
+    const mica = a[i]!.latin1Slice();
+    const redis = b[i]!.latin1Slice();
+    if (mica !== redis) failures.push(`${cmds[i]!.slice(2).join(' ')}\n    mica:  ${show(mica)}\n    redis: ${show(redis)}`);
+  }
+  assert.equal(failures.length, 0, `${failures.length} GETKEYSANDFLAGS replies differ:\n` + failures.join('\n'));
+});
