@@ -82,3 +82,46 @@ test('startServer config: proto-max-bulk-len and client-query-buffer-limit prote
   t.after(() => fresh.close());
   assert.equal((await fresh.call('PING')).latin1Slice(), '+PONG\r\n');
 });
+
+test('100 concurrent connections pipelining INCRs on one key: every reply in order, the total exact', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const clients = await Promise.all(Array.from({ length: 100 }, () => RawClient.connect(mica.port)));
+  t.after(() => clients.forEach((c) => c.close()));
+  const incr = encodeCommand(['INCR', 'counter']);
+  const all = await Promise.all(
+    clients.map(async (c, i) => {
+      // Each client splits its pipeline at a different byte, so commands straddle reads.
+      const bytes = Buffer.concat(Array(100).fill(incr));
+      const cut = (i * 37) % bytes.length;
+      c.write(bytes.subarray(0, cut));
+      c.write(bytes.subarray(cut));
+      return (await c.read(100)).map((r) => Number(r.latin1Slice(1, r.length - 2)));
+    }),
+  );
+  for (const replies of all) {
+    for (let i = 1; i < replies.length; i++) assert.ok(replies[i]! > replies[i - 1]!, 'each client sees its own INCRs in order');
+  }
+  const seen = all.flat().sort((a, b) => a - b);
+  assert.deepEqual(seen, Array.from({ length: 10_000 }, (_, i) => i + 1), 'every value handed out exactly once');
+  assert.equal((await clients[0]!.call('GET', 'counter')).latin1Slice(), '$5\r\n10000\r\n');
+});
+
+test('a client vanishing mid-request (half a multibulk, half a big bulk) leaves the server serving others', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const other = await RawClient.connect(mica.port);
+  t.after(() => other.close());
+  for (const partial of ['*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nab', '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n' + 'x'.repeat(50_000), 'SET k "unterminated']) {
+    const c = await RawClient.connect(mica.port);
+    c.write(partial);
+    // A round trip on another connection gives the server time to read the partial request first.
+    assert.equal((await other.call('PING')).latin1Slice(), '+PONG\r\n');
+    c.socket.resetAndDestroy();
+    await c.untilClosed();
+  }
+  assert.equal((await other.call('GET', 'k')).latin1Slice(), '$-1\r\n', 'no partial command ran');
+  // The server forgets the vanished clients.
+  for (let i = 0; i < 100 && mica.server.clients.count !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(mica.server.clients.count, 1);
+});
