@@ -47,6 +47,7 @@ export interface InfoInputs {
 export interface InfoClient {
   readonly queryBufferLength: number;
   readonly outputMemory: number;
+  readonly totalMemory: number;
 }
 
 export interface InfoDb {
@@ -198,6 +199,8 @@ const SECTIONS: Section[] = [
       const total = os.totalmem();
       const maxmemory = Number(s.config.get('maxmemory'));
       const rss = mu.rss;
+      let clientsMemory = 0;
+      for (const c of s.clients.all()) clientsMemory += c.totalMemory;
       return [
         ['used_memory', used],
         ['used_memory_human', bytesToHuman(used)],
@@ -243,7 +246,7 @@ const SECTIONS: Section[] = [
         ['mem_replication_backlog', 0],
         ['mem_total_replication_buffers', 0],
         ['mem_clients_slaves', 0],
-        ['mem_clients_normal', 0],
+        ['mem_clients_normal', clientsMemory],
         ['mem_cluster_links', 0],
         ['mem_aof_buffer', 0],
         ['mem_allocator', 'v8-' + process.versions.v8],
