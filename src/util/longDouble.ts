@@ -36,8 +36,25 @@ export const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
 
 export const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
+const TWO32 = 2 ** 32;
+
+/** Number of bits of a non-negative x (0 for 0). */
 function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x < 9007199254740992n) {
+    // Exact as a double below 2^53.
+    const n = Number(x);
+    const hi = Math.floor(n / TWO32);
+    return hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(n);
+  }
+  const hex = x.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
+}
+
+/** 10^0 .. 10^40, the powers most inputs need, computed once. */
+const SMALL_POW10: readonly bigint[] = Array.from({ length: 41 }, (_, k) => 10n ** BigInt(k));
+
+function pow10(k: number): bigint {
+  return k < SMALL_POW10.length ? SMALL_POW10[k]! : 10n ** BigInt(k);
 }
 
 /**
@@ -107,8 +124,8 @@ export function parseLongDouble(s: string): LongDouble | null {
     if (mag < -4970) return null;
     const d = BigInt(digits);
     const r = exp10 >= 0
-      ? roundToLongDouble(neg, d * 10n ** BigInt(exp10), 1n, 0)
-      : roundToLongDouble(neg, d, 10n ** BigInt(-exp10), 0);
+      ? roundToLongDouble(neg, d * pow10(exp10), 1n, 0)
+      : roundToLongDouble(neg, d, pow10(-exp10), 0);
     return r.inf || r.m === 0n ? null : r;
   }
   m = HEX_RE.exec(s);
