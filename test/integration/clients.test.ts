@@ -40,7 +40,14 @@ test('ioredis: connects through its handshake and reaches ready, with its connec
   assert.equal(redis.status, 'ready');
   assert.equal(await redis.ping(), 'PONG');
   assert.equal(await redis.client('GETNAME'), 'app-io');
-  assert.match(String(await redis.client('INFO')), / name=app-io /);
+  const info = String(await redis.client('INFO'));
+  assert.match(info, / name=app-io /);
+  // HELLO (a map in RESP3) comes back readable, and agrees with the protocol CLIENT INFO reports.
+  const hello = (await redis.call('HELLO')) as unknown[];
+  const field = (k: string): unknown => hello[hello.indexOf(k) + 1];
+  assert.equal(field('server'), 'redis');
+  assert.equal(field('version'), '7.0.15');
+  assert.match(info, new RegExp(` resp=${String(field('proto'))}\\b`));
 });
 
 test('ioredis: strings, counters, expiry, MGET/MSET', async (t) => {
@@ -120,6 +127,8 @@ for (const RESP of [2, 3] as const) {
     assert.equal(await client.expire('greeting', 50), 1);
     assert.equal(await client.ttl('greeting'), 50);
     assert.equal(await client.ttl('missing'), -2);
+    // CONFIG GET is a map in RESP3 and a flat array in RESP2; the client shows both as the same object.
+    assert.deepEqual({ ...(await client.configGet('maxmemory-policy')) }, { 'maxmemory-policy': 'noeviction' });
     assert.equal(await client.set('nx', 'v', { condition: 'NX' }), 'OK');
     assert.equal(await client.set('nx', 'w', { condition: 'NX' }), null);
     await assert.rejects(client.incr('greeting'), /ERR value is not an integer or out of range/);
