@@ -40,7 +40,8 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  ['--test', '--test-reporter=tap', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
+  // --test-force-exit: a handle a test forgot to close must not keep CI waiting after the last test ends.
+  ['--test', '--test-reporter=tap', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...files],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 
