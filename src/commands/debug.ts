@@ -1,6 +1,6 @@
 /**
- * DEBUG: the subcommands test suites use — SLEEP, SET-ACTIVE-EXPIRE, OBJECT — and HELP. Any other subcommand
- * gets Redis's unknown-subcommand error.
+ * DEBUG: the subcommands test suites use — SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL, LOG — and HELP. Any other
+ * subcommand gets Redis's unknown-subcommand error.
  *
  * Like Redis, DEBUG is refused unless enable-debug-command allows it ("yes", or "local" for a loopback client).
  * DEBUG is one command with its own argument parsing in Redis (no subcommand table), so it is one entry here too.
@@ -97,10 +97,81 @@ function debugObject(c: CommandContext): void {
   );
 }
 
+/** DEBUG PROTOCOL: one sample reply of each RESP type, for client libraries' tests. */
+function debugProtocol(c: CommandContext, type: string): void {
+  switch (type) {
+    case 'string':
+      c.bulk('Hello World');
+      return;
+    case 'integer':
+      c.integer(12345);
+      return;
+    case 'double':
+      c.double(3.141);
+      return;
+    case 'bignum':
+      c.bigNumber('1234567999999999999999999999999999999');
+      return;
+    case 'null':
+      c.nullBulk();
+      return;
+    case 'array':
+    case 'set':
+      if (type === 'array') c.array(3);
+      else c.set(3);
+      for (let i = 0; i < 3; i++) c.integer(i);
+      return;
+    case 'map':
+      c.map(3);
+      for (let i = 0; i < 3; i++) {
+        c.integer(i);
+        c.bool(i === 1);
+      }
+      return;
+    case 'attrib':
+      // An attribute travels before a real reply; RESP2 has no attributes, so only the reply is sent there.
+      if (c.resp === 3) {
+        c.raw('|1\r\n');
+        c.bulk('key-popularity');
+        c.array(2);
+        c.bulk('key:123');
+        c.integer(90);
+      }
+      c.bulk('Some real reply following the attribute');
+      return;
+    case 'push':
+      if (c.resp === 2) {
+        c.error('ERR RESP2 is not supported by this command');
+        return;
+      }
+      c.push(2);
+      c.bulk('server-cpu-usage');
+      c.integer(42);
+      c.bulk('Some real reply following the push reply');
+      return;
+    case 'true':
+    case 'false':
+      c.bool(type === 'true');
+      return;
+    case 'verbatim':
+      c.verbatim('This is a verbatim\nstring');
+      return;
+    default:
+      c.error('ERR Wrong protocol type name. Please use one of the following: ' +
+        'string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
+  }
+}
+
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'LOG <message>',
+  '    Write <message> to the server log.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -125,6 +196,11 @@ function debugCommand(c: CommandContext): void {
   } else if (sub === 'sleep' && argc === 3) {
     blockFor(strtodPrefix(c.argv[2]!) * 1000);
     c.server.clock.refresh();
+    c.ok();
+  } else if (sub === 'protocol' && argc === 3) {
+    debugProtocol(c, c.argv[2]!.toLowerCase());
+  } else if (sub === 'log' && argc === 3) {
+    c.server.log.warning(`DEBUG LOG: ${c.argv[2]!}`);
     c.ok();
   } else if (sub === 'set-active-expire' && argc === 3) {
     c.server.keyspace.activeExpireEnabled = atoi(c.argv[2]!) !== 0;

@@ -284,6 +284,21 @@ test('DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT and errors', { skip }, async (t) =>
     await d.sameWith(obj, ['DEBUG', 'OBJECT', 's'], ['DEBUG', 'OBJECT', 'i'], ['DEBUG', 'OBJECT', 'j'],
       ['DEBUG', 'OBJECT', 'n'], ['DEBUG', 'OBJECT', 'big'], ['DEBUG', 'OBJECT', 'e'], ['DEBUG', 'OBJECT', 'f'],
       ['DEBUG', 'OBJECT', 'a']);
+    for (const type of ['string', 'integer', 'double', 'bignum', 'null', 'array', 'set', 'map', 'true', 'false',
+      'verbatim', 'nosuch', 'STRING']) {
+      await d.same(['DEBUG', 'PROTOCOL', type]);
+    }
+    await d.same(['DEBUG', 'PROTOCOL'], ['DEBUG', 'LOG', 'a message'], ['DEBUG', 'LOG'], ['DEBUG', 'PROTOCOL', 'x', 'y']);
+    // push sends two replies in RESP3 (an attribute and its reply read as one): compare the bytes of both.
+    for (const type of ['attrib', 'push']) {
+      const { mica, redis } = await d.both(['DEBUG', 'PROTOCOL', type]);
+      if (mica[0] === '>' || redis[0] === '>') {
+        const [[a], [b]] = await Promise.all([d.m.read(), d.r.read()]);
+        assert.equal(mica + a!.latin1Slice(), redis + b!.latin1Slice(), 'DEBUG PROTOCOL ' + type);
+      } else {
+        assert.equal(mica, redis, 'DEBUG PROTOCOL ' + type);
+      }
+    }
     const help = decode(await d.m.call('DEBUG', 'HELP')).value as string[];
     assert.ok(help[0]!.startsWith('DEBUG <subcommand>'));
     assert.ok(help.includes('SLEEP <seconds>') && help.includes('OBJECT <key>') && help.includes('SET-ACTIVE-EXPIRE <0|1>'));
