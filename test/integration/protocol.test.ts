@@ -28,7 +28,11 @@ test('a client that pipelines GETs of a 1 MB value without reading does not grow
   // 250 GETs = 250 MB of replies, all in one write (so most likely one read on the server side).
   const GETS = 250;
   c.write(Buffer.concat(Array(GETS).fill(encodeCommand(['GET', 'v']))));
-  // Wait until Mica has stopped reading this client: its unsent output stops changing.
+  // Wait until Mica has stopped reading this client (the socket holds more than it will queue), then a
+  // little longer to see that nothing more piles up.
+  const paused = (): boolean => [...mica.server.clients.all()].some((cl) => cl.readPaused);
+  for (let i = 0; i < 1000 && !paused(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(paused(), 'Mica pauses reading from a client that does not read its replies');
   let last = -1;
   for (let stable = 0; stable < 20; ) {
     await new Promise((resolve) => setTimeout(resolve, 10));
