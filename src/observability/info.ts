@@ -138,7 +138,8 @@ const SECTIONS: Section[] = [
   {
     name: 'server', title: 'Server', inDefault: true,
     fields: (s, now) => {
-      const uptime = Math.floor((now - s.startedAt) / 1000);
+      // An embedded user may set the clock before the start time; uptime then reads 0 rather than negative.
+      const uptime = Math.max(0, Math.floor((now - s.startedAt) / 1000));
       const hz = s.config.setting('hz') ? Number(s.config.get('hz')) : s.hz;
       return [
         ['redis_version', REDIS_VERSION],
