@@ -32,6 +32,19 @@ export interface Limits {
   maxClients: number;
 }
 
+/** Redis 7.0's reply to a non-loopback client in protected mode, sent just before the connection is closed. */
+const PROTECTED_MODE_DENIED = '-DENIED Redis is running in protected mode because protected mode is enabled and ' +
+  'no password is set for the default user. In this mode connections are only accepted from the loopback ' +
+  'interface. If you want to connect from external computers to Redis you may adopt one of the following ' +
+  "solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the " +
+  'loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis ' +
+  'is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. ' +
+  '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting ' +
+  "the protected mode option to 'no', and then restarting the server. 3) If you started the server manually " +
+  "just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password " +
+  'for the default user. NOTE: You only need to do one of the above things in order for the server to start ' +
+  'accepting connections from the outside.\r\n';
+
 export class Server implements ServerApi {
   readonly config: Config;
   readonly clock: Clock;
@@ -61,6 +74,8 @@ export class Server implements ServerApi {
   /** The TCP subset of `listeners` (CONFIG SET port / bind replace it). */
   private tcpListeners: net.Server[] = [];
   private rebinding: Promise<void> = Promise.resolve();
+  /** Connections refused at accept (maxclients, protected mode) that have not closed yet. */
+  private readonly refused = new Set<net.Socket>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
   private flushScheduled = false;
@@ -220,6 +235,30 @@ export class Server implements ServerApi {
     this.listeners.push(srv);
   }
 
+  /**
+   * protected-mode: with no password for the default user, only loopback and unix-socket clients are served
+   * (Redis 7.0 applies it whatever `bind` says).
+   */
+  private deniedByProtectedMode(socket: net.Socket): boolean {
+    if (this.requirePass !== '' || this.config.get('protected-mode') !== 'yes') return false;
+    const ip = socket.remoteAddress;
+    if (ip === undefined) return false; // unix socket
+    const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+    return v4 !== '127.0.0.1' && v4 !== '::1';
+  }
+
+  /**
+   * Sends a refused connection its error and hangs up. Its input is drained so the peer's close is seen, and
+   * close() destroys any refused socket still lingering, so stopping the server never waits on one.
+   */
+  private refuse(socket: net.Socket, reply: string): void {
+    this.refused.add(socket);
+    socket.on('close', () => this.refused.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    socket.end(reply);
+  }
+
   private accept(socket: net.Socket): void {
     this.stats.totalConnections++;
     socket.setNoDelay(true);
@@ -228,7 +267,12 @@ export class Server implements ServerApi {
     if (keepalive > 0 && socket.remoteAddress !== undefined) socket.setKeepAlive(true, keepalive * 1000);
     if (this.clients.count >= this.limits.maxClients) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      this.refuse(socket, '-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.deniedByProtectedMode(socket)) {
+      this.stats.rejectedConnections++;
+      this.refuse(socket, PROTECTED_MODE_DENIED);
       return;
     }
     const client = new Client(this.nextClientId++, socket, this);
@@ -288,6 +332,7 @@ export class Server implements ServerApi {
     this.closing = (async () => {
       this.cron.stop();
       const closingListeners = this.closeListeners();
+      for (const s of this.refused) s.destroy();
       for (const c of [...this.clients.all()]) {
         c.flush();
         c.socket.destroy();

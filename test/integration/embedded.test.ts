@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../src/index.js';
+import { networkInterfaces } from 'node:os';
 import { RawClient } from '../helpers/servers.js';
 
 test('a key with EX 3600 is gone after clock.advance(3_600_001), without waiting', async (t) => {
@@ -91,4 +92,25 @@ test('CONFIG SET port moves the listener (old port closed, new one answers)', as
   assert.equal((await c.call('PING')).toString(), '+PONG\r\n');
   assert.equal(s.server.port, newPort);
   await assert.rejects(RawClient.connect(oldPort));
+});
+
+test('protected-mode: a non-loopback client without a password gets Redis\'s DENIED text', async (t) => {
+  const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  if (!ip) {
+    t.skip('no non-loopback IPv4 address on this machine');
+    return;
+  }
+  const s = await startServer({ host: '0.0.0.0' });
+  t.after(() => s.close());
+  const remote = await RawClient.connect(s.port, ip);
+  t.after(() => remote.close());
+  const denied = await remote.call('PING');
+  assert.match(denied.toString(), /^-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user\. .* from the outside\.\r\n$/);
+  const local = await RawClient.connect(s.port);
+  t.after(() => local.close());
+  assert.equal((await local.call('PING')).toString(), '+PONG\r\n');
+  assert.equal(s.config.set('protected-mode', 'no'), null);
+  const again = await RawClient.connect(s.port, ip);
+  t.after(() => again.close());
+  assert.equal((await again.call('PING')).toString(), '+PONG\r\n');
 });
