@@ -261,6 +261,16 @@ export class RequestParser {
     return null;
   }
 
+  /**
+   * Stops referencing `shared`, a read buffer the caller is about to reuse: unparsed bytes still in it are
+   * copied into a buffer of their own.
+   */
+  detach(shared: Buffer): void {
+    if (this.buf.buffer !== shared.buffer) return;
+    this.buf = this.pos < this.buf.length ? Buffer.from(this.buf.subarray(this.pos)) : EMPTY;
+    this.pos = 0;
+  }
+
   /** Drops buffered input (used by CLIENT KILL / close). */
   reset(): void {
     this.buf = EMPTY;

@@ -87,6 +87,12 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     return true;
   }
 
+  /** A read into the socket's reused buffer (server/socketRead.ts): unparsed bytes are copied out after. */
+  onSharedRead(chunk: Buffer): void {
+    this.onData(chunk);
+    this.parser.detach(chunk);
+  }
+
   onData(chunk: Buffer): void {
     this.server.stats.netInputBytes += chunk.length;
     // CONFIG SET proto-max-bulk-len must reach connections that already exist, as in Redis.

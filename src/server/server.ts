@@ -16,6 +16,7 @@ import { Client } from './client.js';
 import { dispatch } from './dispatch.js';
 import { Clients } from './clients.js';
 import { Cron } from './cron.js';
+import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
 
 export interface ServerOptions {
@@ -277,7 +278,9 @@ export class Server implements ServerApi {
     }
     const client = new Client(this.nextClientId++, socket, this);
     this.clients.add(client);
-    socket.on('data', (chunk: Buffer) => client.onData(chunk));
+    if (!readIntoReusedBuffer(socket, (chunk) => client.onSharedRead(chunk))) {
+      socket.on('data', (chunk: Buffer) => client.onData(chunk));
+    }
     socket.on('error', () => client.close(false));
     socket.on('close', () => client.close(false));
   }
