@@ -464,12 +464,17 @@ function incrbyCommand(c: CommandContext): void {
   else incrDecr(c, incr);
 }
 
+/** -n for a parsed int64 (either representation). */
+function negate(n: number | bigint): number | bigint {
+  return typeof n === 'number' ? -n : -n;
+}
+
 function decrbyCommand(c: CommandContext): void {
   const incr = parseInt64(c.argv[2]!);
   if (incr === null) c.error(ERR.notInteger);
   // Negating INT64_MIN would overflow before the addition is even checked.
   else if (incr === INT64_MIN) c.error(ERR.decrementOverflow);
-  else incrDecr(c, typeof incr === 'number' ? -incr : -incr);
+  else incrDecr(c, negate(incr));
 }
 
 function incrbyfloatCommand(c: CommandContext): void {
