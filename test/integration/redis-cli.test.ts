@@ -27,6 +27,8 @@ function cli(port: number, args: string[], input?: string | Buffer): Promise<Cli
     p.stderr.setEncoding('latin1').on('data', (d: string) => (stderr += d));
     p.on('error', reject);
     p.on('close', (code) => resolve({ code, stdout, stderr }));
+    // redis-cli reads stdin only for -x and --pipe; it may have exited before the write lands.
+    p.stdin.on('error', () => {});
     p.stdin.end(input ?? '');
   });
 }
