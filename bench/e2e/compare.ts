@@ -5,7 +5,8 @@
  * redis-benchmark command against each server, alternating which goes first so that warm-up and machine noise
  * fall on both. Per test it prints the median over rounds of ops/s, p50 and p99 latency for each server and
  * the Mica/Redis ratio, then the geometric mean of the ratios. It also reads each server's CPU time from /proc
- * around each run: CPU per request is the figure to trust when other work shares the machine. Last it loads the same number of small string
+ * around each run: CPU per request is the figure to trust when other work shares the machine. The memory test
+ * runs on freshly started servers. Last it loads the same number of small string
  * keys into both and prints resident memory per key (VmRSS before and after, from /proc).
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
@@ -114,8 +115,15 @@ async function startRedis(dir: string): Promise<Target> {
 async function startMica(root: string): Promise<Target> {
   const port = await freePort();
   const proc = spawn(process.execPath, [join(root, 'bin/mica-server.js'), '--port', String(port), '--bind', '127.0.0.1',
-    '--save', ''], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitReady(proc, port, 'mica-server');
+    '--save', ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Keep the tail of the log (and keep draining the pipe) so that a failed start says why.
+  let log = '';
+  proc.stdout!.on('data', (d: Buffer) => (log = (log + d.toString('latin1')).slice(-4000)));
+  try {
+    await waitReady(proc, port, 'mica-server');
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${log}`);
+  }
   return { name: 'Mica', port, proc };
 }
 
@@ -341,9 +349,12 @@ async function main(): Promise<void> {
 
     if (opts.keys > 0) {
       process.stdout.write(`\nMemory: ${opts.keys} keys SET key:%012d value\n`);
+      // Fresh servers: after the throughput runs a heap holds garbage and slack that the new keys would fill
+      // first, which would flatter Mica. A fresh process shows what the keys cost from an empty start.
+      await Promise.all(targets.splice(0).map(stop));
+      targets.push(await startMica(root), await startRedis(dir));
       const perKey: number[] = [];
-      for (const t of [mica, redis]) {
-        await command(t.port, ['FLUSHALL']);
+      for (const t of targets) {
         await new Promise((r) => setTimeout(r, 500));
         const before = rssBytes(t.proc.pid!);
         await loadKeys(t.port, opts.keys);
