@@ -43,6 +43,22 @@ function usage(): void {
   );
 }
 
+/** proc-title-template with its variables filled in, as Redis renders it (trailing spaces trimmed). */
+function procTitle(config: Config, port: number, configFile: string): string {
+  const bind = config.get('bind').split(' ').filter((b) => b !== '');
+  const unixsocket = config.get('unixsocket');
+  const vars: Record<string, string> = {
+    title: 'mica-server',
+    'listen-addr': port !== 0 || unixsocket === '' ? `${bind[0] ?? '*'}:${port}` : unixsocket,
+    'server-mode': '',
+    port: String(port),
+    'tls-port': '0',
+    unixsocket,
+    'config-file': configFile,
+  };
+  return config.get('proc-title-template').replace(/\{([^}]*)\}/g, (_, v: string) => vars[v] ?? '').trim();
+}
+
 /** Redis's shutdown-on-sigint / -sigterm flags as SHUTDOWN options. */
 function signalShutdownOptions(flags: string): ShutdownOptions {
   const words = flags.split(' ');
@@ -141,6 +157,10 @@ async function main(argv: string[]): Promise<number> {
       listenFailure(e));
     logger.warning(`Failed listening on port ${config.get('port')} (TCP), aborting.`);
     return 1;
+  }
+
+  if (config.getBool('set-proc-title')) {
+    config.watch('proc-title-template', () => (process.title = procTitle(config, server.port, configFile)));
   }
 
   await server.stopped;

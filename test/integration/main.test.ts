@@ -86,6 +86,10 @@ test('config file plus flags: flags override, dir is applied, SIGTERM exits 0', 
     }
     assert.equal(got, value, name);
   }
+  // The process title follows proc-title-template, as redis-server's does ("redis-server *:6379").
+  if (existsSync(`/proc/${m.proc.pid}/cmdline`)) {
+    assert.match(readFileSync(`/proc/${m.proc.pid}/cmdline`, 'latin1'), new RegExp(`^mica-server \\*:${port}`));
+  }
   // dir is applied by changing the process's working directory, as Redis does.
   if (existsSync(`/proc/${m.proc.pid}/cwd`)) assert.equal(realpathSync(`/proc/${m.proc.pid}/cwd`), realpathSync(data));
   const lines = m.out().split('\n').filter((l) => l !== '');
