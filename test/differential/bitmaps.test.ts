@@ -148,7 +148,13 @@ const bitmapCommand: fc.Arbitrary<Cmd> = fc.oneof(
   fc.tuple(key, fc.array(fc.tuple(fieldType, fieldOff), { maxLength: 3 }))
     .map(([k, ops]) => ['BITFIELD_RO', k, ...ops.flatMap(([t, o]) => ['GET', t, o])]),
   key.map((k) => ['GET', k]),
+  // String commands on the same keys: in-place edits and counters must agree on what a bitmap holds.
   fc.tuple(key, bytes).map(([k, v]) => ['APPEND', k, v]),
+  fc.tuple(key, fc.nat(10), bytes).map(([k, o, v]) => ['SETRANGE', k, String(o), v]),
+  fc.tuple(key, fc.constantFrom('0', '7', '255', '-3')).map(([k, v]) => ['SET', k, v]),
+  key.map((k) => ['INCR', k]),
+  key.map((k) => ['INCRBYFLOAT', k, '1.5']),
+  key.map((k) => ['OBJECT', 'ENCODING', k]),
 );
 
 test('bitmaps: generated command sequences match Redis reply by reply', { skip }, async (t) => {
