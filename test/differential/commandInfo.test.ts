@@ -31,23 +31,46 @@ function elements(raw: string, pos = 0): { header: string; items: string[]; end:
   return { header, items, end: p };
 }
 
-/** One COMMAND INFO entry with its subcommand entries sorted (recursively). */
-function canonicalEntry(raw: string): string {
+/**
+ * Subcommands that Redis 7.0.15 lacks but the issues require as Redis 7.2 defines them. Their own entries are
+ * compared with nothing, and they are left out of their parent's subcommand list before comparing.
+ */
+const NEWER_THAN_7_0 = new Set(['client|no-touch', 'client|setinfo']);
+
+/**
+ * Subcommands Mica does not have yet, with the work that adds them. Only these may be missing from Mica's parent
+ * entry; once one is implemented it is compared like any other. Shrink this list, never grow it silently.
+ */
+const NOT_YET = new Set([
+  'client|caching', 'client|getredir', 'client|tracking', 'client|trackinginfo', // issue 5: client tracking
+  'client|unblock', // issue 3: blocking commands
+]);
+
+function entryName(raw: string): string {
+  return String((decode(Buffer.from(raw, 'latin1')).value as unknown[])[0]);
+}
+
+/** One COMMAND INFO entry with its subcommand entries sorted (recursively), minus the listed deviations. */
+function canonicalEntry(raw: string, micaHas?: Set<string>): string {
   if (raw[0] !== '*') return raw; // nil for an unknown command
   const { header, items } = elements(raw);
   const subs = items[9]!;
   if (subs[0] === '*') {
     const s = elements(subs);
-    items[9] = s.header + s.items.map(canonicalEntry).sort().join('');
+    const kept = s.items.filter((e) => {
+      const n = entryName(e);
+      return !NEWER_THAN_7_0.has(n) && !(NOT_YET.has(n) && micaHas !== undefined && !micaHas.has(n));
+    });
+    items[9] = `*${kept.length}\r\n` + kept.map((e) => canonicalEntry(e)).sort().join('');
   }
   return header + items.join('');
 }
 
 /** A COMMAND INFO reply (array of entries) in canonical form; entries sorted too when `sortEntries`. */
-function canonicalInfo(raw: string, sortEntries = false): string {
+function canonicalInfo(raw: string, sortEntries = false, micaHas?: Set<string>): string {
   if (raw[0] === '-') return raw;
   const { header, items } = elements(raw);
-  const entries = items.map(canonicalEntry);
+  const entries = items.map((e) => canonicalEntry(e, micaHas));
   if (sortEntries) entries.sort();
   return header + entries.join('');
 }
@@ -88,7 +111,9 @@ function asStrings(raw: string): string[] {
 test('COMMAND INFO: every command in Mica\'s table matches Redis byte for byte (RESP2 and RESP3)', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
-  const names = asStrings((await d.both(['COMMAND', 'LIST'])).mica).sort();
+  const all = asStrings((await d.both(['COMMAND', 'LIST'])).mica).sort();
+  const micaHas = new Set(all);
+  const names = all.filter((n) => !NEWER_THAN_7_0.has(n));
   assert.ok(names.length > 0);
   const failures: string[] = [];
   for (const resp of [2, 3] as const) {
@@ -96,8 +121,8 @@ test('COMMAND INFO: every command in Mica\'s table matches Redis byte for byte (
     const cmds = names.map((n) => ['COMMAND', 'INFO', n] as const);
     const [a, b] = await Promise.all([d.m.pipeline(cmds), d.r.pipeline(cmds)]);
     for (let i = 0; i < names.length; i++) {
-      const mica = canonicalInfo(a[i]!.latin1Slice());
-      const redis = canonicalInfo(b[i]!.latin1Slice());
+      const mica = canonicalInfo(a[i]!.latin1Slice(), false, micaHas);
+      const redis = canonicalInfo(b[i]!.latin1Slice(), false, micaHas);
       if (mica !== redis) failures.push(`RESP${resp} ${names[i]}: ${explain(mica, redis)}`);
     }
   }
