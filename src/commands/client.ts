@@ -3,8 +3,8 @@
  * and two from Redis 7.2 (NO-TOUCH, SETINFO), implemented with 7.2's replies and table entries.
  *
  * CLIENT LIST / INFO lines carry Redis 7.0.15's fields in its order; the memory figures are Mica's estimates.
- * The subcommands that belong to later subsystems (TRACKING, CACHING, GETREDIR, TRACKINGINFO, UNBLOCK) are added
- * to this table by those subsystems.
+ * UNBLOCK wakes clients blocked on keys (server/blocked.ts). The subcommands that belong to later subsystems
+ * (TRACKING, CACHING, GETREDIR, TRACKINGINFO) are added to this table by those subsystems.
  */
 import type { CommandContext, CommandSpec } from './types.js';
 import type { ClientView } from './server-api.js';
@@ -260,6 +260,31 @@ function clientPauseCommand(c: CommandContext): void {
   c.ok();
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id, as in Redis. */
+function clientUnblockCommand(c: CommandContext): void {
+  const argv = c.argv;
+  if (argv.length > 4) {
+    c.error(ERR.subcommandSyntax(argv[1]!, argv[0]!));
+    return;
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    const r = argv[3]!.toLowerCase();
+    if (r === 'error') withError = true;
+    else if (r !== 'timeout') {
+      c.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+  }
+  const id = parseInt64(argv[2]!);
+  if (id === null) {
+    c.error(ERR.notInteger);
+    return;
+  }
+  const target = typeof id === 'number' ? c.server.clients.byId(id) : undefined;
+  c.integer(target !== undefined && target.unblock(withError) ? 1 : 0);
+}
+
 function clientUnpauseCommand(c: CommandContext): void {
   c.server.clients.unpause();
   c.ok();
@@ -413,6 +438,8 @@ export const commands: CommandSpec[] = [
         clientPauseCommand),
       sub('unpause', 2, admin, adminConn, '6.2.0', 'Ends a CLIENT PAUSE; held commands run.', clientUnpauseCommand,
         undefined, 'O(N) where N is the number of paused clients'),
+      sub('unblock', -3, admin, adminConn, '5.0.0', 'Wakes a client blocked in a blocking command, as on timeout or with an error.',
+        clientUnblockCommand, undefined, 'O(log N) where N is the number of client connections'),
       sub('reply', 3, plain, slowConn, '3.2.0', 'Turns the replies to this connection on, off, or off for one command.',
         clientReplyCommand),
       sub('no-evict', 3, admin, adminConn, '7.0.0', 'Exempts this connection from client eviction, or not.',
@@ -422,7 +449,7 @@ export const commands: CommandSpec[] = [
       sub('setinfo', 4, plain, slowConn, '7.2.0', 'Records the client library\'s name or version.',
         clientSetinfoCommand),
       sub('help', 2, ['loading', 'stale'], slowConn, '5.0.0', 'Lists the CLIENT subcommands.', clientHelpCommand),
-      // CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO and UNBLOCK join this list with their subsystems.
+      // CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO join this list with their subsystems.
     ],
   },
 ];

@@ -13,8 +13,9 @@ import { commands as config } from './config.js';
 import { commands as debug } from './debug.js';
 import { commands as hashes } from './hashes.js';
 import { commands as sets } from './sets.js';
+import { commands as lists } from './lists.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { CommandTable } from './registry.js';
 import type { CommandContext } from './types.js';
+import type { ValueType } from '../engine/values.js';
 
 /** A connected client as CLIENT LIST / INFO / KILL see it. */
 export interface ClientView {
@@ -121,6 +122,19 @@ export interface ServerApi {
   readonly executable: string;
   /** Stops the server; returns an error text when it refuses. */
   shutdown(opts: ShutdownOptions, from?: CommandContext): string | null;
+  /**
+   * Redis's CLIENT_DENY_BLOCKING: true while `c` runs commands inside MULTI/EXEC or a script, where a
+   * blocking command must answer at once as on timeout instead of blocking.
+   */
+  blockingDenied(c: CommandContext): boolean;
+  /**
+   * Blocks `c` on `keys` (in its database) until `serve(key)` is called for a key that became ready with a
+   * value of `valueType` and returns true (serve does the work and replies), until `deadline` passes (absolute
+   * server-clock ms, 0 = never; the reply is then the null array), CLIENT UNBLOCK, or disconnection.
+   * The client's later commands wait meanwhile. The handler returns at once after calling this.
+   */
+  blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
+    serve: (key: string) => boolean): void;
   /** Makes every client in `excluding`'s stead see a cleared server state after FLUSHALL etc.; hooks for later. */
   readonly hz: number;
 }

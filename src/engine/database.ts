@@ -73,6 +73,7 @@ export class Database {
   add(key: string, value: Value): void {
     const slot = this.dict.add(key, value);
     this.ks.touch(this.dict, slot);
+    this.ks.signalKeyAsReady(this, key, value);
     this.ks.notify(NOTIFY_NEW, 'new', key, this.id);
   }
 

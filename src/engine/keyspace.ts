@@ -28,6 +28,11 @@ export class Keyspace {
 
   /** Called after every modification of a key (WATCH, tracking). */
   keyModified: KeyHook = () => {};
+  /**
+   * Called when a key is added to a database (Redis's signalKeyAsReady in dbAdd): clients blocked on the key
+   * (BLPOP...) may now be served. Set by the server's blocking registry (engine/blocking.ts).
+   */
+  signalKeyAsReady: (db: Database, key: string, value: Value) => void = () => {};
   /** Called when a read misses (keyspace `keymiss` events). */
   keyMiss: KeyHook = () => {};
   /** Publishes a keyspace notification; set by the pub/sub layer. Only called when notifyFlags is non-zero. */

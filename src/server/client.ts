@@ -14,6 +14,7 @@ import type { Database } from '../engine/database.js';
 import type { Command, CommandContext } from '../commands/types.js';
 import type { ClientView } from '../commands/server-api.js';
 import type { Server } from './server.js';
+import type { BlockState } from './blocked.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -43,6 +44,13 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   authenticated: boolean;
   /** The current command waits for CLIENT PAUSE to end (Redis's BLOCKED_POSTPONE); input is held meanwhile. */
   postponed = false;
+  /** Set while the current command is blocked on keys (BLPOP...); input is held meanwhile (server/blocked.ts). */
+  blockState: BlockState | null = null;
+  /**
+   * Redis's CLIENT_DENY_BLOCKING: set while commands run inside MULTI/EXEC or a script, where a blocking
+   * command must answer at once as if it had timed out.
+   */
+  denyBlocking = false;
   /**
    * While this client's input loop runs: when the last command ended (or the loop began), in performance.now()
    * ms, which dispatch's call() takes as the next command's start. -1 outside the loop (commands run for this
@@ -136,7 +144,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
 
   /** Whether this client's input must wait (blocked command, CLIENT PAUSE...). Later subsystems extend it. */
   inputHeld(): boolean {
-    return this.readPaused || this.postponed;
+    return this.readPaused || this.postponed || this.blockState !== null;
   }
 
   /**
@@ -148,7 +156,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     if ((this.replyFlags & REPLY_SKIP_NEXT) !== 0) this.replyFlags = (this.replyFlags & ~REPLY_SKIP_NEXT) | REPLY_SKIP;
     const mark = this.len;
     this.server.dispatch(this);
-    if (this.postponed) return;
+    if (this.postponed || this.blockState !== null) return;
     if ((this.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) this.len = mark;
     this.replyFlags &= ~REPLY_SKIP;
   }
@@ -224,8 +232,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     this.server.removeClient(this);
   }
 
-  unblock(_withError: boolean): boolean {
-    return false;
+  unblock(withError: boolean): boolean {
+    return this.server.blocked.unblockByRequest(this, withError);
   }
 
   describe(): string {
@@ -236,7 +244,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Redis's letters, in Redis's order (7.2's T for NO-TOUCH last). */
   flagString(): string {
     let f = '';
-    if (this.postponed) f += 'b';
+    if (this.postponed || this.blockState !== null) f += 'b';
     if (this.closeAfterReply) f += 'c';
     if (this.noEvict) f += 'e';
     if (this.noTouch) f += 'T';

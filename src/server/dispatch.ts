@@ -79,6 +79,9 @@ export function dispatch(server: Server, c: Client): void {
     return;
   }
   call(server, c, cmd);
+  // Keys the command made ready serve blocked clients now, after the whole command (a MULTI/EXEC or a script
+  // serves them once it completes), as Redis's processCommand does after call().
+  if (server.blocked.registry.hasReady) server.blocked.handleReady();
 }
 
 /** Executes a resolved, checked command and records its statistics. */
@@ -93,6 +96,11 @@ export function call(server: Server, c: Client, cmd: Command): void {
   const end = performance.now();
   if (c.callMark >= 0) c.callMark = end;
   const usec = Math.round((end - start) * 1000);
+  // A command that blocked is counted when it answers (server/blocked.ts), with this call's time included.
+  if (c.blockState !== null) {
+    c.blockState.callUsec = usec;
+    return;
+  }
   const st = cmd.stat;
   st.calls++;
   st.usec += usec;

@@ -16,6 +16,8 @@ import { Client } from './client.js';
 import { dispatch } from './dispatch.js';
 import { Clients } from './clients.js';
 import { Cron } from './cron.js';
+import { BlockedClients } from './blocked.js';
+import type { ValueType } from '../engine/values.js';
 import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
 
@@ -54,6 +56,8 @@ export class Server implements ServerApi {
   readonly keyspace: Keyspace;
   readonly commands = new CommandTable(ALL_COMMANDS);
   readonly clients: Clients;
+  /** Clients blocked on keys, their timeouts and the ready-key queue (server/blocked.ts). */
+  readonly blocked: BlockedClients;
   readonly runId = randomBytes(20).toString('hex');
   readonly replId = randomBytes(20).toString('hex');
   readonly onFlush: ((dbid: number) => void)[] = [];
@@ -94,6 +98,17 @@ export class Server implements ServerApi {
     this.keyspace = new Keyspace(this.clock, this.stats, this.config.getInt('databases'));
     this.clients = new Clients(this);
     this.cron = new Cron(this);
+    // Clients blocked on keys (BLPOP...): keys added to a database may serve them; SWAPDB may too.
+    this.blocked = new BlockedClients(this);
+    const registry = this.blocked.registry;
+    this.keyspace.signalKeyAsReady = (db, key, value) => registry.signalKeyAsReady(db, key, value);
+    this.onSwapDb.push((a, b) => {
+      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[a]!);
+      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[b]!);
+    });
+    this.infoFields.set('blocked_clients', () => registry.size);
+    this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
+    this.cron.jobs.push(() => this.blocked.checkTimeouts());
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     this.cron.jobs.push(() => activeExpire.cycle());
@@ -286,11 +301,21 @@ export class Server implements ServerApi {
   }
 
   removeClient(c: Client): void {
+    this.blocked.disconnected(c);
     this.clients.remove(c);
   }
 
   dispatch(c: Client): void {
     dispatch(this, c);
+  }
+
+  blockingDenied(c: CommandContext): boolean {
+    return (c as Client).denyBlocking === true;
+  }
+
+  blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
+    serve: (key: string) => boolean): void {
+    this.blocked.block(c as Client, keys, deadline, valueType, serve);
   }
 
   /** Queues a client's output for the end of this event-loop turn. */
@@ -334,6 +359,7 @@ export class Server implements ServerApi {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.cron.stop();
+      this.blocked.stop();
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
       for (const c of [...this.clients.all()]) {

@@ -1,0 +1,226 @@
+/**
+ * Blocked clients, server side: blocking a client on keys, serving it when a key becomes ready, timing it out,
+ * CLIENT UNBLOCK, and forgetting it when it disconnects.
+ *
+ * The key registry and the ready-key queue live in engine/blocking.ts; this module adds what concerns the
+ * connection: the client's input is held while it is blocked (Client.inputHeld), the command's statistics are
+ * recorded when it finally answers (as Redis's updateStatsOnUnblock), and its pipelined commands resume once
+ * the current event-loop turn's work is done, in the order clients were unblocked.
+ *
+ * Timeouts: one timer armed at the earliest deadline over a binary min-heap of (deadline, client, block
+ * sequence). Entries of clients that were served meanwhile are dropped lazily when they reach the top (and the
+ * heap is rebuilt when stale entries outnumber live ones). Deadlines are on the server clock; the cron also
+ * checks them, so an embedded server whose clock is advanced by hand times clients out too.
+ */
+import { BlockingRegistry, type Waiter } from '../engine/blocking.js';
+import type { ValueType } from '../engine/values.js';
+import type { Client } from './client.js';
+import type { Server } from './server.js';
+
+/** The registry's waiter, with the client it stands for. */
+interface ClientWaiter extends Waiter {
+  readonly client: Client;
+}
+
+/** What a blocked client carries (Client.blockState). */
+export interface BlockState {
+  readonly waiter: ClientWaiter;
+  /** Absolute server-clock ms, 0 = no timeout. */
+  readonly deadline: number;
+  readonly seq: number;
+  /** Duration of the call that blocked, µs (counted into the command's stats when it answers). */
+  callUsec: number;
+  /** Set by a successful serve: duration of the serving and whether it replied with an error. */
+  serveUsec: number;
+  serveErrors: boolean;
+}
+
+interface TimeoutEntry {
+  deadline: number;
+  client: Client;
+  seq: number;
+}
+
+/** setTimeout's longest delay; later deadlines re-arm. */
+const MAX_TIMER_MS = 2147483647;
+export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+
+export class BlockedClients {
+  readonly registry = new BlockingRegistry();
+  private heap: TimeoutEntry[] = [];
+  /** Blocked clients with a timeout (INFO clients_in_timeout_table). */
+  inTimeoutTable = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+  private seq = 0;
+  private resumeQueue: Client[] = [];
+
+  constructor(private readonly server: Server) {}
+
+  /** Blocks `c` (its current command stays in c.argv; its later input waits). */
+  block(c: Client, keys: readonly string[], deadline: number, valueType: ValueType,
+    serve: (key: string) => boolean): void {
+    const seq = ++this.seq;
+    const distinct = [...new Set(keys)];
+    const state: BlockState = {
+      deadline, seq, callUsec: 0, serveUsec: 0, serveErrors: false,
+      waiter: {
+        client: c, db: c.db, keys: distinct, valueType,
+        serve: (key) => {
+          c.errorsInCall = 0;
+          const t0 = performance.now();
+          const done = serve(key);
+          state.serveUsec = Math.round((performance.now() - t0) * 1000);
+          state.serveErrors = c.errorsInCall > 0;
+          return done;
+        },
+      },
+    };
+    c.blockState = state;
+    this.registry.block(state.waiter);
+    if (deadline !== 0) {
+      this.inTimeoutTable++;
+      this.heapPush({ deadline, client: c, seq });
+      if (this.timer === null || deadline < this.timerAt) this.arm();
+    }
+  }
+
+  /** Serves clients blocked on keys that became ready; the server calls it after each top-level command. */
+  handleReady(): void {
+    if (!this.registry.hasReady) return;
+    this.registry.handleReady((w) => {
+      const c = (w as ClientWaiter).client;
+      const st = c.blockState!;
+      this.finish(c, st.serveUsec, st.serveErrors);
+    });
+  }
+
+  /** CLIENT UNBLOCK: answers as on timeout (null array) or with the UNBLOCKED error. */
+  unblockByRequest(c: Client, withError: boolean): boolean {
+    if (c.blockState === null) return false;
+    this.registry.unblock(c.blockState.waiter);
+    c.errorsInCall = 0;
+    if (withError) c.error(UNBLOCKED_ERROR);
+    else c.nullArray();
+    this.finish(c, 0, withError);
+    return true;
+  }
+
+  /** A blocked client disconnected: it leaves no trace (no reply, no statistics). */
+  disconnected(c: Client): void {
+    const st = c.blockState;
+    if (st === null) return;
+    this.registry.unblock(st.waiter);
+    if (st.deadline !== 0) this.inTimeoutTable--;
+    c.blockState = null;
+  }
+
+  /** Times out every client whose deadline has passed (timer and cron). */
+  checkTimeouts(): void {
+    const now = this.server.clock.refresh();
+    const heap = this.heap;
+    while (heap.length > 0 && heap[0]!.deadline < now) {
+      const e = this.heapPop();
+      const c = e.client;
+      if (c.blockState === null || c.blockState.seq !== e.seq || c.closed) continue;
+      this.registry.unblock(c.blockState.waiter);
+      c.errorsInCall = 0;
+      c.nullArray();
+      this.finish(c, 0, false);
+    }
+    this.arm();
+  }
+
+  private finish(c: Client, extraUsec: number, hadErrors: boolean): void {
+    const st = c.blockState!;
+    c.blockState = null;
+    if (st.deadline !== 0) this.inTimeoutTable--;
+    const cmd = c.cmd;
+    const usec = st.callUsec + extraUsec;
+    cmd.stat.calls++;
+    cmd.stat.usec += usec;
+    if (hadErrors) cmd.stat.failedCalls++;
+    if (this.server.latencyTracking) cmd.stat.recordLatency(usec);
+    this.server.stats.totalCommands++;
+    this.server.scheduleFlush(c);
+    if (this.resumeQueue.push(c) === 1) setImmediate(this.resume);
+    this.compactHeap();
+  }
+
+  /** Runs unblocked clients' pending input, in the order they were unblocked (Redis's unblocked_clients). */
+  private readonly resume = (): void => {
+    const q = this.resumeQueue;
+    this.resumeQueue = [];
+    for (const c of q) {
+      if (!c.closed && c.blockState === null) c.processInput();
+    }
+  };
+
+  private arm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    // Drop stale tops so the timer is armed for a live deadline.
+    while (this.heap.length > 0) {
+      const top = this.heap[0]!;
+      const c = top.client;
+      if (c.blockState !== null && c.blockState.seq === top.seq && !c.closed) break;
+      this.heapPop();
+    }
+    if (this.heap.length === 0) return;
+    this.timerAt = this.heap[0]!.deadline;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, this.timerAt - this.server.clock.now() + 1));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.checkTimeouts();
+      // Time moved on: serve what the timeouts may have left ready, and flush.
+      this.handleReady();
+    }, delay);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private compactHeap(): void {
+    if (this.heap.length <= 2 * this.inTimeoutTable + 64) return;
+    const live = this.heap.filter((e) => e.client.blockState !== null && e.client.blockState.seq === e.seq);
+    live.sort((a, b) => a.deadline - b.deadline);
+    this.heap = live;
+  }
+
+  private heapPush(e: TimeoutEntry): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.deadline <= e.deadline) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = e;
+  }
+
+  private heapPop(): TimeoutEntry {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      const n = h.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const m = r < n && h[r]!.deadline < h[l]!.deadline ? r : l;
+        if (h[m]!.deadline >= last.deadline) break;
+        h[i] = h[m]!;
+        i = m;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
