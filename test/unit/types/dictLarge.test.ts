@@ -54,6 +54,7 @@ test('a small dictionary stays one segment and computes no hash', () => {
 test('growing past the segment limit splits and keeps every key reachable', () => {
   const d = new Dict<string>(4, 16);
   const model = new Map<string, { value: string; expire: number }>();
+  let sawSplit = false;
   for (let i = 0; i < 3000; i++) {
     const k = 'key:' + i;
     const slot = d.add(k, 'v' + i);
@@ -64,8 +65,10 @@ test('growing past the segment limit splits and keeps every key reachable', () =
     } else model.set(k, { value: 'v' + i, expire: NO_EXPIRE });
     d.setMeta(slot, i);
     assert.equal(d.metaAt(slot), i);
-    if (i % 97 === 0) checkAgainst(d, model);
+    if (i % 97 === 0 || (d.rehashing && i % 7 === 0)) checkAgainst(d, model);
+    if (d.rehashing) sawSplit = true;
   }
+  assert.ok(sawSplit, 'keys were looked up while a split was in progress');
   assert.ok(d.segmentCount >= 256, `expected many segments, got ${d.segmentCount}`);
   while (d.rehash(100));
   checkAgainst(d, model);
