@@ -122,9 +122,10 @@ export class Server implements ServerApi {
       const used = this.usedMemory();
       if (used > this.stats.peakMemory) this.stats.peakMemory = used;
     });
-    // Dictionaries that outgrew one segment move their keys a bounded batch per tick (plus a few per insert).
+    // Dictionaries that outgrew one segment move keys a batch per tick (~1 ms, like Redis's incremental rehash)
+    // plus a few per insert.
     this.cron.jobs.push(() => {
-      for (const db of this.keyspace.dbs) db.dict.rehash(10000);
+      for (const db of this.keyspace.dbs) db.dict.rehash(2000);
     });
     this.stopped = new Promise((r) => (this.resolveStopped = r));
     this.config.watch('proto-max-bulk-len', (v) => (this.limits.protoMaxBulkLen = Number(v)));
