@@ -127,6 +127,20 @@ export class Server implements ServerApi {
     this.cron.jobs.push(() => {
       for (const db of this.keyspace.dbs) db.dict.rehash(2000);
     });
+    // timeout: close clients idle for more than that many seconds (whole seconds, as Redis compares them),
+    // except blocked, paused and pub/sub clients, which are waiting on purpose.
+    this.cron.jobs.push(() => {
+      const timeout = this.config.getInt('timeout');
+      if (timeout <= 0) return;
+      const nowSec = Math.floor(this.clock.cached / 1000);
+      for (const c of [...this.clients.all()]) {
+        if (c.blockState !== null || c.postponed || c.isPubSub || c.isReplica || c.isMaster) continue;
+        if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
+          this.log.verbose('Closing idle client');
+          c.close(false);
+        }
+      }
+    });
     this.stopped = new Promise((r) => (this.resolveStopped = r));
     this.config.watch('proto-max-bulk-len', (v) => (this.limits.protoMaxBulkLen = Number(v)));
     this.config.watch('client-query-buffer-limit', (v) => (this.limits.queryBufferLimit = Number(v)));

@@ -114,3 +114,16 @@ test('protected-mode: a non-loopback client without a password gets Redis\'s DEN
   t.after(() => again.close());
   assert.equal((await again.call('PING')).toString(), '+PONG\r\n');
 });
+
+test('timeout: an idle client is closed once more than `timeout` seconds pass on the server clock', async (t) => {
+  const s = await startServer({ config: { timeout: 1, hz: 100 } });
+  t.after(() => s.close());
+  const c = await RawClient.connect(s.port);
+  t.after(() => c.close());
+  assert.equal((await c.call('PING')).toString(), '+PONG\r\n');
+  s.clock.advance(500);
+  assert.equal((await c.call('PING')).toString(), '+PONG\r\n'); // activity resets the idle time
+  s.clock.advance(2_100);
+  await c.untilClosed(); // the next cron tick closes it
+  assert.equal(c.closed, true);
+});
