@@ -14,8 +14,9 @@ import { commands as debug } from './debug.js';
 import { commands as hashes } from './hashes.js';
 import { commands as sets } from './sets.js';
 import { commands as lists } from './lists.js';
+import { commands as sortedSets } from './sortedSets.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

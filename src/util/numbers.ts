@@ -107,3 +107,147 @@ export function parseDouble(s: string): number | null {
   if (v !== v) return null;
   return v;
 }
+
+export interface StrtodResult {
+  value: number;
+  /** Index just past the parsed text; `start` when nothing was parsed. */
+  end: number;
+  /** C's errno == ERANGE: the text overflowed to ±HUGE_VAL or underflowed. */
+  erange: boolean;
+}
+
+const isCSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const hexVal = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+
+/**
+ * C's strtod from `start`: leading white space, sign, decimal or hex (0x...p...) forms, inf / infinity / nan
+ * (any case). Redis parses range bounds with it directly (so " 1" and "0x10" are valid bounds), and its
+ * getDoubleFromObject adds checks on top (see parseDoubleStrict).
+ */
+export function strtod(s: string, start = 0): StrtodResult {
+  const n = s.length;
+  let i = start;
+  while (i < n && isCSpace(s.charCodeAt(i))) i++;
+  let neg = false;
+  if (i < n && (s[i] === '+' || s[i] === '-')) {
+    neg = s[i] === '-';
+    i++;
+  }
+  const none: StrtodResult = { value: 0, end: start, erange: false };
+  const rest = s.slice(i, i + 8).toLowerCase();
+  if (rest.startsWith('inf')) {
+    const end = i + (rest.startsWith('infinity') ? 8 : 3);
+    return { value: neg ? -Infinity : Infinity, end, erange: false };
+  }
+  if (rest.startsWith('nan')) {
+    let end = i + 3;
+    if (s[end] === '(') {
+      let j = end + 1;
+      while (j < n && /[0-9A-Za-z_]/.test(s[j]!)) j++;
+      if (s[j] === ')') end = j + 1;
+    }
+    return { value: NaN, end, erange: false };
+  }
+  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) {
+    const r = hexFloat(s, i + 2, neg);
+    if (r !== null) return r;
+    // "0x" with no hex digits parses as the "0".
+    return { value: neg ? -0 : 0, end: i + 1, erange: false };
+  }
+  const numStart = i;
+  let digits = 0;
+  let nonZero = false;
+  while (i < n && isDigit(s.charCodeAt(i))) {
+    if (s[i] !== '0') nonZero = true;
+    i++;
+    digits++;
+  }
+  if (i < n && s[i] === '.') {
+    i++;
+    while (i < n && isDigit(s.charCodeAt(i))) {
+      if (s[i] !== '0') nonZero = true;
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return none;
+  if (i < n && (s[i] === 'e' || s[i] === 'E')) {
+    let j = i + 1;
+    if (j < n && (s[j] === '+' || s[j] === '-')) j++;
+    if (j < n && isDigit(s.charCodeAt(j))) {
+      while (j < n && isDigit(s.charCodeAt(j))) j++;
+      i = j;
+    }
+  }
+  let text = s.slice(numStart, i);
+  if (text.endsWith('.')) text = text.slice(0, -1);
+  if (text.startsWith('.')) text = '0' + text;
+  const mag = Number(text);
+  const value = neg ? -mag : mag;
+  const erange = mag === Infinity || (mag === 0 && nonZero) || (mag !== 0 && mag < 2.2250738585072014e-308);
+  return { value, end: i, erange };
+}
+
+function hexFloat(s: string, i: number, neg: boolean): StrtodResult | null {
+  const n = s.length;
+  let mant = 0n;
+  let exp = 0;
+  let digits = 0;
+  while (i < n && hexVal(s.charCodeAt(i)) >= 0) {
+    mant = mant * 16n + BigInt(hexVal(s.charCodeAt(i++)));
+    digits++;
+  }
+  if (i < n && s[i] === '.') {
+    let j = i + 1;
+    let frac = 0;
+    while (j < n && hexVal(s.charCodeAt(j)) >= 0) {
+      mant = mant * 16n + BigInt(hexVal(s.charCodeAt(j++)));
+      frac++;
+    }
+    if (digits + frac > 0) {
+      i = j;
+      digits += frac;
+      exp -= 4 * frac;
+    }
+  }
+  if (digits === 0) return null;
+  if (i < n && (s[i] === 'p' || s[i] === 'P')) {
+    let j = i + 1;
+    let eneg = false;
+    if (j < n && (s[j] === '+' || s[j] === '-')) eneg = s[j++] === '-';
+    if (j < n && isDigit(s.charCodeAt(j))) {
+      let e = 0;
+      while (j < n && isDigit(s.charCodeAt(j))) e = Math.min(e * 10 + (s.charCodeAt(j++) - 48), 1e6);
+      exp += eneg ? -e : e;
+      i = j;
+    }
+  }
+  let mag = Number(mant);
+  // Scale in steps so intermediate powers of two stay finite.
+  while (exp > 0 && mag !== Infinity) {
+    const step = Math.min(exp, 1000);
+    mag *= 2 ** step;
+    exp -= step;
+  }
+  while (exp < 0 && mag !== 0) {
+    const step = Math.max(exp, -1000);
+    mag *= 2 ** step;
+    exp -= step;
+  }
+  const erange = mag === Infinity || (mag === 0 && mant !== 0n);
+  return { value: neg ? -mag : mag, end: i, erange };
+}
+
+/**
+ * Redis's getDoubleFromObject: strtod over the whole argument, no leading space, no overflow / underflow to
+ * zero, not NaN. Null when invalid.
+ */
+export function parseDoubleStrict(s: string): number | null {
+  if (s.length === 0 || isCSpace(s.charCodeAt(0))) return null;
+  const r = strtod(s);
+  if (r.end !== s.length || r.value !== r.value) return null;
+  if (r.erange && (r.value === Infinity || r.value === -Infinity || r.value === 0)) return null;
+  return r.value;
+}

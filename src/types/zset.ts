@@ -1,0 +1,280 @@
+/**
+ * The sorted set value (Redis's OBJ_ZSET) in Redis 7.0's two encodings:
+ *
+ *   - "listpack": small sets as two parallel arrays (scores, members) kept in (score, member) order; lookups by
+ *     member scan linearly as Redis's listpack does, positions are ranks.
+ *   - "skiplist": a ZSkipList (types/skiplist.ts) for order and ranks, plus a Map member → dense slot with the
+ *     member's score in parallel slot arrays (Redis's dict member → score). Deleting moves the last slot into
+ *     the hole, so a random slot is a uniformly random member and ZSCAN can walk slots downward statelessly
+ *     (the same contract as sets and hashes).
+ *
+ * The conversion rules (when a listpack becomes a skiplist, and the rare cases where a result is turned back
+ * into a listpack) are the commands' business: see commands/sortedSets.ts.
+ */
+import type { TypedValue } from '../engine/values.js';
+import { ZSkipList, zslCompare } from './skiplist.js';
+
+/** A "below the range" test on the order: true on a prefix of the sorted elements. */
+export type Below = (score: number, member: string) => boolean;
+
+export class ZSetValue implements TypedValue {
+  readonly type = 'zset' as const;
+  // listpack form (null once converted)
+  private lpScores: number[] | null = [];
+  private lpMembers: string[] | null = [];
+  // skiplist form
+  private zsl: ZSkipList | null = null;
+  private dict: Map<string, number> | null = null;
+  private slotMembers: string[] = [];
+  private slotScores: number[] = [];
+
+  /** An empty set in the listpack encoding, or the skiplist one when `skiplist`. */
+  constructor(skiplist = false) {
+    if (skiplist) this.toSkiplist();
+  }
+
+  encoding(): string {
+    return this.zsl === null ? 'listpack' : 'skiplist';
+  }
+
+  get isListpack(): boolean {
+    return this.zsl === null;
+  }
+
+  get size(): number {
+    return this.zsl === null ? this.lpScores!.length : this.zsl.length;
+  }
+
+  score(member: string): number | undefined {
+    if (this.dict !== null) {
+      const slot = this.dict.get(member);
+      return slot === undefined ? undefined : this.slotScores[slot];
+    }
+    const i = this.lpMembers!.indexOf(member);
+    return i < 0 ? undefined : this.lpScores![i];
+  }
+
+  /** Inserts a member known to be absent. */
+  insert(member: string, score: number): void {
+    if (this.zsl !== null) {
+      this.zsl.insert(score, member);
+      this.dict!.set(member, this.slotMembers.length);
+      this.slotMembers.push(member);
+      this.slotScores.push(score);
+      return;
+    }
+    // A listpack holds scores as text where -0 reads back as 0 (Redis writes integral scores as integers).
+    if (score === 0) score = 0;
+    const ss = this.lpScores!;
+    const ms = this.lpMembers!;
+    let lo = 0;
+    let hi = ss.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (zslCompare(ss[mid]!, ms[mid]!, score, member) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    ss.splice(lo, 0, score);
+    ms.splice(lo, 0, member);
+  }
+
+  /** Removes a member; false when absent. */
+  remove(member: string): boolean {
+    if (this.dict !== null) {
+      const slot = this.dict.get(member);
+      if (slot === undefined) return false;
+      this.zsl!.delete(this.slotScores[slot]!, member);
+      this.dropSlot(member, slot);
+      return true;
+    }
+    const i = this.lpMembers!.indexOf(member);
+    if (i < 0) return false;
+    this.lpMembers!.splice(i, 1);
+    this.lpScores!.splice(i, 1);
+    return true;
+  }
+
+  private dropSlot(member: string, slot: number): void {
+    const dict = this.dict!;
+    dict.delete(member);
+    const last = this.slotMembers.length - 1;
+    if (slot !== last) {
+      const moved = this.slotMembers[last]!;
+      this.slotMembers[slot] = moved;
+      this.slotScores[slot] = this.slotScores[last]!;
+      dict.set(moved, slot);
+    }
+    this.slotMembers.pop();
+    this.slotScores.pop();
+  }
+
+  /** Changes the score of an existing member (Redis's zslUpdateScore / listpack delete + insert). */
+  update(member: string, oldScore: number, score: number): void {
+    if (this.dict !== null) {
+      const slot = this.dict.get(member)!;
+      this.zsl!.delete(oldScore, member);
+      this.zsl!.insert(score, member);
+      this.slotScores[slot] = score;
+      return;
+    }
+    this.remove(member);
+    this.insert(member, score);
+  }
+
+  /** 0-based ascending rank of a member, or -1. */
+  rank(member: string): number {
+    if (this.dict !== null) {
+      const slot = this.dict.get(member);
+      return slot === undefined ? -1 : this.zsl!.rank(this.slotScores[slot]!, member);
+    }
+    return this.lpMembers!.indexOf(member);
+  }
+
+  /** Number of elements on which `below` holds (`below` true on a prefix of the order). */
+  countBelow(below: Below): number {
+    if (this.zsl !== null) return this.zsl.countWhile(below);
+    const ss = this.lpScores!;
+    const ms = this.lpMembers!;
+    let lo = 0;
+    let hi = ss.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (below(ss[mid]!, ms[mid]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Calls `fn` from ascending rank `from`, forward or (with `rev`) backward, until it returns false. */
+  walk(from: number, rev: boolean, fn: (member: string, score: number) => boolean | void): void {
+    if (this.zsl !== null) {
+      this.zsl.walk(from, rev, fn);
+      return;
+    }
+    const ss = this.lpScores!;
+    const ms = this.lpMembers!;
+    if (from < 0 || from >= ss.length) return;
+    if (!rev) {
+      for (let i = from; i < ss.length; i++) if (fn(ms[i]!, ss[i]!) === false) return;
+    } else {
+      for (let i = from; i >= 0; i--) if (fn(ms[i]!, ss[i]!) === false) return;
+    }
+  }
+
+  memberAt(rank: number): string {
+    return this.zsl !== null ? this.zsl.memberAt(rank) : this.lpMembers![rank]!;
+  }
+
+  scoreAt(rank: number): number {
+    return this.zsl !== null ? this.zsl.scoreAt(rank) : this.lpScores![rank]!;
+  }
+
+  /** Removes the elements with ascending ranks start..end (inclusive, in range); returns how many. */
+  removeRange(start: number, end: number): number {
+    const n = end - start + 1;
+    if (this.zsl === null) {
+      this.lpScores!.splice(start, n);
+      this.lpMembers!.splice(start, n);
+      return n;
+    }
+    const doomed: string[] = [];
+    const scores: number[] = [];
+    this.zsl.walk(start, false, (m, s) => {
+      doomed.push(m);
+      scores.push(s);
+      return doomed.length < n;
+    });
+    for (let k = 0; k < doomed.length; k++) {
+      const m = doomed[k]!;
+      this.zsl.delete(scores[k]!, m);
+      this.dropSlot(m, this.dict!.get(m)!);
+    }
+    return n;
+  }
+
+  /** A uniformly random member with its score (size must be > 0). */
+  random(): [string, number] {
+    const n = this.size;
+    const i = Math.floor(Math.random() * n);
+    if (this.zsl !== null) return [this.slotMembers[i]!, this.slotScores[i]!];
+    return [this.lpMembers![i]!, this.lpScores![i]!];
+  }
+
+  /**
+   * The member and score at a position in storage order: ranks for a listpack, slots for a skiplist (a
+   * uniform random pick or a ZSCAN step without walking the tree).
+   */
+  memberAtSlot(i: number): string {
+    return this.zsl !== null ? this.slotMembers[i]! : this.lpMembers![i]!;
+  }
+
+  scoreAtSlot(i: number): number {
+    return this.zsl !== null ? this.slotScores[i]! : this.lpScores![i]!;
+  }
+
+  /** ZSCAN over a skiplist-encoded set: slots walked downward, the contract of SetValue.scan. */
+  scan(cursor: number, count: number, visit: (i: number) => void): number {
+    const n = this.size;
+    let p = cursor === 0 || cursor > n ? n : cursor;
+    for (let k = 0; k < count && p > 0; k++) visit(--p);
+    return p;
+  }
+
+  /** Converts a listpack to the skiplist encoding (no-op when already converted). */
+  toSkiplist(): void {
+    if (this.zsl !== null) return;
+    const ss = this.lpScores!;
+    const ms = this.lpMembers!;
+    this.zsl = ZSkipList.fromSorted(ss, ms);
+    this.dict = new Map();
+    for (let i = 0; i < ms.length; i++) this.dict.set(ms[i]!, i);
+    this.slotMembers = ms;
+    this.slotScores = ss;
+    this.lpScores = null;
+    this.lpMembers = null;
+  }
+
+  /** Converts back to a listpack (Redis does this only for some stored results). */
+  toListpack(): void {
+    if (this.zsl === null) return;
+    const ss: number[] = [];
+    const ms: string[] = [];
+    this.zsl.walk(0, false, (m, s) => {
+      ms.push(m);
+      ss.push(s === 0 ? 0 : s);
+    });
+    this.lpScores = ss;
+    this.lpMembers = ms;
+    this.zsl = null;
+    this.dict = null;
+    this.slotMembers = [];
+    this.slotScores = [];
+  }
+
+  /** Length of the longest member (Redis's maxelelen for the listpack conversion checks). */
+  maxMemberLength(): number {
+    let max = 0;
+    const ms = this.zsl !== null ? this.slotMembers : this.lpMembers!;
+    for (const m of ms) if (m.length > max) max = m.length;
+    return max;
+  }
+
+  clone(): ZSetValue {
+    const z = new ZSetValue();
+    if (this.zsl === null) {
+      z.lpScores = this.lpScores!.slice();
+      z.lpMembers = this.lpMembers!.slice();
+      return z;
+    }
+    const ss: number[] = [];
+    const ms: string[] = [];
+    this.zsl.walk(0, false, (m, s) => {
+      ms.push(m);
+      ss.push(s);
+    });
+    z.lpScores = ss;
+    z.lpMembers = ms;
+    z.toSkiplist();
+    return z;
+  }
+}
