@@ -133,6 +133,18 @@ test('sets: SINTER, SUNION, SDIFF, their STORE forms and SINTERCARD', { skip }, 
   });
 });
 
+test('sets and hashes: COMMAND GETKEYS / GETKEYSANDFLAGS', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  for (const sub of ['GETKEYS', 'GETKEYSANDFLAGS']) {
+    await d.same(...[
+      'SINTERCARD 2 a b LIMIT 1', 'SINTERCARD 1 a', 'SINTERCARD 3 a b', 'SINTERCARD 0 a', 'SINTERSTORE d a b c',
+      'SUNIONSTORE d a', 'SDIFFSTORE d a b', 'SMOVE a b m', 'SINTER a b c', 'SUNION a', 'SDIFF a b', 'SADD k m',
+      'SPOP k 2', 'HSET h f v', 'HGETALL h', 'HSCAN h 0', 'HRANDFIELD h 2 WITHVALUES', 'SSCAN s 0 MATCH x',
+    ].map((c) => ['COMMAND', sub, ...c.split(' ')]));
+  }
+});
+
 test('sets: SRANDMEMBER and SPOP deterministic cases and errors', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
