@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileS
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, RawClient } from '../helpers/servers.js';
+import { freePort, oracleSkipReason, RawClient, redisServerPath } from '../helpers/servers.js';
+import { isOmittedSetting } from '../../src/config/index.js';
 import { decode } from '../helpers/respReader.js';
 
 const BIN = resolve('bin/mica-server.js');
@@ -221,4 +222,51 @@ test('configuration from stdin with -', async (t) => {
   assert.equal((await c.call('SELECT', '2')).toString(), '-ERR DB index is out of range\r\n');
   proc.kill('SIGTERM');
   assert.equal(await exit, 0);
+});
+
+test('CONFIG GET * of mica-server and redis-server started with the same file and flags', { skip: oracleSkipReason() }, async (t) => {
+  const d = tempDir(t);
+  const conf = join(d, 'same.conf');
+  writeFileSync(conf, ['save 900 1', 'save 60 1000', 'maxmemory 64mb', 'maxmemory-policy allkeys-lfu',
+    'client-output-buffer-limit pubsub 64mb 16mb 30', 'notify-keyspace-events Exg', 'hash-max-ziplist-entries 100',
+    'databases 8', 'timeout 300', 'loglevel verbose', 'slowlog-max-len 50', 'appendfsync always', ''].join('\n'));
+  const flags = ['--dir', d, '--bind', '127.0.0.1', '--maxclients', '500', '--list-max-ziplist-size', '-3'];
+  const [mp, rp] = [await freePort(), await freePort()];
+  const m = await startMica([conf, '--port', String(mp), ...flags], t);
+  const redis = spawn(redisServerPath()!, [conf, '--port', String(rp), ...flags], { stdio: 'ignore' });
+  const redisExit = new Promise((r) => redis.once('exit', r));
+  t.after(async () => {
+    redis.kill('SIGKILL');
+    await redisExit;
+  });
+  let rc: RawClient | null = null;
+  while (rc === null) {
+    if (redis.exitCode !== null) assert.fail('redis-server exited');
+    rc = await RawClient.connect(rp).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 20)));
+  }
+  const mc = await RawClient.connect(mp);
+  t.after(() => {
+    mc.close();
+    rc!.close();
+  });
+  const all = async (c: RawClient): Promise<Map<string, string> | null> => {
+    const v = decode(await c.call('CONFIG', 'GET', '*')).value;
+    if (v !== null && typeof v === 'object' && 'error' in v) return null;
+    const out = new Map<string, string>();
+    const arr = v as string[];
+    for (let i = 0; i < arr.length; i += 2) out.set(arr[i]!, arr[i + 1]!);
+    return out;
+  };
+  const mine = await all(mc);
+  if (mine === null) {
+    t.skip('CONFIG command not available in this build');
+    return;
+  }
+  const theirs = (await all(rc))!;
+  for (const [name, value] of theirs) {
+    if (isOmittedSetting(name) || name === 'port') continue;
+    assert.equal(mine.get(name), value, name);
+  }
+  m.proc.kill('SIGTERM');
+  assert.equal(await m.exit, 0);
 });
