@@ -52,6 +52,13 @@ function pingCommand(c: CommandContext): void {
     c.error(ERR.arity('ping'));
     return;
   }
+  // A RESP2 subscriber cannot tell a plain reply from a message, so it gets a ["pong", msg] array instead.
+  if (c.resp === 2 && selfOf(c)?.isPubSub === true) {
+    c.array(2);
+    c.bulk('pong');
+    c.bulk(c.argv.length === 1 ? '' : c.argv[1]!);
+    return;
+  }
   if (c.argv.length === 1) c.raw('+PONG\r\n');
   else c.bulk(c.argv[1]!);
 }

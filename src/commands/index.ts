@@ -15,8 +15,10 @@ import { commands as hashes } from './hashes.js';
 import { commands as sets } from './sets.js';
 import { commands as lists } from './lists.js';
 import { commands as sortedSets } from './sortedSets.js';
+import { commands as transactions } from './transactions.js';
+import { commands as pubsub } from './pubsub.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

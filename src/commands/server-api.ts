@@ -8,11 +8,26 @@ import type { Stats } from '../observability/stats.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { CommandTable } from './registry.js';
-import type { CommandContext } from './types.js';
+import type { Command, CommandContext } from './types.js';
+import type { PubSub, Subscriber } from '../engine/pubsub.js';
+import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 
+/** One command queued inside MULTI. */
+export interface QueuedCommand {
+  readonly cmd: Command;
+  readonly argv: string[];
+}
+
+/** A client's open transaction. */
+export interface MultiState {
+  readonly queue: QueuedCommand[];
+  /** A command was rejected while queuing (Redis's CLIENT_DIRTY_EXEC): EXEC answers EXECABORT. */
+  aborted: boolean;
+}
+
 /** A connected client as CLIENT LIST / INFO / KILL see it. */
-export interface ClientView {
+export interface ClientView extends Watcher, Subscriber {
   readonly id: number;
   name: string;
   readonly addr: string;
@@ -50,6 +65,8 @@ export interface ClientView {
   readonly shardSubscriptions: number;
   /** Commands queued in MULTI, or -1 when not in MULTI. */
   readonly multiCount: number;
+  /** The open transaction (MULTI), null when none. */
+  multiState: MultiState | null;
   /** Tracking redirect client id, -1 when none. */
   readonly trackingRedirect: number;
   readonly isMaster: boolean;
@@ -135,6 +152,15 @@ export interface ServerApi {
    */
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
     serve: (key: string) => boolean): void;
+  /** Channel, pattern and shard-channel subscriptions (engine/pubsub.ts). */
+  readonly pubsub: PubSub;
+  /** WATCHed keys (engine/watch.ts). */
+  readonly watches: WatchRegistry;
+  /**
+   * EXEC: runs the queued commands back to back for `c`, each through the dispatcher's call() (statistics,
+   * blocking commands answering at once as on timeout); each writes its own reply.
+   */
+  execTransaction(c: CommandContext, queue: readonly QueuedCommand[]): void;
   /** Makes every client in `excluding`'s stead see a cleared server state after FLUSHALL etc.; hooks for later. */
   readonly hz: number;
 }

@@ -44,10 +44,10 @@ export function parseNotifyFlags(s: string): number | null {
 export function formatNotifyFlags(flags: number): string {
   let out = '';
   if ((flags & NOTIFY_ALL) === NOTIFY_ALL) out += 'A';
-  else for (const [l, f] of LETTERS.slice(0, 10)) if (flags & f) out += l;
+  // Redis prints the class letters (n among them) only when not covered by A, then K, E and m.
+  else for (const [l, f] of LETTERS) if (f !== NOTIFY_KEYSPACE && f !== NOTIFY_KEYEVENT && f !== NOTIFY_KEY_MISS && flags & f) out += l;
   if (flags & NOTIFY_KEYSPACE) out += 'K';
   if (flags & NOTIFY_KEYEVENT) out += 'E';
   if (flags & NOTIFY_KEY_MISS) out += 'm';
-  if (flags & NOTIFY_NEW) out += 'n';
   return out;
 }

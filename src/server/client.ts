@@ -15,6 +15,8 @@ import type { Command, CommandContext } from '../commands/types.js';
 import type { ClientView } from '../commands/server-api.js';
 import type { Server } from './server.js';
 import type { BlockState } from './blocked.js';
+import type { MultiState } from '../commands/server-api.js';
+import type { WatchedKey } from '../engine/watch.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -57,6 +59,17 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
    * client from elsewhere time themselves).
    */
   callMark = -1;
+  /** MULTI: the queued commands, or null outside a transaction (commands/transactions.ts). */
+  multiState: MultiState | null = null;
+  /** WATCHed keys (engine/watch.ts) and Redis's CLIENT_DIRTY_CAS. */
+  readonly watchedKeys: WatchedKey[] = [];
+  dirtyCas = false;
+  /** Pub/sub subscriptions (engine/pubsub.ts); any of them puts the client in pub/sub mode. */
+  readonly pubsubChannels = new Set<string>();
+  readonly pubsubPatterns = new Set<string>();
+  readonly pubsubShardChannels = new Set<string>();
+  /** When the output first went over the soft client-output-buffer-limit (ms), 0 while under it. */
+  obufSoftLimitSince = 0;
   /** Error replies produced by the command being executed (failed_calls accounting). */
   errorsInCall = 0;
   /** Scheduled for the next flush. */
@@ -182,6 +195,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     // RESET reply itself is dropped after CLIENT REPLY SKIP.
     this.replyFlags &= REPLY_SKIP;
     this.noTouch = false;
+    this.server.resetTransactionAndPubSub(this);
   }
 
   protected override onError(msg: string): void {
@@ -244,7 +258,10 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Redis's letters, in Redis's order (7.2's T for NO-TOUCH last). */
   flagString(): string {
     let f = '';
+    if (this.isPubSub) f += 'P';
+    if (this.multiState !== null) f += 'x';
     if (this.postponed || this.blockState !== null) f += 'b';
+    if (this.dirtyCas) f += 'd';
     if (this.closeAfterReply) f += 'c';
     if (this.noEvict) f += 'e';
     if (this.noTouch) f += 'T';
@@ -277,14 +294,25 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get totalMemory(): number {
     return this.buf.length + this.parser.pending + this.socket.writableLength + this.argvMemory;
   }
-  readonly subscriptions = 0;
-  readonly patternSubscriptions = 0;
-  readonly shardSubscriptions = 0;
-  readonly multiCount = -1;
+  get subscriptions(): number {
+    return this.pubsubChannels.size;
+  }
+  get patternSubscriptions(): number {
+    return this.pubsubPatterns.size;
+  }
+  get shardSubscriptions(): number {
+    return this.pubsubShardChannels.size;
+  }
+  get multiCount(): number {
+    return this.multiState === null ? -1 : this.multiState.queue.length;
+  }
+  /** Redis's CLIENT_PUBSUB: subscribed to anything (the RESP2 subscribed-mode restrictions apply). */
+  get isPubSub(): boolean {
+    return this.pubsubChannels.size + this.pubsubPatterns.size + this.pubsubShardChannels.size > 0;
+  }
   readonly trackingRedirect = -1;
   readonly isMaster = false;
   readonly isReplica = false;
-  readonly isPubSub = false;
 }
 
 export const REPLY_OFF = 1;

@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, type Command } from '../commands/types.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -56,26 +56,57 @@ function checkAuth(server: Server, c: Client, cmd: Command): string | null {
   return ERR.noAuth;
 }
 
+/** Commands flagged no_multi are refused while a transaction is open. */
+function checkNoMulti(_s: Server, c: Client, cmd: Command): string | null {
+  if (c.multiState === null || (cmd.flagBits & CMD_NO_MULTI) === 0) return null;
+  return 'ERR Command not allowed inside a transaction';
+}
+
+/** What a RESP2 client may run while subscribed (RESP3 clients may interleave anything with their pushes). */
+const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe',
+  'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null {
+  if (c.resp !== 2 || !c.isPubSub || PUBSUB_CONTEXT_ALLOWED.has(cmd.fullName)) return null;
+  return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET ` +
+    'are allowed in this context';
+}
+
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
 const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
+  checkNoMulti,
+  checkPubSubContext,
 ];
+
+/** Commands that act at once inside MULTI instead of being queued. */
+const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 export function dispatch(server: Server, c: Client): void {
   const cmd = resolveCommand(server, c);
-  if (cmd === null) return;
+  if (cmd === null) {
+    // A command rejected while queuing dooms the transaction (EXECABORT), as Redis's flagTransaction.
+    if (c.multiState !== null) c.multiState.aborted = true;
+    return;
+  }
   for (let i = 0; i < CHECKS.length; i++) {
     const err = CHECKS[i]!(server, c, cmd);
     if (err !== null) {
       cmd.stat.rejectedCalls++;
       c.error(err);
+      if (c.multiState !== null) c.multiState.aborted = true;
       return;
     }
   }
   // CLIENT PAUSE: the command waits, with the rest of this client's input, until the pause ends.
   if (server.clients.pausedUntil !== 0 && server.clients.pausedFor(cmd)) {
     server.clients.postpone(c);
+    return;
+  }
+  if (c.multiState !== null && !RUN_INSIDE_MULTI.has(cmd.fullName)) {
+    c.multiState.queue.push({ cmd, argv: c.argv });
+    c.raw('+QUEUED\r\n');
     return;
   }
   call(server, c, cmd);

@@ -13,13 +13,19 @@ import { Config } from '../config/config.js';
 import { ALL_COMMANDS, CommandTable } from '../commands/index.js';
 import type { ServerApi, ShutdownOptions, CommandContext, ClientRegistry } from '../commands/index.js';
 import { Client } from './client.js';
-import { dispatch } from './dispatch.js';
+import { dispatch, call } from './dispatch.js';
 import { Clients } from './clients.js';
 import { Cron } from './cron.js';
 import { BlockedClients } from './blocked.js';
 import type { ValueType } from '../engine/values.js';
 import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
+import { PubSub, type Subscriber, type MessageKind } from '../engine/pubsub.js';
+import { WatchRegistry } from '../engine/watch.js';
+import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } from '../engine/notify.js';
+import type { QueuedCommand } from '../commands/server-api.js';
+import type { Dict } from '../types/dict.js';
+import type { Value } from '../engine/values.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -58,6 +64,13 @@ export class Server implements ServerApi {
   readonly clients: Clients;
   /** Clients blocked on keys, their timeouts and the ready-key queue (server/blocked.ts). */
   readonly blocked: BlockedClients;
+  /** Channel / pattern / shard-channel subscriptions; messages are delivered by `deliverMessage`. */
+  readonly pubsub = new PubSub((s, kind, pattern, channel, message) =>
+    this.deliverMessage(s as Client, kind, pattern, channel, message));
+  /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
+  readonly watches: WatchRegistry;
+  /** client-output-buffer-limit for the pubsub class: hard bytes, soft bytes, soft seconds (0 = none). */
+  private pubsubObufLimit = { hard: 0, soft: 0, softSeconds: 0 };
   readonly runId = randomBytes(20).toString('hex');
   readonly replId = randomBytes(20).toString('hex');
   readonly onFlush: ((dbid: number) => void)[] = [];
@@ -109,6 +122,13 @@ export class Server implements ServerApi {
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
     this.cron.jobs.push(() => this.blocked.checkTimeouts());
+    // Dictionaries that outgrew one segment move keys a batch per tick (~1 ms, like Redis's incremental rehash)
+    // plus a few per insert.
+    this.cron.jobs.push(() => {
+      for (const db of this.keyspace.dbs) db.dict.rehash(2000);
+    });
+    this.watches = new WatchRegistry(() => this.clock.cached);
+    this.wireTransactionsAndPubSub();
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     this.cron.jobs.push(() => activeExpire.cycle());
@@ -121,11 +141,6 @@ export class Server implements ServerApi {
       this.stats.sampleInstantaneous(now);
       const used = this.usedMemory();
       if (used > this.stats.peakMemory) this.stats.peakMemory = used;
-    });
-    // Dictionaries that outgrew one segment move keys a batch per tick (~1 ms, like Redis's incremental rehash)
-    // plus a few per insert.
-    this.cron.jobs.push(() => {
-      for (const db of this.keyspace.dbs) db.dict.rehash(2000);
     });
     // timeout: close clients idle for more than that many seconds (whole seconds, as Redis compares them),
     // except blocked, paused and pub/sub clients, which are waiting on purpose.
@@ -317,11 +332,123 @@ export class Server implements ServerApi {
 
   removeClient(c: Client): void {
     this.blocked.disconnected(c);
+    this.resetTransactionAndPubSub(c);
     this.clients.remove(c);
   }
 
   dispatch(c: Client): void {
     dispatch(this, c);
+  }
+
+  /**
+   * Connects WATCH, pub/sub and keyspace notifications to the keyspace hooks, FLUSH* / SWAPDB and the config.
+   * FLUSHDB / FLUSHALL hand each emptied dictionary to keyspace.freeDict just before the onFlush hooks run,
+   * in database order; WATCH needs those dictionaries to tell which watched keys existed.
+   */
+  private wireTransactionsAndPubSub(): void {
+    const ks = this.keyspace;
+    const watches = this.watches;
+    ks.keyModified = (db, key) => watches.touch(db, key);
+    const emptied: Dict<Value>[] = [];
+    const freeDict = ks.freeDict;
+    ks.freeDict = (d) => {
+      if (watches.size > 0) emptied.push(d);
+      freeDict(d);
+    };
+    this.onFlush.push((dbid) => {
+      const dicts = emptied.splice(0);
+      if (dicts.length === 0) return;
+      if (dbid >= 0) watches.flushed(ks.dbs[dbid]!, dicts[0]!);
+      else for (let i = 0; i < dicts.length && i < ks.dbs.length; i++) watches.flushed(ks.dbs[i]!, dicts[i]!);
+    });
+    this.onSwapDb.push((a, b) => {
+      // Already swapped: database a's former keys are now b's and the other way round.
+      const da = ks.dbs[a]!;
+      const db = ks.dbs[b]!;
+      watches.replaced(da, db.dict, da.dict);
+      if (a !== b) watches.replaced(db, da.dict, db.dict);
+    });
+    ks.publishEvent = (_cls, event, key, dbid) => {
+      const flags = ks.notifyFlags;
+      if ((flags & NOTIFY_KEYSPACE) !== 0) this.pubsub.publish(`__keyspace@${dbid}__:${key}`, event);
+      if ((flags & NOTIFY_KEYEVENT) !== 0) this.pubsub.publish(`__keyevent@${dbid}__:${event}`, key);
+    };
+    const keyMiss = ks.keyMiss;
+    ks.keyMiss = (db, key) => {
+      keyMiss(db, key);
+      ks.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
+    };
+    this.config.watch('notify-keyspace-events', (v) => (ks.notifyFlags = parseNotifyFlags(v) ?? 0));
+    this.config.watch('client-output-buffer-limit', (v) => {
+      const w = v.split(' ');
+      const i = w.indexOf('pubsub');
+      if (i >= 0) {
+        this.pubsubObufLimit = { hard: Number(w[i + 1]), soft: Number(w[i + 2]), softSeconds: Number(w[i + 3]) };
+      }
+    });
+    this.infoFields.set('pubsub_channels', () => this.pubsub.channels.size);
+    this.infoFields.set('pubsub_patterns', () => this.pubsub.patterns.size);
+    this.infoFields.set('pubsubshard_channels', () => this.pubsub.shardChannels.size);
+  }
+
+  /**
+   * Writes one pub/sub message into the subscriber's output buffer and schedules its flush. A subscriber whose
+   * pending output passes the pubsub client-output-buffer-limit is dropped, so a slow reader never slows the
+   * publisher nor grows our memory without bound.
+   */
+  private deliverMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
+    if (c.closed) return;
+    c.push(pattern === null ? 3 : 4);
+    c.bulk(kind);
+    if (pattern !== null) c.bulk(pattern);
+    c.bulk(channel);
+    c.bulk(message);
+    if (this.pubsubOverLimit(c)) {
+      this.log.warning(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      c.close(false);
+      return;
+    }
+    this.scheduleFlush(c);
+  }
+
+  /** Redis's checkClientOutputBufferLimits for a pubsub-class client: hard at once, soft after its seconds. */
+  private pubsubOverLimit(c: Client): boolean {
+    const { hard, soft, softSeconds } = this.pubsubObufLimit;
+    if (hard === 0 && soft === 0) return false;
+    const used = c.len + c.socket.writableLength;
+    if (hard !== 0 && used >= hard) return true;
+    if (soft === 0 || used < soft) {
+      c.obufSoftLimitSince = 0;
+      return false;
+    }
+    const now = this.clock.cached;
+    if (c.obufSoftLimitSince === 0) {
+      c.obufSoftLimitSince = now;
+      return false;
+    }
+    return now - c.obufSoftLimitSince > softSeconds * 1000;
+  }
+
+  /** Leaves MULTI, forgets watched keys and drops every subscription (RESET, disconnection). */
+  resetTransactionAndPubSub(c: Client): void {
+    c.multiState = null;
+    c.dirtyCas = false;
+    this.watches.unwatchAll(c);
+    if (c.isPubSub) this.pubsub.removeAll(c as Subscriber);
+  }
+
+  execTransaction(ctx: CommandContext, queue: readonly QueuedCommand[]): void {
+    const c = ctx as Client;
+    const denied = c.denyBlocking;
+    c.denyBlocking = true;
+    try {
+      for (const q of queue) {
+        c.argv = q.argv;
+        call(this, c, q.cmd);
+      }
+    } finally {
+      c.denyBlocking = denied;
+    }
   }
 
   blockingDenied(c: CommandContext): boolean {
