@@ -41,6 +41,9 @@ export function unknownCommandError(argv: readonly string[]): string {
   return `ERR unknown command '${truncate(argv[0]!, 128)}', with args beginning with: ${args}`;
 }
 
+/** Redis formats these with "%.Ns" on C strings, so a NUL byte ends the text as well as the length cap. */
 function truncate(s: string, max: number): string {
+  const nul = s.indexOf('\0');
+  if (nul >= 0 && nul < max) max = nul;
   return s.length > max ? s.slice(0, max) : s;
 }

@@ -98,9 +98,8 @@ export class ReplyWriter {
   }
 
   /**
-   * An error reply. `msg` is the full text including its code ("ERR ...", "WRONGTYPE ..."); a message without
-   * an upper-case code gets "ERR " as Redis's addReplyError does. Newlines would break the protocol, so they
-   * become spaces.
+   * An error reply. `msg` is the full text including its code ("ERR ...", "WRONGTYPE ..."): callers always pass
+   * the code. Newlines would break the protocol, so they become spaces, as Redis does.
    */
   error(msg: string): void {
     if (msg.indexOf('\n') >= 0 || msg.indexOf('\r') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
