@@ -14,11 +14,12 @@ import { commands as debug } from './debug.js';
 import { commands as hashes } from './hashes.js';
 import { commands as sets } from './sets.js';
 import { commands as lists } from './lists.js';
-import { commands as sortedSets } from './sortedSets.js';
 import { commands as transactions } from './transactions.js';
 import { commands as pubsub } from './pubsub.js';
+import { commands as sortedSets } from './sortedSets.js';
+import { commands as sort } from './sort.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';
