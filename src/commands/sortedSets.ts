@@ -20,6 +20,7 @@ import { SetValue } from '../types/set.js';
 import { parseDoubleStrict, parseInt64, strtod } from '../util/numbers.js';
 import { formatDouble } from '../util/numbers.js';
 import { distinctPositions, parseCount, scanCursorOrReply, scanGenericCommand } from './hashes.js';
+import { timeoutOrReply } from './lists.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -765,6 +766,48 @@ function zmpopCommand(c: CommandContext): void {
   genericZpopCommand(c, a.keys, a.max, true, a.count, true, true);
 }
 
+/**
+ * Redis's blockingGenericZpopCommand: BZPOPMIN / BZPOPMAX (count -1, flat [key, member, score]) and BZMPOP
+ * (nested). Pops from the first key holding a sorted set; a key of another type met first is WRONGTYPE;
+ * otherwise the client blocks until a sorted set appears under one of the keys.
+ */
+function blockingGenericZpopCommand(c: CommandContext, keys: readonly string[], max: boolean, deadline: number, count: number, nested: boolean): void {
+  for (const key of keys) {
+    const v = c.db.lookupWrite(key);
+    if (v === undefined) continue;
+    if (notZset(c, v)) return;
+    const z = v as ZSetValue;
+    if (z.size === 0) continue;
+    genericZpopCommand(c, [key], max, true, count, nested, nested);
+    return;
+  }
+  if (c.server.blockingDenied(c)) {
+    c.nullArray();
+    return;
+  }
+  c.server.blockForKeys(c, keys, deadline, 'zset', (key) => {
+    const z = c.db.peek(key) as ZSetValue;
+    const n = count === -1 ? 1 : Math.min(count, z.size);
+    popAndReply(c, key, z, max, true, n, nested);
+    return true;
+  });
+}
+
+function bzpopMinMaxCommand(c: CommandContext, max: boolean): void {
+  const argv = c.argv;
+  const deadline = timeoutOrReply(c, argv[argv.length - 1]!);
+  if (deadline === null) return;
+  blockingGenericZpopCommand(c, argv.slice(1, -1), max, deadline, -1, false);
+}
+
+function bzmpopCommand(c: CommandContext): void {
+  const a = parseZmpopArgs(c, 2);
+  if (a === null) return;
+  const deadline = timeoutOrReply(c, c.argv[1]!);
+  if (deadline === null) return;
+  blockingGenericZpopCommand(c, a.keys, a.max, deadline, a.count, true);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // ZRANDMEMBER
 
@@ -1132,6 +1175,24 @@ export const commands: CommandSpec[] = [
     name: 'zmpop', arity: -4, flags: ['write'], acl: wrSlow, keys: [0, 0, 0], keySpecs: [keyNum(1, 'RW access delete', 0, 1)],
     group: 'sorted-set', since: '7.0.0', complexity: 'O(K)+O(M*log(N)) for K keys tried and M members popped',
     summary: 'Pops the lowest or highest scored members from the first non-empty sorted set.', handler: zmpopCommand,
+  },
+  {
+    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: [...wrFast, '@blocking'], keys: [1, -2, 1],
+    keySpecs: [keyAt(1, 'RW access delete', -2)], group: 'sorted-set', since: '5.0.0', complexity: 'O(log(N))',
+    summary: 'Pops the lowest scored member of the first non-empty sorted set, blocking until one exists.',
+    handler: (c) => bzpopMinMaxCommand(c, false),
+  },
+  {
+    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: [...wrFast, '@blocking'], keys: [1, -2, 1],
+    keySpecs: [keyAt(1, 'RW access delete', -2)], group: 'sorted-set', since: '5.0.0', complexity: 'O(log(N))',
+    summary: 'Pops the highest scored member of the first non-empty sorted set, blocking until one exists.',
+    handler: (c) => bzpopMinMaxCommand(c, true),
+  },
+  {
+    name: 'bzmpop', arity: -5, flags: ['write', 'blocking'], acl: [...wrSlow, '@blocking'], keys: [0, 0, 0],
+    keySpecs: [keyNum(2, 'RW access delete', 0, 1)], group: 'sorted-set', since: '7.0.0',
+    complexity: 'O(K)+O(M*log(N)) for K keys tried and M members popped',
+    summary: 'Pops members from the first non-empty sorted set, blocking until one exists.', handler: bzmpopCommand,
   },
   {
     name: 'zrandmember', arity: -2, flags: ['readonly'], acl: rdSlow, keys: [1, 1, 1], keySpecs: one('RO access'),
