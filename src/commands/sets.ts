@@ -271,13 +271,13 @@ function spopCommand(c: CommandContext): void {
 // SINTER, SUNION, SDIFF and their STORE forms, SINTERCARD
 
 /**
- * Looks up the source sets in order (a write lookup for the STORE forms, as Redis does); a missing key is
- * null. Returns undefined after a WRONGTYPE reply: every key is looked at, but the first wrong type stops.
+ * Looks up the source sets in order, with read lookups (hits and misses counted) even for the STORE forms, as
+ * Redis 7.0 does; a missing key is null. Returns undefined after a WRONGTYPE reply (the first wrong type stops).
  */
-function lookupSets(c: CommandContext, keys: readonly string[], write: boolean): (SetValue | null)[] | undefined {
+function lookupSets(c: CommandContext, keys: readonly string[]): (SetValue | null)[] | undefined {
   const sets: (SetValue | null)[] = [];
   for (const k of keys) {
-    const v = write ? c.db.lookupWrite(k) : c.db.lookupRead(k);
+    const v = c.db.lookupRead(k);
     if (v === undefined) sets.push(null);
     else if (notSet(c, v)) return undefined;
     else sets.push(v as SetValue);
@@ -302,7 +302,7 @@ function storeResult(c: CommandContext, dst: string, result: SetValue, event: st
 
 /** Redis's sinterGenericCommand: SINTER / SMEMBERS (dst null), SINTERSTORE, and SINTERCARD (cardinality). */
 function sinterGeneric(c: CommandContext, keys: readonly string[], dst: string | null, cardinality: boolean, limit = 0): void {
-  const found = lookupSets(c, keys, dst !== null);
+  const found = lookupSets(c, keys);
   if (found === undefined) return;
   if (found.some((s) => s === null)) {
     // An intersection with an empty set is empty.
@@ -384,7 +384,7 @@ function unionOrDiff(c: CommandContext, sets: readonly (SetValue | null)[], unio
 }
 
 function sunionDiffGeneric(c: CommandContext, keys: readonly string[], dst: string | null, union: boolean): void {
-  const sets = lookupSets(c, keys, dst !== null);
+  const sets = lookupSets(c, keys);
   if (sets === undefined) return;
   const result = unionOrDiff(c, sets, union);
   if (dst === null) replyMembers(c, result);

@@ -384,3 +384,26 @@ test('sets: randomized sequences agree with Redis', { skip }, async (t) => {
   assert.ok(ran > 300, `only ${ran} commands ran`);
   await d.same(['CONFIG', 'SET', 'set-max-intset-entries', '512']);
 });
+
+test('sets and hashes: keyspace hits and misses counted as Redis counts them', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const stats = async (c: RawClient): Promise<string> => {
+    const info = (await c.call('INFO', 'stats')).latin1Slice();
+    return ['keyspace_hits', 'keyspace_misses'].map((f) => new RegExp(`${f}:(\\d+)`).exec(info)![0]).join(' ');
+  };
+  const cmds = [
+    'SADD a 1 2', 'SADD b x', 'HSET h f v', 'SREM a 9', 'SREM nokey 1', 'SCARD a', 'SCARD nokey', 'SISMEMBER a 1',
+    'SMISMEMBER nokey 1', 'SMEMBERS a', 'SMEMBERS nokey', 'SRANDMEMBER a', 'SRANDMEMBER nokey 2', 'SPOP nokey',
+    'SPOP nokey 2', 'SMOVE a b 1', 'SMOVE nokey b 1', 'SINTER a nokey b', 'SINTERSTORE d a b', 'SUNION a nokey',
+    'SUNIONSTORE d a nokey', 'SDIFF a b', 'SDIFFSTORE d nokey a', 'SINTERCARD 2 a nokey', 'SSCAN a 0', 'SSCAN nokey 0',
+    'HGET h f', 'HGET nokey f', 'HMGET h f g', 'HLEN nokey', 'HSTRLEN h f', 'HEXISTS nokey f', 'HKEYS h', 'HVALS nokey',
+    'HGETALL h', 'HINCRBY h n 1', 'HINCRBYFLOAT nokey2 n 1', 'HSETNX h f v', 'HDEL nokey f', 'HDEL h n',
+    'HRANDFIELD h', 'HRANDFIELD nokey 2', 'HSCAN h 0', 'HSCAN nokey 0', 'SET s v', 'HGET s f', 'SCARD s',
+  ].map(cmd);
+  for (const c of cmds) {
+    await d.same(c);
+    const [m, r] = await Promise.all([stats(d.m), stats(d.r)]);
+    assert.equal(m, r, `after ${c.join(' ')}`);
+  }
+});
