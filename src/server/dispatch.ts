@@ -80,6 +80,17 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   checkPubSubContext,
 ];
 
+/**
+ * EXEC itself failing a check: Redis discards the transaction (watched keys too) and wraps the error as an
+ * EXECABORT, the check's own "ERR " dropped.
+ */
+function execCommandAbort(server: Server, c: Client, err: string): void {
+  c.multiState = null;
+  c.dirtyCas = false;
+  server.watches.unwatchAll(c);
+  c.error('EXECABORT Transaction discarded because of: ' + (err.startsWith('ERR ') ? err.slice(4) : err));
+}
+
 /** Commands that act at once inside MULTI instead of being queued. */
 const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -94,6 +105,10 @@ export function dispatch(server: Server, c: Client): void {
     const err = CHECKS[i]!(server, c, cmd);
     if (err !== null) {
       cmd.stat.rejectedCalls++;
+      if (cmd.fullName === 'exec') {
+        execCommandAbort(server, c, err);
+        return;
+      }
       c.error(err);
       if (c.multiState !== null) c.multiState.aborted = true;
       return;
