@@ -138,6 +138,12 @@ test('hashes: HRANDFIELD counts, membership and distinctness', async (t) => {
         const w = decode(await c.call('HRANDFIELD', name, String(-count), 'WITHVALUES')).value as Decoded[];
         assert.equal(w.length, resp === 3 ? count : 2 * count);
       }
+      // Roughly uniform: with 200 draws per field on average, each field's count stays well within 50..400.
+      const draws = size > 20 ? [] : decode(await c.call('HRANDFIELD', name, String(-200 * size))).value as string[];
+      const freq = new Map<string, number>();
+      for (const f of draws) freq.set(f, (freq.get(f) ?? 0) + 1);
+      if (size <= 20) assert.equal(freq.size, size);
+      for (const n of freq.values()) assert.ok(n > 50 && n < 400, `skewed: ${n}`);
       // Repetitions do happen with a negative count larger than the hash.
       const many = decode(await c.call('HRANDFIELD', name, String(-size * 4))).value as string[];
       assert.ok(new Set(many).size < many.length);
