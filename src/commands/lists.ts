@@ -438,7 +438,8 @@ function lposCommand(c: CommandContext): void {
       if (matches >= rank) {
         if (count !== -1) {
           found.push(i);
-          if (count !== 0 && matches - rank + 1 >= count) break;
+          // With RANK at the 64-bit minimum Redis's "matches - rank + 1" overflows negative: no early stop.
+          if (count !== 0 && !rankMin && matches - rank + 1 >= count) break;
         } else {
           matchIndex = i;
           break;
