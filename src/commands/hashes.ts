@@ -71,7 +71,7 @@ export function parseCount(c: CommandContext, s: string): number | null {
     return null;
   }
   if (n === INT64_MIN) {
-    c.error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+    c.error(ERR.countRange);
     return null;
   }
   return typeof n === 'bigint' ? (n > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER) : n;

@@ -23,6 +23,8 @@ export const ERR = {
   offsetOutOfRange: 'ERR offset is out of range',
   /** getIntFromObjectOrReply's range error (a DB index that is an integer but not a C int). */
   intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
+  /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s range error (random-count arguments: HRANDFIELD ...). */
+  countRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
   invalidCursor: 'ERR invalid cursor',
   noAuth: 'NOAUTH Authentication required.',
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
