@@ -187,8 +187,9 @@ export class Dict<V> {
   private readonly initialCapacity: number;
 
   /**
-   * @param segmentLimit most keys one segment holds (at most the V8 Map limit); tests lower it to exercise
-   *   splitting with few keys.
+   * @param segmentLimit the size a segment is meant to stay under: reaching 3/4 of it starts a split; tests lower
+   *   it to exercise splitting with few keys. It is not a hard cap: while a split is under way, keys that hash
+   *   unevenly may push a segment past it, so segments are only ever refused at the V8 Map limit (MAX_ENTRIES).
    */
   constructor(
     initialCapacity = 16,
@@ -197,7 +198,7 @@ export class Dict<V> {
     if (segmentLimit > MAX_ENTRIES || segmentLimit < 4) throw new RangeError('segmentLimit out of range');
     this.initialCapacity = Math.max(1, Math.min(initialCapacity, segmentLimit));
     this.splitAt = Math.floor((segmentLimit * 3) / 4);
-    this.s0 = new Segment<V>(this.initialCapacity, segmentLimit);
+    this.s0 = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
     this.segs = [this.s0];
   }
 
@@ -313,7 +314,7 @@ export class Dict<V> {
 
   private startSplit(): void {
     const n = this.segs.length;
-    for (let i = 0; i < n; i++) this.segs.push(new Segment<V>(this.initialCapacity, this.segmentLimit));
+    for (let i = 0; i < n; i++) this.segs.push(new Segment<V>(this.initialCapacity, MAX_ENTRIES));
     this.splitFrom = n;
     this.splitSrc = 0;
     this.splitLeft = this.segs[0]!.keys.length;
@@ -442,7 +443,7 @@ export class Dict<V> {
   }
 
   clear(): void {
-    this.s0 = new Segment<V>(this.initialCapacity, this.segmentLimit);
+    this.s0 = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
     this.segs = [this.s0];
     this.splitFrom = 0;
     this.splitSrc = 0;

@@ -242,3 +242,35 @@ test('random sampling is uniform across segments of different sizes', () => {
   for (const c of hits.values()) assert.ok(c > 300 && c < 750, `count ${c} far from 500`);
   for (const c of vhits.values()) assert.ok(c > 700 && c < 1350, `count ${c} far from 1000`);
 });
+
+test('uneven hashing during a split never refuses a key (segmentLimit is a split trigger, not a cap)', () => {
+  // With tiny segments, keys that hash unevenly used to fill a segment while its split was still under way
+  // and the insert threw "Dict is full". Every key must be accepted and found, and SCAN must still see the
+  // keys present throughout.
+  for (let trial = 0; trial < 300; trial++) {
+    const d = new Dict<number>(4, 4);
+    const stable: string[] = [];
+    const transient: string[] = [];
+    let next = 0;
+    for (let i = 0; i < 40; i++) {
+      d.add('s' + i, 1);
+      stable.push('s' + i);
+      d.add('t' + next, 0);
+      transient.push('t' + next++);
+    }
+    const seen = new Set<string>();
+    let cursor = 0;
+    let steps = 0;
+    do {
+      cursor = d.scan(cursor, 3, (k) => seen.add(k));
+      if (steps++ < 100 && cursor !== 0) {
+        const r = (trial * 7919 + steps * 104729) % 10;
+        if (r < 4) for (let i = 0; i < 3; i++) { d.add('t' + next, 0); transient.push('t' + next++); }
+        else if (r < 8 && transient.length > 0) d.delete(transient.splice((steps * 31) % transient.length, 1)[0]!);
+        else d.rehash(1 + (steps % 5));
+      }
+    } while (cursor !== 0);
+    for (const k of stable) assert.ok(seen.has(k), `trial ${trial}: ${k} missed by SCAN`);
+    for (const k of transient) assert.ok(d.find(k) >= 0, `trial ${trial}: ${k} lost`);
+  }
+});
