@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
 import { decode, replyEnd, type Decoded } from '../helpers/respReader.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT } from '../../src/engine/notify.js';
+import { NOTIFY_ALL, NOTIFY_KEYEVENT, NOTIFY_NEW } from '../../src/engine/notify.js';
 
 const skip = oracleSkipReason();
 const cmd = (c: string | Cmd): Cmd => (typeof c === 'string' ? c.split(' ') : c);
@@ -258,12 +258,12 @@ test('hashes: HSCAN on a hashtable returns every field that stays while others c
  * Runs `cmds` on both servers comparing replies, dirty-counter increments and the keyevent notifications
  * (Redis's from a PSUBSCRIBE connection, Mica's from the Keyspace publish hook).
  */
-export async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promise<void> {
+export async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[], withNew = false): Promise<void> {
   const micaEvents: string[] = [];
   const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT;
+  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT | (withNew ? NOTIFY_NEW : 0);
   ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', withNew ? 'KEAn' : 'KEA');
   const sub = await RawClient.connect(d.redis.port);
   try {
     await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
@@ -285,7 +285,7 @@ export async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]):
       if (parts[8] === '__end__') break;
       redisEvents.push(`${event} ${parts[8]}`);
     }
-    micaEvents.splice(micaEvents.lastIndexOf('set __end__'));
+    micaEvents.splice(micaEvents.findIndex((e) => e.endsWith(' __end__')));
     assert.deepEqual(micaEvents, redisEvents);
   } finally {
     sub.close();
@@ -296,12 +296,15 @@ export async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]):
 test('hashes: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
-  await sameEventsAndDirty(d, [
-    'HSET h a 1 b 2', 'HSET h a 1', 'HMSET h c 3', 'HSETNX h a 9', 'HSETNX h d 4', 'HDEL h nope', 'HDEL h a b nope',
-    'HINCRBY h n 3', 'HINCRBY h a x', 'HINCRBYFLOAT h f 1.5', 'HINCRBYFLOAT h c inf', 'HDEL h c d n f', 'EXISTS h',
-    'HINCRBY new f 1', 'HINCRBYFLOAT new2 f 1', 'HSETNX new3 f v', 'SET s x', 'HSET s f v', 'HDEL s f',
-    'HRANDFIELD new 1', 'HGETALL new', 'DEL new new2 new3',
-  ].map(cmd));
+  for (const withNew of [false, true]) {
+    await d.flush();
+    await sameEventsAndDirty(d, [
+      'HSET h a 1 b 2', 'HSET h a 1', 'HMSET h c 3', 'HSETNX h a 9', 'HSETNX h d 4', 'HDEL h nope', 'HDEL h a b nope',
+      'HINCRBY h n 3', 'HINCRBY h a x', 'HINCRBYFLOAT h f 1.5', 'HINCRBYFLOAT h c inf', 'HDEL h c d n f', 'EXISTS h',
+      'HINCRBY new f 1', 'HINCRBYFLOAT new2 f 1', 'HSETNX new3 f v', 'SET s x', 'HSET s f v', 'HDEL s f',
+      'HRANDFIELD new 1', 'HGETALL new', 'DEL new new2 new3',
+    ].map(cmd), withNew);
+  }
 });
 
 test('hashes: randomized sequences agree with Redis', { skip }, async (t) => {

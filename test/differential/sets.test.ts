@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, RawClient, startMica } from '../helpers/servers.js';
 import { decode, replyEnd, type Decoded } from '../helpers/respReader.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT } from '../../src/engine/notify.js';
+import { NOTIFY_ALL, NOTIFY_KEYEVENT, NOTIFY_NEW } from '../../src/engine/notify.js';
 
 const skip = oracleSkipReason();
 const cmd = (c: string | Cmd): Cmd => (typeof c === 'string' ? c.split(' ') : c);
@@ -287,12 +287,12 @@ test('sets: SSCAN on a hashtable returns every member that stays while others co
  * Runs `cmds` on both servers comparing replies, dirty-counter increments and the keyevent notifications
  * (Redis's from a PSUBSCRIBE connection, Mica's from the Keyspace publish hook).
  */
-async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promise<void> {
+async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[], withNew = false): Promise<void> {
   const micaEvents: string[] = [];
   const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT;
+  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT | (withNew ? NOTIFY_NEW : 0);
   ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', withNew ? 'KEAn' : 'KEA');
   const sub = await RawClient.connect(d.redis.port);
   try {
     await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
@@ -315,7 +315,7 @@ async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promis
       if (parts[8] === '__end__') break;
       redisEvents.push(`${event} ${parts[8]}`);
     }
-    micaEvents.splice(micaEvents.lastIndexOf('set __end__'));
+    micaEvents.splice(micaEvents.findIndex((e) => e.endsWith(' __end__')));
     assert.deepEqual(micaEvents, redisEvents);
   } finally {
     sub.close();
@@ -326,14 +326,17 @@ async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promis
 test('sets: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
-  await sameEventsAndDirty(d, [
-    'SADD s 1 2 3', 'SADD s 1', 'SADD s 4 5 x', 'SREM s nope', 'SREM s 1 2 nope', 'SMOVE s d 3', 'SMOVE s d 3',
-    'SMOVE s d 4', 'SADD d 5', 'SMOVE s d 5', 'SMOVE s s x', 'SMOVE s d x', 'EXISTS s', 'SADD a 1 2', 'SADD b 2 3',
-    'SINTERSTORE i a b', 'SINTERSTORE i a nokey', 'SINTERSTORE i a nokey', 'SUNIONSTORE u a b', 'SUNIONSTORE u nokey',
-    'SDIFFSTORE df a b', 'SDIFFSTORE df a a', 'SADD p 7', 'SPOP p', 'SADD p 7 8 9', 'SPOP p 0', 'SPOP p 5',
-    'SADD p2 1', 'SPOP p2 1', 'SADD r 1 2', 'SREM r 1 2 3', 'SET str v', 'SADD str a', 'SINTERSTORE str a b',
-    'SRANDMEMBER a 5', 'SMEMBERS a', 'SINTERCARD 2 a b',
-  ].map(cmd));
+  for (const withNew of [false, true]) {
+    await d.flush();
+    await sameEventsAndDirty(d, [
+      'SADD s 1 2 3', 'SADD s 1', 'SADD s 4 5 x', 'SREM s nope', 'SREM s 1 2 nope', 'SMOVE s d 3', 'SMOVE s d 3',
+      'SMOVE s d 4', 'SADD d 5', 'SMOVE s d 5', 'SMOVE s s x', 'SMOVE s d x', 'EXISTS s', 'SADD a 1 2', 'SADD b 2 3',
+      'SINTERSTORE i a b', 'SINTERSTORE i a nokey', 'SINTERSTORE i a nokey', 'SUNIONSTORE u a b', 'SUNIONSTORE u nokey',
+      'SDIFFSTORE df a b', 'SDIFFSTORE df a a', 'SADD p 7', 'SPOP p', 'SADD p 7 8 9', 'SPOP p 0', 'SPOP p 5',
+      'SADD p2 1', 'SPOP p2 1', 'SADD r 1 2', 'SREM r 1 2 3', 'SET str v', 'SADD str a', 'SINTERSTORE str a b',
+      'SRANDMEMBER a 5', 'SMEMBERS a', 'SINTERCARD 2 a b',
+    ].map(cmd), withNew);
+  }
 });
 
 test('sets: randomized sequences agree with Redis', { skip }, async (t) => {
