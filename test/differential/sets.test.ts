@@ -418,3 +418,29 @@ test('sets and hashes: keyspace hits and misses counted as Redis counts them', {
     assert.equal(m, r, `after ${c.join(' ')}`);
   }
 });
+
+test('sets and hashes: WATCH sees exactly the writes that change a key', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const other = await d.connectPair();
+  t.after(() => {
+    other.m.close();
+    other.r.close();
+  });
+  const both = async (c: string): Promise<void> => {
+    const [a, b] = await Promise.all([other.m.call(...c.split(' ')), other.r.call(...c.split(' '))]);
+    assert.equal(a.latin1Slice(), b.latin1Slice(), c);
+  };
+  // Each write runs on another connection between WATCH and EXEC; EXEC's reply tells whether it touched the key.
+  for (const [setup, write] of [
+    ['SADD s 1 2', 'SADD s 1'], ['SADD s 1 2', 'SADD s 3'], ['SADD s 1 2', 'SREM s 9'], ['SADD s 1 2', 'SREM s 1'],
+    ['SADD s 1 2', 'SMOVE s t 9'], ['SADD s 1 2', 'SMOVE s t 1'], ['SADD s 1', 'SMOVE x s 1'], ['SADD s 1 2', 'SPOP s 0'],
+    ['SADD s 1 2', 'SINTERSTORE s nokey'], ['SADD s 1 2', 'SINTERSTORE nokey2 nokey'], ['SADD s 1 2', 'SMOVE s s 1'],
+    ['HSET s f v', 'HSET s f v'], ['HSET s f v', 'HDEL s nope'], ['HSET s f v', 'HDEL s f'], ['HSET s f v', 'HSETNX s f w'],
+    ['HSET s f v', 'HINCRBY s f 1'], ['HSET s f 1', 'HINCRBYFLOAT s f inf'], ['HSET s f 1', 'HINCRBYFLOAT s f 1'],
+  ] as const) {
+    await d.same(['FLUSHALL'], cmd(setup), ['WATCH', 's']);
+    await both(write);
+    await d.same(['MULTI'], ['PING'], ['EXEC']);
+  }
+});
