@@ -137,8 +137,13 @@ export function call(server: Server, c: Client, cmd: Command): void {
   // Inside a batch of pipelined commands the previous command's end time is this one's start (see
   // Client.callMark), so a command costs one timer read instead of two.
   const start = c.callMark >= 0 ? c.callMark : performance.now();
-  if (c.noTouch) callNoTouch(server, c, cmd);
-  else cmd.handler!(c);
+  const replyMark = c.len;
+  try {
+    if (c.noTouch) callNoTouch(server, c, cmd);
+    else cmd.handler!(c);
+  } catch (e) {
+    handlerFailed(server, c, cmd, e, replyMark);
+  }
   const end = performance.now();
   if (c.callMark >= 0) c.callMark = end;
   const usec = Math.round((end - start) * 1000);
@@ -153,6 +158,17 @@ export function call(server: Server, c: Client, cmd: Command): void {
   if (server.latencyTracking) st.recordLatency(usec);
   if (c.errorsInCall > 0) st.failedCalls++;
   server.stats.totalCommands++;
+}
+
+/**
+ * A handler threw (a bug, or an allocation too large for V8, e.g. a reply of billions of elements). One client's
+ * request must not take the server down: its partial reply is dropped, it gets an error, and the stack is logged.
+ */
+function handlerFailed(server: Server, c: Client, cmd: Command, e: unknown, replyMark: number): void {
+  if (c.len > replyMark) c.len = replyMark;
+  const msg = e instanceof Error ? e.message : String(e);
+  server.log.warning(`Command '${cmd.fullName}' failed with an internal error: ${e instanceof Error ? e.stack : msg}`);
+  c.error(`ERR internal error executing '${cmd.fullName}': ${msg}`);
 }
 
 /** CLIENT NO-TOUCH (Redis 7.2): the command's reads leave access times alone, except TOUCH, whose job that is. */
