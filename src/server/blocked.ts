@@ -14,7 +14,7 @@
  */
 import { BlockingRegistry, type Waiter } from '../engine/blocking.js';
 import type { ValueType } from '../engine/values.js';
-import type { Client } from './client.js';
+import { REPLY_OFF, REPLY_SKIP, type Client } from './client.js';
 import type { Server } from './server.js';
 
 /** The registry's waiter, with the client it stands for. */
@@ -33,6 +33,8 @@ export interface BlockState {
   /** Set by a successful serve: duration of the serving and whether it replied with an error. */
   serveUsec: number;
   serveErrors: boolean;
+  /** Output length before the answer was written (dropped under CLIENT REPLY OFF / SKIP). */
+  replyMark: number;
 }
 
 interface TimeoutEntry {
@@ -63,10 +65,11 @@ export class BlockedClients {
     const seq = ++this.seq;
     const distinct = [...new Set(keys)];
     const state: BlockState = {
-      deadline, seq, callUsec: 0, serveUsec: 0, serveErrors: false,
+      deadline, seq, callUsec: 0, serveUsec: 0, serveErrors: false, replyMark: 0,
       waiter: {
         client: c, db: c.db, keys: distinct, valueType,
         serve: (key) => {
+          state.replyMark = c.len;
           c.errorsInCall = 0;
           const t0 = performance.now();
           const done = serve(key);
@@ -99,6 +102,7 @@ export class BlockedClients {
   unblockByRequest(c: Client, withError: boolean): boolean {
     if (c.blockState === null) return false;
     this.registry.unblock(c.blockState.waiter);
+    c.blockState.replyMark = c.len;
     c.errorsInCall = 0;
     if (withError) c.error(UNBLOCKED_ERROR);
     else c.nullArray();
@@ -124,6 +128,7 @@ export class BlockedClients {
       const c = e.client;
       if (c.blockState === null || c.blockState.seq !== e.seq || c.closed) continue;
       this.registry.unblock(c.blockState.waiter);
+      c.blockState.replyMark = c.len;
       c.errorsInCall = 0;
       c.nullArray();
       this.finish(c, 0, false);
@@ -135,6 +140,9 @@ export class BlockedClients {
     const st = c.blockState!;
     c.blockState = null;
     if (st.deadline !== 0) this.inTimeoutTable--;
+    // CLIENT REPLY OFF, or SKIP given just before the blocking command (its reset waited for the answer).
+    if ((c.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) c.len = st.replyMark;
+    c.replyFlags &= ~REPLY_SKIP;
     const cmd = c.cmd;
     const usec = st.callUsec + extraUsec;
     cmd.stat.calls++;

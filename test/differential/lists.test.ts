@@ -321,6 +321,17 @@ test('lists: blocking scenarios (FIFO, chains, wrong types, pipelines, UNBLOCK) 
     await untilBlocked(d, 1);
     await d.same(['RPUSH', 'dq', 'only'], ['EXISTS', 'dq']);
     await sameReplies(a, 1, 'after a waiter left');
+    // CLIENT REPLY SKIP / OFF drop the answer of a blocked command too (timed out or served).
+    send(b, 'CLIENT', 'REPLY', 'SKIP');
+    send(b, 'BLPOP', 'rk', '0.02');
+    send(b, 'PING', 'skip-done');
+    await sameReplies(b, 1, 'REPLY SKIP before a blocking command that times out');
+    send(b, 'CLIENT', 'REPLY', 'OFF');
+    send(b, 'BLPOP', 'rk', '0');
+    await untilBlocked(d, 1);
+    await d.same(['RPUSH', 'rk', 'v'], ['EXISTS', 'rk']);
+    send(b, 'CLIENT', 'REPLY', 'ON');
+    await sameReplies(b, 1, 'REPLY OFF while served');
     // SWAPDB makes keys of the other database ready.
     send(a, 'BLPOP', 'sw', '0');
     await untilBlocked(d, 1);
