@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, CMD_NO_MULTI, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, type Command } from '../commands/types.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -91,6 +91,13 @@ function execCommandAbort(server: Server, c: Client, err: string): void {
   c.error('EXECABORT Transaction discarded because of: ' + (err.startsWith('ERR ') ? err.slice(4) : err));
 }
 
+/** Under CLIENT PAUSE WRITE, an EXEC counts as a write when its queue holds one. */
+function execPaused(server: Server, c: Client, cmd: Command): boolean {
+  if (cmd.fullName !== 'exec' || c.multiState === null) return false;
+  const w = c.multiState.queue.find((q) => (q.cmd.flagBits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0);
+  return w !== undefined && server.clients.pausedFor(w.cmd);
+}
+
 /** Commands that act at once inside MULTI instead of being queued. */
 const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -115,7 +122,7 @@ export function dispatch(server: Server, c: Client): void {
     }
   }
   // CLIENT PAUSE: the command waits, with the rest of this client's input, until the pause ends.
-  if (server.clients.pausedUntil !== 0 && server.clients.pausedFor(cmd)) {
+  if (server.clients.pausedUntil !== 0 && (server.clients.pausedFor(cmd) || execPaused(server, c, cmd))) {
     server.clients.postpone(c);
     return;
   }

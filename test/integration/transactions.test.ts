@@ -121,3 +121,25 @@ test('a blocking command inside MULTI answers at once', async (t) => {
   const replies = await a.pipeline([['MULTI'], ['BLPOP', 'empty', '0'], ['EXEC']]);
   assert.equal(replies[2]!.latin1Slice(), '*1\r\n*-1\r\n');
 });
+
+test('CLIENT PAUSE WRITE holds an EXEC whose queue writes, not one that only reads', async (t) => {
+  const m = await mica(t);
+  const a = await RawClient.connect(m.port);
+  const b = await RawClient.connect(m.port);
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  await a.pipeline([['MULTI'], ['GET', 'k']]);
+  assert.equal((await b.call('CLIENT', 'PAUSE', '100000', 'WRITE')).latin1Slice(), '+OK\r\n');
+  assert.equal((await a.call('EXEC')).latin1Slice(), '*1\r\n$-1\r\n');
+  await b.call('CLIENT', 'UNPAUSE');
+  // Queuing a write is itself held by the pause, as in Redis, so the SET is queued before pausing.
+  await a.pipeline([['MULTI'], ['SET', 'k', 'v']]);
+  await b.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+  const held = a.call('EXEC');
+  assert.equal((await b.call('GET', 'k')).latin1Slice(), '$-1\r\n');
+  await b.call('CLIENT', 'UNPAUSE');
+  assert.equal((await held).latin1Slice(), '*1\r\n+OK\r\n');
+  assert.equal((await b.call('GET', 'k')).latin1Slice(), '$1\r\nv\r\n');
+});
