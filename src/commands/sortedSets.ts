@@ -924,7 +924,7 @@ function zunionInterDiffGenericCommand(c: CommandContext, dst: string | null, nu
   const srcs: Source[] = [];
   let j = numkeysIdx + 1;
   for (let i = 0; i < setnum; i++, j++) {
-    const v = dst !== null ? c.db.lookupWrite(argv[j]!) : c.db.lookupRead(argv[j]!);
+    const v = c.db.lookupRead(argv[j]!);
     if (v === undefined) srcs.push({ z: null, s: null, weight: 1 });
     else if (v instanceof ZSetValue) srcs.push({ z: v, s: null, weight: 1 });
     else if (v instanceof SetValue) srcs.push({ z: null, s: v, weight: 1 });

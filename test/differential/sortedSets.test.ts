@@ -400,3 +400,22 @@ test('sorted sets: randomized sequences agree with Redis', { skip }, async (t) =
   assert.ok(ran > 300, `only ${ran} commands ran`);
   await d.same(['CONFIG', 'SET', 'zset-max-listpack-entries', '128'], ['CONFIG', 'SET', 'zset-max-listpack-value', '64']);
 });
+
+test('sorted sets and SORT: keyspace hits and misses counted as Redis counts them', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const stats = async (c: RawClient): Promise<string> => {
+    const info = (await c.call('INFO', 'stats')).latin1Slice();
+    return ['keyspace_hits', 'keyspace_misses'].map((f) => new RegExp(`${f}:(\\d+)`).exec(info)![0]).join(' ');
+  };
+  await d.same(['CONFIG', 'RESETSTAT']);
+  for (const c of [
+    'ZADD a 1 x', 'ZRANGESTORE d a 0 -1', 'ZRANGESTORE d nokey 0 -1', 'ZUNIONSTORE d 2 a nokey', 'ZUNION 2 a nokey',
+    'ZPOPMIN nokey', 'ZMPOP 1 nokey MIN', 'ZREM nokey a', 'ZREMRANGEBYRANK nokey 0 1', 'ZINCRBY a 1 x', 'ZADD n2 XX 1 a',
+    'ZRANDMEMBER nokey', 'ZRANDMEMBER nokey 2', 'ZSCAN nokey 0', 'ZMSCORE nokey a', 'ZRANK a x', 'SORT nokey',
+    'SORT a BY w_* GET g_*', 'ZINTERCARD 2 a nokey', 'ZCOUNT nokey 0 1', 'ZLEXCOUNT a - +', 'ZSCORE a x', 'ZCARD nokey',
+  ].map(cmd)) {
+    await d.same(c);
+    assert.equal(await stats(d.m), await stats(d.r), `after ${c.join(' ')}`);
+  }
+});
