@@ -440,6 +440,8 @@ export class Server implements ServerApi {
   execTransaction(ctx: CommandContext, queue: readonly QueuedCommand[]): void {
     const c = ctx as Client;
     const denied = c.denyBlocking;
+    // Errors inside the transaction count against the queued commands, not against EXEC (failed_calls).
+    const errors = c.errorsInCall;
     c.denyBlocking = true;
     try {
       for (const q of queue) {
@@ -448,6 +450,7 @@ export class Server implements ServerApi {
       }
     } finally {
       c.denyBlocking = denied;
+      c.errorsInCall = errors;
     }
   }
 

@@ -285,3 +285,16 @@ test('transactions: random two-client sequences (fast-check)', { skip }, async (
     { numRuns: 40 },
   );
 });
+
+test('transactions: INFO commandstats and errorstats count queued commands, not EXEC', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const stats = (raw: string): string => raw.split('\r\n')
+    .filter((l) => /^(cmdstat_(exec|multi|incr|set|discard|get)|errorstat_)/.test(l))
+    .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, '')).sort().join('\n');
+  await d.same(['CONFIG', 'RESETSTAT'], ['SET', 's', 'abc'],
+    ['MULTI'], ['INCR', 's'], ['SET', 'x', '1'], ['EXEC'],
+    ['MULTI'], ['SET', 'x', '1'], ['INCR', 's'], ['EXEC'],
+    ['MULTI'], ['FOO'], ['EXEC'], ['MULTI'], ['GET'], ['DISCARD'], ['EXEC', 'x']);
+  await d.sameWith(stats, ['INFO', 'commandstats'], ['INFO', 'errorstats']);
+});
