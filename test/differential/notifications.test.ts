@@ -98,7 +98,7 @@ test('notifications: hashes and sets', { skip }, async (t) => {
     ['SMOVE', 's', 't', 'b'], ['SMOVE', 's', 't', 'zz'], ['SMOVE', 's', 't', 'c'], ['SADD', 'u', '1'],
     ['SPOP', 'u'], ['SADD', 'u', '1', '2', '3'], ['SPOP', 'u', '0'], ['SPOP', 'u', '5'], ['SPOP', 'u'], ['SADD', 'a', '1', '2'], ['SADD', 'b', '2', '3'],
     ['SINTERSTORE', 'dst', 'a', 'b'], ['SUNIONSTORE', 'dst', 'a', 'b'], ['SDIFFSTORE', 'dst', 'a', 'a'],
-    ['SDIFFSTORE', 'dst', 'a', 'a'], ['SINTERSTORE', 'dst', 'a', 'nope'], ['SRANDMEMBER', 'a'],
+    ['SDIFFSTORE', 'dst', 'a', 'a'], ['SINTERSTORE', 'dst', 'a', 'nope'], ['SRANDMEMBER', 'nope'], ['SISMEMBER', 'a', '1'],
   ]);
 });
 
