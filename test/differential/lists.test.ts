@@ -332,6 +332,19 @@ test('lists: blocking scenarios (FIFO, chains, wrong types, pipelines, UNBLOCK) 
     await d.same(['RPUSH', 'rk', 'v'], ['EXISTS', 'rk']);
     send(b, 'CLIENT', 'REPLY', 'ON');
     await sameReplies(b, 1, 'REPLY OFF while served');
+    // Lists that arrive by RENAME, MOVE and COPY serve waiters too.
+    send(a, 'BLPOP', 'rn', '0');
+    await untilBlocked(d, 1);
+    send(b, 'BLPOP', 'mv', '0');
+    await untilBlocked(d, 2);
+    send(c, 'BLPOP', 'cp', '0');
+    await untilBlocked(d, 3);
+    await d.same(['RPUSH', 'tmp', 'a', 'b'], ['RENAME', 'tmp', 'rn'], ['SELECT', '1'], ['RPUSH', 'mv', 'x'],
+      ['MOVE', 'mv', '0'], ['SELECT', '0'], ['RPUSH', 'src2', 's1'], ['COPY', 'src2', 'cp'], ['LRANGE', 'cp', '0', '-1'],
+      ['LRANGE', 'src2', '0', '-1'], ['LRANGE', 'rn', '0', '-1'], ['EXISTS', 'mv']);
+    await sameReplies(a, 1, 'RENAME');
+    await sameReplies(b, 1, 'MOVE');
+    await sameReplies(c, 1, 'COPY');
     // SWAPDB makes keys of the other database ready.
     send(a, 'BLPOP', 'sw', '0');
     await untilBlocked(d, 1);
