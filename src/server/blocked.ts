@@ -121,9 +121,12 @@ export class BlockedClients {
 
   /** Times out every client whose deadline has passed (timer and cron). */
   checkTimeouts(): void {
-    const now = this.server.clock.refresh();
     const heap = this.heap;
+    if (heap.length === 0) return;
+    const now = this.server.clock.refresh();
+    let fired = false;
     while (heap.length > 0 && heap[0]!.deadline < now) {
+      fired = true;
       const e = this.heapPop();
       const c = e.client;
       if (c.blockState === null || c.blockState.seq !== e.seq || c.closed) continue;
@@ -133,7 +136,7 @@ export class BlockedClients {
       c.nullArray();
       this.finish(c, 0, false);
     }
-    this.arm();
+    if (fired || this.timer === null) this.arm();
   }
 
   private finish(c: Client, extraUsec: number, hadErrors: boolean): void {
@@ -180,8 +183,6 @@ export class BlockedClients {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.checkTimeouts();
-      // Time moved on: serve what the timeouts may have left ready, and flush.
-      this.handleReady();
     }, delay);
     this.timer.unref();
   }
