@@ -168,3 +168,35 @@ test('a subscriber over the pubsub output buffer hard limit is disconnected; the
   assert.equal(fastReceived, published);
   assert.equal(m.server.clients.count, 2);
 });
+
+test('a disconnected subscriber leaves the channel and pattern registries; a watcher its watches', async (t) => {
+  const m = await mica(t);
+  const sub = await RawClient.connect(m.port);
+  const probe = await RawClient.connect(m.port);
+  t.after(() => probe.close());
+  await sub.call('SUBSCRIBE', 'c');
+  await sub.call('PSUBSCRIBE', 'p*');
+  await sub.call('SSUBSCRIBE', 's');
+  assert.equal((await probe.call('PUBLISH', 'c', 'x')).latin1Slice(), ':1\r\n');
+  const before = m.server.clients.count;
+  const gone = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (m.server.clients.count < before) resolve();
+      else setImmediate(check);
+    };
+    check();
+  });
+  sub.close();
+  await gone;
+  assert.equal((await probe.call('PUBSUB', 'NUMPAT')).latin1Slice(), ':0\r\n');
+  assert.equal((await probe.call('PUBSUB', 'NUMSUB', 'c')).latin1Slice(), '*2\r\n$1\r\nc\r\n:0\r\n');
+  assert.equal((await probe.call('PUBSUB', 'SHARDNUMSUB', 's')).latin1Slice(), '*2\r\n$1\r\ns\r\n:0\r\n');
+  const watcher = await RawClient.connect(m.port);
+  await watcher.call('WATCH', 'k1', 'k2');
+  assert.equal(m.server.watches.size, 2);
+  watcher.close();
+  await new Promise<void>((resolve) => {
+    const check = (): void => (m.server.watches.size === 0 ? resolve() : void setImmediate(check));
+    check();
+  });
+});
