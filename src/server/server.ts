@@ -362,11 +362,13 @@ export class Server implements ServerApi {
       else for (let i = 0; i < dicts.length && i < ks.dbs.length; i++) watches.flushed(ks.dbs[i]!, dicts[i]!);
     });
     this.onSwapDb.push((a, b) => {
+      // SWAPDB of a database with itself changes nothing, as in Redis.
+      if (a === b) return;
       // Already swapped: database a's former keys are now b's and the other way round.
       const da = ks.dbs[a]!;
       const db = ks.dbs[b]!;
       watches.replaced(da, db.dict, da.dict);
-      if (a !== b) watches.replaced(db, da.dict, db.dict);
+      watches.replaced(db, da.dict, db.dict);
     });
     ks.publishEvent = (_cls, event, key, dbid) => {
       const flags = ks.notifyFlags;

@@ -187,6 +187,9 @@ test('transactions: WATCH and FLUSHDB, FLUSHALL, SWAPDB, RENAME, MOVE', { skip }
     await d.same(['WATCH', k('nowhere')]);
     await other(o, ['SWAPDB', '3', '0']);
     await d.same(...tx);
+    await d.same(['SET', k('a'), '1'], ['WATCH', k('a')]);
+    await other(o, ['SWAPDB', '0', '0']);
+    await d.same(...tx);
     await d.flush();
     // RENAME touches both names; MOVE touches the key in both databases.
     await d.same(['SET', k('src'), '1'], ['WATCH', k('dst')]);
