@@ -141,7 +141,7 @@ function sortCommandGeneric(c: CommandContext, readonly: boolean): void {
   } else if (sortval instanceof SetValue) {
     for (let i = 0; i < sortval.size; i++) vector.push(item(sortval.memberAt(i)));
   } else {
-    for (let i = 0; i < sortval.size; i++) vector.push(item(sortval.memberAtSlot(i)));
+    sortval.forEachMember((m) => void vector.push(item(m)));
   }
 
   let conversionError = false;

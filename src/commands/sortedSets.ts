@@ -840,7 +840,27 @@ function zrandmemberWithCount(c: CommandContext, l: number, withScores: boolean)
     return;
   }
   replyRangeHeader(c, count, withScores);
-  for (const i of distinctPositions(size, count)) replyElement(c, z.memberAtSlot(i), z.scoreAtSlot(i), withScores);
+  if (z.isListpack) {
+    for (const i of distinctPositions(size, count)) replyElement(c, z.memberAt(i), z.scoreAt(i), withScores);
+    return;
+  }
+  if (count * 3 <= size) {
+    // Few wanted: distinct random picks.
+    const picked = new Map<string, number>();
+    while (picked.size < count) {
+      const [m, s] = z.random();
+      picked.set(m, s);
+    }
+    for (const [m, s] of picked) replyElement(c, m, s, withScores);
+    return;
+  }
+  const members: string[] = [];
+  const scores: number[] = [];
+  z.forEachMember((m, s) => {
+    members.push(m);
+    scores.push(s);
+  });
+  for (const i of distinctPositions(size, count)) replyElement(c, members[i]!, scores[i]!, withScores);
 }
 
 function zrandmemberCommand(c: CommandContext): void {

@@ -3,16 +3,17 @@
  *
  *   - "listpack": small sets as two parallel arrays (scores, members) kept in (score, member) order; lookups by
  *     member scan linearly as Redis's listpack does, positions are ranks.
- *   - "skiplist": a ZSkipList (types/skiplist.ts) for order and ranks, plus a Map member → dense slot with the
- *     member's score in parallel slot arrays (Redis's dict member → score). Deleting moves the last slot into
- *     the hole, so a random slot is a uniformly random member and ZSCAN can walk slots downward statelessly
- *     (the same contract as sets and hashes).
+ *   - "skiplist": a ZSkipList (types/skiplist.ts) for order and ranks, plus a Dict member → score (Redis's
+ *     dict). The keyspace's Dict (types/dict.ts) is reused for its properties: dense slots (a random slot is a
+ *     uniformly random member), a stateless SCAN cursor with Redis's guarantee, and segments that keep a
+ *     set of tens of millions of members from stalling while one huge V8 Map grows.
  *
  * The conversion rules (when a listpack becomes a skiplist, and the rare cases where a result is turned back
  * into a listpack) are the commands' business: see commands/sortedSets.ts.
  */
 import type { TypedValue } from '../engine/values.js';
 import { ZSkipList, zslCompare } from './skiplist.js';
+import { Dict } from './dict.js';
 
 /** A "below the range" test on the order: true on a prefix of the sorted elements. */
 export type Below = (score: number, member: string) => boolean;
@@ -24,9 +25,7 @@ export class ZSetValue implements TypedValue {
   private lpMembers: string[] | null = [];
   // skiplist form
   private zsl: ZSkipList | null = null;
-  private dict: Map<string, number> | null = null;
-  private slotMembers: string[] = [];
-  private slotScores: number[] = [];
+  private dict: Dict<number> | null = null;
 
   /** An empty set in the listpack encoding, or the skiplist one when `skiplist`. */
   constructor(skiplist = false) {
@@ -47,8 +46,8 @@ export class ZSetValue implements TypedValue {
 
   score(member: string): number | undefined {
     if (this.dict !== null) {
-      const slot = this.dict.get(member);
-      return slot === undefined ? undefined : this.slotScores[slot];
+      const slot = this.dict.find(member);
+      return slot < 0 ? undefined : this.dict.valueAt(slot);
     }
     const i = this.lpMembers!.indexOf(member);
     return i < 0 ? undefined : this.lpScores![i];
@@ -58,9 +57,7 @@ export class ZSetValue implements TypedValue {
   insert(member: string, score: number): void {
     if (this.zsl !== null) {
       this.zsl.insert(score, member);
-      this.dict!.set(member, this.slotMembers.length);
-      this.slotMembers.push(member);
-      this.slotScores.push(score);
+      this.dict!.add(member, score);
       return;
     }
     // A listpack holds scores as text where -0 reads back as 0 (Redis writes integral scores as integers).
@@ -81,10 +78,10 @@ export class ZSetValue implements TypedValue {
   /** Removes a member; false when absent. */
   remove(member: string): boolean {
     if (this.dict !== null) {
-      const slot = this.dict.get(member);
-      if (slot === undefined) return false;
-      this.zsl!.delete(this.slotScores[slot]!, member);
-      this.dropSlot(member, slot);
+      const slot = this.dict.find(member);
+      if (slot < 0) return false;
+      this.zsl!.delete(this.dict.valueAt(slot), member);
+      this.dict.removeSlot(slot);
       return true;
     }
     const i = this.lpMembers!.indexOf(member);
@@ -94,27 +91,13 @@ export class ZSetValue implements TypedValue {
     return true;
   }
 
-  private dropSlot(member: string, slot: number): void {
-    const dict = this.dict!;
-    dict.delete(member);
-    const last = this.slotMembers.length - 1;
-    if (slot !== last) {
-      const moved = this.slotMembers[last]!;
-      this.slotMembers[slot] = moved;
-      this.slotScores[slot] = this.slotScores[last]!;
-      dict.set(moved, slot);
-    }
-    this.slotMembers.pop();
-    this.slotScores.pop();
-  }
-
   /** Changes the score of an existing member (Redis's zslUpdateScore / listpack delete + insert). */
   update(member: string, oldScore: number, score: number): void {
     if (this.dict !== null) {
-      const slot = this.dict.get(member)!;
+      const slot = this.dict.find(member);
       this.zsl!.delete(oldScore, member);
       this.zsl!.insert(score, member);
-      this.slotScores[slot] = score;
+      this.dict.setValue(slot, score);
       return;
     }
     this.remove(member);
@@ -124,8 +107,8 @@ export class ZSetValue implements TypedValue {
   /** 0-based ascending rank of a member, or -1. */
   rank(member: string): number {
     if (this.dict !== null) {
-      const slot = this.dict.get(member);
-      return slot === undefined ? -1 : this.zsl!.rank(this.slotScores[slot]!, member);
+      const slot = this.dict.find(member);
+      return slot < 0 ? -1 : this.zsl!.rank(this.dict.valueAt(slot), member);
     }
     return this.lpMembers!.indexOf(member);
   }
@@ -187,37 +170,42 @@ export class ZSetValue implements TypedValue {
     for (let k = 0; k < doomed.length; k++) {
       const m = doomed[k]!;
       this.zsl.delete(scores[k]!, m);
-      this.dropSlot(m, this.dict!.get(m)!);
+      this.dict!.delete(m);
     }
     return n;
   }
 
   /** A uniformly random member with its score (size must be > 0). */
   random(): [string, number] {
-    const n = this.size;
-    const i = Math.floor(Math.random() * n);
-    if (this.zsl !== null) return [this.slotMembers[i]!, this.slotScores[i]!];
+    if (this.dict !== null) {
+      const slot = this.dict.randomSlot();
+      return [this.dict.keyAt(slot), this.dict.valueAt(slot)];
+    }
+    const i = Math.floor(Math.random() * this.size);
     return [this.lpMembers![i]!, this.lpScores![i]!];
   }
 
   /**
-   * The member and score at a position in storage order: ranks for a listpack, slots for a skiplist (a
-   * uniform random pick or a ZSCAN step without walking the tree).
+   * The member and score at a position in storage order: a rank for a listpack, a Dict slot (as `scan` visits
+   * them, valid until the next change) for a skiplist.
    */
   memberAtSlot(i: number): string {
-    return this.zsl !== null ? this.slotMembers[i]! : this.lpMembers![i]!;
+    return this.dict !== null ? this.dict.keyAt(i) : this.lpMembers![i]!;
   }
 
   scoreAtSlot(i: number): number {
-    return this.zsl !== null ? this.slotScores[i]! : this.lpScores![i]!;
+    return this.dict !== null ? this.dict.valueAt(i) : this.lpScores![i]!;
   }
 
-  /** ZSCAN over a skiplist-encoded set: slots walked downward, the contract of SetValue.scan. */
-  scan(cursor: number, count: number, visit: (i: number) => void): number {
-    const n = this.size;
-    let p = cursor === 0 || cursor > n ? n : cursor;
-    for (let k = 0; k < count && p > 0; k++) visit(--p);
-    return p;
+  /** Every member in storage order: sorted for a listpack, hash order for a skiplist (Redis's dict order role). */
+  forEachMember(fn: (member: string, score: number) => void): void {
+    if (this.dict !== null) this.dict.forEach((m, s) => fn(m, s));
+    else for (let i = 0; i < this.lpMembers!.length; i++) fn(this.lpMembers![i]!, this.lpScores![i]!);
+  }
+
+  /** ZSCAN over a skiplist-encoded set: the Dict's stateless cursor walk (0 = start, 0 returned at the end). */
+  scan(cursor: number, count: number, visit: (slot: number) => void): number {
+    return this.dict!.scan(cursor, count, (_k, slot) => visit(slot));
   }
 
   /** Converts a listpack to the skiplist encoding (no-op when already converted). */
@@ -226,10 +214,8 @@ export class ZSetValue implements TypedValue {
     const ss = this.lpScores!;
     const ms = this.lpMembers!;
     this.zsl = ZSkipList.fromSorted(ss, ms);
-    this.dict = new Map();
-    for (let i = 0; i < ms.length; i++) this.dict.set(ms[i]!, i);
-    this.slotMembers = ms;
-    this.slotScores = ss;
+    this.dict = new Dict<number>();
+    for (let i = 0; i < ms.length; i++) this.dict.add(ms[i]!, ss[i]!);
     this.lpScores = null;
     this.lpMembers = null;
   }
@@ -247,15 +233,14 @@ export class ZSetValue implements TypedValue {
     this.lpMembers = ms;
     this.zsl = null;
     this.dict = null;
-    this.slotMembers = [];
-    this.slotScores = [];
   }
 
   /** Length of the longest member (Redis's maxelelen for the listpack conversion checks). */
   maxMemberLength(): number {
     let max = 0;
-    const ms = this.zsl !== null ? this.slotMembers : this.lpMembers!;
-    for (const m of ms) if (m.length > max) max = m.length;
+    this.forEachMember((m) => {
+      if (m.length > max) max = m.length;
+    });
     return max;
   }
 

@@ -1,6 +1,6 @@
 /**
  * Unit tests for types/zset.ts: both encodings answer the same (scores, ranks, prefix counts, walks, range
- * deletion, random picks, slot walks) against a model, conversions both ways keep the contents, listpack
+ * deletion, random picks, storage-order walks) against a model, conversions both ways keep the contents, listpack
  * scores read -0 back as 0 as Redis's do, and clones share nothing.
  */
 import { test } from 'node:test';
@@ -56,12 +56,12 @@ test('ZSetValue: listpack and skiplist agree with a model under random operation
         assert.equal(z.scoreAt(r), s);
       });
       for (const x of [-6, -1, 0, 2, 6]) assert.equal(z.countBelow((s) => s < x), expect.filter((p) => p[1] < x).length);
-      const slots = new Set<string>();
-      for (let i = 0; i < z.size; i++) {
-        slots.add(z.memberAtSlot(i));
-        assert.equal(z.scoreAtSlot(i), model.get(z.memberAtSlot(i)));
-      }
-      assert.equal(slots.size, model.size);
+      const stored = new Set<string>();
+      z.forEachMember((m, s) => {
+        stored.add(m);
+        assert.equal(s, model.get(m));
+      });
+      assert.equal(stored.size, model.size);
       if (z.size > 0) assert.ok(model.has(z.random()[0]));
     }),
     { numRuns: 150 },
@@ -103,7 +103,7 @@ test('ZSetValue: clone shares no state, in either encoding', () => {
   }
 });
 
-test('ZSetValue.scan walks skiplist slots downward and finds members that stay', () => {
+test('ZSetValue.scan (skiplist) returns every member that stays while others come and go', () => {
   const z = new ZSetValue(true);
   for (let i = 0; i < 300; i++) z.insert(`stay${i}`, i);
   for (let i = 0; i < 300; i++) z.insert(`churn${i}`, i);
