@@ -200,3 +200,29 @@ test('a disconnected subscriber leaves the channel and pattern registries; a wat
     check();
   });
 });
+
+test('a subscriber over the pubsub soft limit for longer than its seconds is disconnected', async (t) => {
+  const m = await mica(t, { 'client-output-buffer-limit': 'pubsub 0 256kb 10' });
+  const pub = await RawClient.connect(m.port);
+  const slow = await RawClient.connect(m.port);
+  t.after(() => {
+    pub.close();
+    slow.close();
+  });
+  const id = Number((await slow.call('CLIENT', 'ID')).latin1Slice().slice(1, -2));
+  await slow.call('SUBSCRIBE', 'firehose');
+  slow.pause();
+  const client = [...m.server.clients.all()].find((c) => c.id === id)!;
+  const payload = Buffer.alloc(64 * 1024, 'x');
+  // Fill the kernel buffers until Mica itself holds more than the soft limit for this subscriber.
+  for (let i = 0; i < 2000 && client.len + client.socket.writableLength < 256 * 1024; i++) {
+    assert.equal((await pub.call('PUBLISH', 'firehose', payload)).latin1Slice(), ':1\r\n');
+  }
+  // Over the soft limit, but not for 10 seconds yet: still subscribed.
+  assert.equal((await pub.call('PUBLISH', 'firehose', 'x')).latin1Slice(), ':1\r\n');
+  m.server.clock.advance(5000);
+  assert.equal((await pub.call('PUBLISH', 'firehose', 'x')).latin1Slice(), ':1\r\n');
+  m.server.clock.advance(6000);
+  assert.equal((await pub.call('PUBLISH', 'firehose', 'x')).latin1Slice(), ':1\r\n');
+  assert.equal((await pub.call('PUBLISH', 'firehose', 'x')).latin1Slice(), ':0\r\n');
+});
