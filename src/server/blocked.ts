@@ -106,17 +106,22 @@ export class BlockedClients {
     c.errorsInCall = 0;
     if (withError) c.error(UNBLOCKED_ERROR);
     else c.nullArray();
-    this.finish(c, 0, withError);
+    // Redis 7.0.15 counts a command ended by CLIENT UNBLOCK as failed, TIMEOUT or ERROR alike.
+    this.finish(c, 0, true);
     return true;
   }
 
-  /** A blocked client disconnected: it leaves no trace (no reply, no statistics). */
+  /**
+   * A blocked client disconnected: it leaves the registry and the timeout table. Redis 7.0.15 still counts
+   * the command as a (successful) call, and so does this.
+   */
   disconnected(c: Client): void {
     const st = c.blockState;
     if (st === null) return;
     this.registry.unblock(st.waiter);
     if (st.deadline !== 0) this.inTimeoutTable--;
     c.blockState = null;
+    this.countCall(c, st.callUsec, false);
   }
 
   /** Times out every client whose deadline has passed (timer and cron). */
@@ -146,16 +151,20 @@ export class BlockedClients {
     // CLIENT REPLY OFF, or SKIP given just before the blocking command (its reset waited for the answer).
     if ((c.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) c.len = st.replyMark;
     c.replyFlags &= ~REPLY_SKIP;
-    const cmd = c.cmd;
-    const usec = st.callUsec + extraUsec;
-    cmd.stat.calls++;
-    cmd.stat.usec += usec;
-    if (hadErrors) cmd.stat.failedCalls++;
-    if (this.server.latencyTracking) cmd.stat.recordLatency(usec);
-    this.server.stats.totalCommands++;
+    this.countCall(c, st.callUsec + extraUsec, hadErrors);
     this.server.scheduleFlush(c);
     if (this.resumeQueue.push(c) === 1) setImmediate(this.resume);
     this.compactHeap();
+  }
+
+  /** Redis's updateStatsOnUnblock: the blocked command's call is recorded when it ends. */
+  private countCall(c: Client, usec: number, hadErrors: boolean): void {
+    const st = c.cmd.stat;
+    st.calls++;
+    st.usec += usec;
+    if (hadErrors) st.failedCalls++;
+    if (this.server.latencyTracking) st.recordLatency(usec);
+    this.server.stats.totalCommands++;
   }
 
   /** Runs unblocked clients' pending input, in the order they were unblocked (Redis's unblocked_clients). */

@@ -352,4 +352,13 @@ test('lists: blocking scenarios (FIFO, chains, wrong types, pipelines, UNBLOCK) 
     await sameReplies(a, 1, 'after SWAPDB');
     await d.same(['SWAPDB', '0', '1'], ['FLUSHALL']);
   });
+  // Blocked commands are counted when they answer: calls and failures as Redis counts them.
+  const counts = async (c: RawClient): Promise<string[]> => {
+    const info = (await c.call('INFO', 'commandstats')).latin1Slice();
+    return ['blpop', 'brpop', 'blmove', 'brpoplpush', 'blmpop'].map((n) => {
+      const m = new RegExp(`cmdstat_${n}:calls=(\\d+),.*,rejected_calls=(\\d+),failed_calls=(\\d+)`).exec(info);
+      return m === null ? `${n}: none` : `${n}: calls=${m[1]} rejected=${m[2]} failed=${m[3]}`;
+    });
+  };
+  assert.deepEqual(await counts(d.m), await counts(d.r));
 });
