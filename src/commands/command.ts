@@ -341,8 +341,10 @@ export function keysOfCommand(spec: CommandSpec, argv: readonly string[]): Found
     if (found !== null) return found;
   }
   if (spec.getKeys === undefined) return [];
-  const flags = specs[0]?.flags ?? [];
-  return spec.getKeys(argv).map((pos) => ({ pos, flags }));
+  // A finder returns a bare position for a key described by the first key spec, or { pos, spec } when another
+  // spec's flags apply (SORT's STORE destination is OW update, the sorted key RO access).
+  return spec.getKeys(argv).map((k) =>
+    typeof k === 'number' ? { pos: k, flags: specs[0]?.flags ?? [] } : { pos: k.pos, flags: specs[k.spec]?.flags ?? [] });
 }
 
 function getKeysGeneric(c: CommandContext, withFlags: boolean): void {

@@ -8,7 +8,7 @@
  * by bytes instead. Like Redis 7.0, SORT converts a listpack-encoded sorted set to the skiplist encoding.
  * The locale is taken to be C, so ALPHA compares bytes as strcoll would there.
  */
-import type { CommandContext, CommandSpec } from './types.js';
+import type { CommandContext, CommandSpec, KeyAt } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt } from './keyspecs.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../engine/notify.js';
@@ -208,8 +208,9 @@ function sortCommandGeneric(c: CommandContext, readonly: boolean): void {
 }
 
 /** Redis's sortGetKeys: the sorted key, and the last STORE target (options' arguments skipped). */
-function sortGetKeys(argv: readonly string[]): number[] {
-  const keys = [1];
+/** The sorted key, and STORE's destination with the STORE key spec's flags (index 2 in the table below). */
+function sortGetKeys(argv: readonly string[]): (number | KeyAt)[] {
+  const keys: (number | KeyAt)[] = [1];
   let store = -1;
   const skip: Record<string, number> = { limit: 2, get: 1, by: 1 };
   for (let i = 2; i < argv.length; i++) {
@@ -218,7 +219,7 @@ function sortGetKeys(argv: readonly string[]): number[] {
     if (n !== undefined) i += n;
     else if (a === 'store' && i + 1 < argv.length) store = i + 1;
   }
-  if (store >= 0) keys.push(store);
+  if (store >= 0) keys.push({ pos: store, spec: 2 });
   return keys;
 }
 

@@ -20,6 +20,12 @@ export interface KeySpec {
   notes?: string;
 }
 
+/** A key found by a command's own finder, with the index of the key spec whose flags apply to it. */
+export interface KeyAt {
+  pos: number;
+  spec: number;
+}
+
 export interface CommandSpec {
   /** Lower-case name; a subcommand's is its own word ("list" under "client"). */
   name: string;
@@ -38,7 +44,7 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
   handler?: Handler;
   /** Extracts key positions when they cannot be derived from `keys` (movablekeys). */
-  getKeys?: (argv: readonly string[]) => number[];
+  getKeys?: (argv: readonly string[]) => (number | KeyAt)[];
   /** COMMAND DOCS fields, written in Mica's own words. */
   summary?: string;
   since?: string;

@@ -216,6 +216,9 @@ test('COMMAND GETKEYS / GETKEYSANDFLAGS', { skip }, async (t) => {
       ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'GET', 'u8', '0', 'SET', 'u8', '0', '1'],
       ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'OVERFLOW', 'SAT', 'GET', 'i4', '0'],
       ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'nonsense'], ['COMMAND', 'GETKEYS', 'set', 'k', 'v'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'sort', 'a', 'STORE', 'b'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'sort', 'a', 'BY', 'w_*', 'GET', '#', 'LIMIT', '0', '1', 'store', 'b'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'sort', 'a'],
     );
   });
 });
