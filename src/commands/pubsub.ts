@@ -20,13 +20,15 @@ function countFor(self: ClientView, kind: Kind): number {
   return kind === 'shard' ? self.pubsubShardChannels.size : subscriptionCount(self);
 }
 
-/** One confirmation: [verb, name (or null), count]. */
+/** One confirmation: [verb, name (or null), count], a push frame even under CLIENT REPLY OFF. */
 function replySubscription(c: CommandContext, verb: string, name: string | null, count: number): void {
-  c.push(3);
-  c.bulk(verb);
-  if (name === null) c.nullBulk();
-  else c.bulk(name);
-  c.integer(count);
+  selfOf(c).writePush(() => {
+    c.push(3);
+    c.bulk(verb);
+    if (name === null) c.nullBulk();
+    else c.bulk(name);
+    c.integer(count);
+  });
 }
 
 function subscribeGeneric(c: CommandContext, kind: Kind, verb: string): void {

@@ -77,6 +77,8 @@ export interface ClientView extends Watcher, Subscriber {
   libVersion: string;
   /** CLIENT REPLY ON | OFF | SKIP. */
   setReplyMode(mode: 'on' | 'off' | 'skip'): void;
+  /** Writes a push frame (pub/sub confirmation or message), which CLIENT REPLY OFF / SKIP does not drop. */
+  writePush(write: () => void): void;
   /** RESET: back to a new connection's state (db 0, RESP2, no name, replies on, default user). */
   resetConnection(): void;
   /** Closes the connection after pending replies are written (CLIENT KILL, QUIT). */

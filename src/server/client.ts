@@ -68,6 +68,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly pubsubChannels = new Set<string>();
   readonly pubsubPatterns = new Set<string>();
   readonly pubsubShardChannels = new Set<string>();
+  /** Push frames written by the current command while CLIENT REPLY OFF / SKIP drops its replies. */
+  private keptPushes: [number, number][] | null = null;
   /** When the output first went over the soft client-output-buffer-limit (ms), 0 while under it. */
   obufSoftLimitSince = 0;
   /** Error replies produced by the command being executed (failed_calls accounting). */
@@ -168,10 +170,34 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   dispatchReplyControlled(): void {
     if ((this.replyFlags & REPLY_SKIP_NEXT) !== 0) this.replyFlags = (this.replyFlags & ~REPLY_SKIP_NEXT) | REPLY_SKIP;
     const mark = this.len;
+    this.keptPushes = null;
     this.server.dispatch(this);
     if (this.postponed || this.blockState !== null) return;
-    if ((this.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) this.len = mark;
+    if ((this.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) this.dropRepliesSince(mark);
+    this.keptPushes = null;
     this.replyFlags &= ~REPLY_SKIP;
+  }
+
+  /**
+   * Drops the replies written since `mark`, keeping the push frames among them: Redis 7.0 delivers pub/sub
+   * confirmations and messages whatever CLIENT REPLY says.
+   */
+  private dropRepliesSince(mark: number): void {
+    const kept = this.keptPushes;
+    if (kept === null) {
+      this.len = mark;
+      return;
+    }
+    const frames = kept.map(([a, b]) => this.buf.latin1Slice(a, b));
+    this.len = mark;
+    for (const f of frames) this.raw(f);
+  }
+
+  /** Writes a push frame with `write`; under CLIENT REPLY OFF / SKIP its range is remembered so it survives. */
+  writePush(write: () => void): void {
+    const start = this.len;
+    write();
+    if (this.replyFlags !== 0) (this.keptPushes ??= []).push([start, this.len]);
   }
 
   /** CLIENT REPLY ON | OFF | SKIP. */

@@ -400,11 +400,8 @@ export class Server implements ServerApi {
    */
   private deliverMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
     if (c.closed) return;
-    c.push(pattern === null ? 3 : 4);
-    c.bulk(kind);
-    if (pattern !== null) c.bulk(pattern);
-    c.bulk(channel);
-    c.bulk(message);
+    if (c.replyFlags === 0) writeMessage(c, kind, pattern, channel, message);
+    else c.writePush(() => writeMessage(c, kind, pattern, channel, message));
     if (this.pubsubOverLimit(c)) {
       this.log.warning(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
       c.close(false);
@@ -520,6 +517,15 @@ export class Server implements ServerApi {
     })();
     return this.closing;
   }
+}
+
+/** A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. */
+function writeMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
+  c.push(pattern === null ? 3 : 4);
+  c.bulk(kind);
+  if (pattern !== null) c.bulk(pattern);
+  c.bulk(channel);
+  c.bulk(message);
 }
 
 export type { ClientRegistry };

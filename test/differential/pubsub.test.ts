@@ -196,3 +196,36 @@ test('pubsub: CLIENT LIST shows P and the subscription counts', { skip }, async 
   await d.sameWith(fields, ['CLIENT', 'LIST', 'TYPE', 'pubsub']);
   await d.same(['CLIENT', 'LIST', 'TYPE', 'normal']);
 });
+
+test('pubsub: confirmations and messages are pushes that CLIENT REPLY OFF / SKIP do not drop', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const main: Pair = d;
+  const pub = await d.connectPair();
+  t.after(() => closePair(pub));
+  for (const v of [2, 3] as const) {
+    await d.setResp(v);
+    main.m.write(encodeCommand(['CLIENT', 'REPLY', 'OFF']));
+    main.r.write(encodeCommand(['CLIENT', 'REPLY', 'OFF']));
+    await sameN(main, ['SUBSCRIBE', 'a', 'b'], 2);
+    await sameN(pub, ['PUBLISH', 'a', 'hello'], 1);
+    await sameIncoming(main, 1, 'message under CLIENT REPLY OFF');
+    if (v === 3) {
+      // The RESP3 client's own PUBLISH reply is dropped; the message it receives is not.
+      main.m.write(encodeCommand(['PUBLISH', 'b', 'self']));
+      main.r.write(encodeCommand(['PUBLISH', 'b', 'self']));
+      await sameIncoming(main, 1, 'self-published message');
+      main.m.write(encodeCommand(['GET', 'x']));
+      main.r.write(encodeCommand(['GET', 'x']));
+    }
+    main.m.write(encodeCommand(['PING']));
+    main.r.write(encodeCommand(['PING']));
+    await sameN(main, ['UNSUBSCRIBE', 'a'], 1);
+    await sameN(main, ['RESET'], 1);
+    await d.setResp(v);
+    main.m.write(encodeCommand(['CLIENT', 'REPLY', 'SKIP']));
+    main.r.write(encodeCommand(['CLIENT', 'REPLY', 'SKIP']));
+    await sameN(main, ['SUBSCRIBE', 'c'], 1);
+    await d.same(['PING'], ['RESET']);
+  }
+});
