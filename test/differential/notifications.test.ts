@@ -128,3 +128,14 @@ test('notifications: class and K/E selection, keymiss and new', { skip }, async 
   }
   await s.d.same(['CONFIG', 'SET', 'notify-keyspace-events', 'KEQ'], ['CONFIG', 'GET', 'notify-keyspace-events']);
 });
+
+test('notifications: active expiry publishes expired without any access', { skip }, async (t) => {
+  const s = await setup(t);
+  const { d, sub } = s;
+  await d.same(['CONFIG', 'SET', 'notify-keyspace-events', 'KEx'], ['SET', 'soon', 'v', 'PX', '20'],
+    ['HSET', 'h', 'f', 'v'], ['PEXPIRE', 'h', '30']);
+  // The servers' expire cycles (10 times a second) delete both keys; the four events arrive unprompted.
+  const [a, b] = await Promise.all([sub.m.read(4), sub.r.read(4)]);
+  assert.deepEqual(a.map((x) => x.latin1Slice()).sort(), b.map((x) => x.latin1Slice()).sort());
+  await d.same(['EXISTS', 'soon', 'h']);
+});
