@@ -43,7 +43,6 @@ const NEWER_THAN_7_0 = new Set(['client|no-touch', 'client|setinfo']);
  */
 const NOT_YET = new Set([
   'client|caching', 'client|getredir', 'client|tracking', 'client|trackinginfo', // issue 5: client tracking
-  'client|unblock', // issue 3: blocking commands
 ]);
 
 function entryName(raw: string): string {
