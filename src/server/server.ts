@@ -352,14 +352,18 @@ export class Server implements ServerApi {
     const emptied: Dict<Value>[] = [];
     const freeDict = ks.freeDict;
     ks.freeDict = (d) => {
-      if (watches.size > 0) emptied.push(d);
+      if (watches.size > 0) {
+        emptied.push(d);
+        // Only the latest FLUSH's dictionaries matter (a clear without FLUSH hooks must not shift them).
+        if (emptied.length > ks.dbs.length) emptied.shift();
+      }
       freeDict(d);
     };
     this.onFlush.push((dbid) => {
       const dicts = emptied.splice(0);
       if (dicts.length === 0) return;
-      if (dbid >= 0) watches.flushed(ks.dbs[dbid]!, dicts[0]!);
-      else for (let i = 0; i < dicts.length && i < ks.dbs.length; i++) watches.flushed(ks.dbs[i]!, dicts[i]!);
+      if (dbid >= 0) watches.flushed(ks.dbs[dbid]!, dicts[dicts.length - 1]!);
+      else if (dicts.length === ks.dbs.length) for (let i = 0; i < dicts.length; i++) watches.flushed(ks.dbs[i]!, dicts[i]!);
     });
     this.onSwapDb.push((a, b) => {
       // SWAPDB of a database with itself changes nothing, as in Redis.
