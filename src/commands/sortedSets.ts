@@ -246,7 +246,7 @@ function zsetAdd(c: CommandContext, z: ZSetValue, score: number, member: string,
 }
 
 /** Redis's zaddGenericCommand for ZADD (flags parsed from argv[2]) and ZINCRBY (`incrOnly`). */
-function zaddGenericCommand(c: CommandContext, incrOnly: boolean): void {
+export function zaddGenericCommand(c: CommandContext, incrOnly: boolean): void {
   const argv = c.argv;
   const key = argv[1]!;
   let flags = incrOnly ? ZADD_INCR : 0;
