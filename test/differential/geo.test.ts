@@ -2,10 +2,12 @@
  * Differential tests for the GEO commands (commands/geo.ts): every command and error path compared byte for
  * byte with redis-server in RESP2 and RESP3 (city coordinates, the latitude / longitude limits, odd scores put
  * there by ZADD, missing members and keys), keyspace events and dirty counts of GEOADD and the STORE forms,
- * GETKEYS of the STORE keywords, and fast-check generated points and searches.
+ * GETKEYS of the STORE keywords, keyspace hits and misses, the order of equal distances under COUNT (Redis's
+ * partial quicksort), searches over a large skiplist-encoded set, and fast-check generated points and searches.
  *
  * Searches without ASC / DESC / COUNT are compared as Redis returns them: Mica scans the same 9 cells in the
- * same order, so no sorting is needed in the test.
+ * same order, so no sorting is needed in the test. Only STOREDIST scores in the randomized test are compared
+ * rounded (see roundScores).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -224,4 +226,51 @@ test('geo: randomized points and searches agree with Redis', { skip }, async (t)
       }),
     { numRuns: 60 },
   );
+});
+
+test('geo: searches over a large skiplist-encoded set agree with Redis', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const add = ['GEOADD', 'big'];
+  // Clustered around a few centres (one near the date line, one near the pole) plus a global scatter.
+  const centres = [[2.35, 48.85], [179.5, -10], [10, 84], [-70, -60]] as const;
+  for (let i = 0; i < 400; i++) {
+    const c = centres[i % 4]!;
+    const spread = i < 300 ? 4 : 360;
+    const lon = i < 300 ? Math.max(-180, Math.min(180, c[0] + (rnd() - 0.5) * spread)) : rnd() * 360 - 180;
+    const lat = i < 300 ? Math.max(-85, Math.min(85, c[1] + (rnd() - 0.5) * spread)) : rnd() * 170 - 85;
+    add.push(String(lon), String(lat), 'p' + i);
+  }
+  await d.same(add, ['OBJECT', 'ENCODING', 'big']);
+  await d.bothProtocols(async () => {
+    for (let i = 0; i < 120; i++) {
+      const c = centres[i % 4]!;
+      const from = i % 3 === 0 ? ['FROMMEMBER', 'p' + Math.floor(rnd() * 400)] : ['FROMLONLAT', String(Math.max(-180, Math.min(180, c[0] + rnd() - 0.5))), String(c[1])];
+      const by = i % 2 === 0 ? ['BYRADIUS', String(Math.floor(rnd() * 800)), 'km'] : ['BYBOX', String(Math.floor(rnd() * 1500)), String(Math.floor(rnd() * 1500)), 'km'];
+      const opts = [[], ['ASC'], ['DESC', 'COUNT', '10'], ['COUNT', '5', 'ANY'], ['COUNT', '20']][i % 5]!;
+      await d.same(['GEOSEARCH', 'big', ...from, ...by, ...opts, 'WITHDIST', 'WITHHASH', 'WITHCOORD']);
+    }
+    await d.same(['GEORADIUS', 'big', '0', '0', '30000', 'km', 'COUNT', '50'], ['GEORADIUSBYMEMBER', 'big', 'p3', '20000', 'km', 'DESC', 'COUNT', '7']);
+  });
+});
+
+test('geo: keyspace hits and misses counted as Redis counts them', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const stats = async (c: RawClient): Promise<string> => {
+    const info = (await c.call('INFO', 'stats')).latin1Slice();
+    return ['keyspace_hits', 'keyspace_misses'].map((f) => new RegExp(`${f}:(\\d+)`).exec(info)![0]).join(' ');
+  };
+  await d.same(['CONFIG', 'RESETSTAT']);
+  for (const c of [
+    'GEOADD g 1 1 a 2 2 b', 'GEOADD nokey XX 1 1 a', 'GEOPOS g a', 'GEOPOS nokey a', 'GEOHASH nokey a', 'GEODIST g a b',
+    'GEODIST nokey a b', 'GEOSEARCH g FROMMEMBER a BYRADIUS 500 km', 'GEOSEARCH nokey FROMMEMBER a BYRADIUS 500 km',
+    'GEOSEARCHSTORE d g FROMMEMBER a BYRADIUS 500 km', 'GEOSEARCHSTORE d nokey FROMMEMBER a BYRADIUS 500 km',
+    'GEORADIUS g 1 1 500 km STORE d', 'GEORADIUSBYMEMBER_RO nokey a 1 km',
+  ].map(cmd)) {
+    await d.same(c);
+    assert.equal(await stats(d.m), await stats(d.r), `after ${c.join(' ')}`);
+  }
 });
