@@ -244,6 +244,12 @@ test('geo: searches over a large skiplist-encoded set agree with Redis', { skip 
     add.push(String(lon), String(lat), 'p' + i);
   }
   await d.same(add, ['OBJECT', 'ENCODING', 'big']);
+  for (const n of [[], ['COUNT', '128'], ['COUNT', '129']]) {
+    await d.same(['GEOSEARCHSTORE', 'bd', 'big', 'FROMLONLAT', '0', '0', 'BYRADIUS', '30000', 'km', ...n], ['OBJECT', 'ENCODING', 'bd'],
+      ['ZCARD', 'bd'], ['ZRANGE', 'bd', '0', '-1', 'WITHSCORES']);
+  }
+  await d.same(['GEOADD', 'long', '1', '1', 'x'.repeat(65)], ['GEOSEARCHSTORE', 'ld', 'long', 'FROMLONLAT', '1', '1', 'BYRADIUS', '1', 'km'],
+    ['OBJECT', 'ENCODING', 'ld']);
   await d.bothProtocols(async () => {
     for (let i = 0; i < 120; i++) {
       const c = centres[i % 4]!;
