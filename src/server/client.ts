@@ -14,12 +14,15 @@ import type { Database } from '../engine/database.js';
 import type { Command, CommandContext } from '../commands/types.js';
 import type { ClientView } from '../commands/server-api.js';
 import type { Server } from './server.js';
+import { openDirectWriter, WRITE_FAILED, WRITE_QUEUED, type DirectWriter } from './socketWrite.js';
 import type { BlockState } from './blocked.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
+/** Flushes up to this size are written to the socket's handle directly (server/socketWrite.ts). */
+const DIRECT_MAX = 64 * 1024;
 
 export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly parser = new RequestParser();
@@ -76,6 +79,16 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   errorsInCall = 0;
   /** Scheduled for the next flush. */
   flushPending = false;
+  /** Writes output straight to the socket's handle (server/socketWrite.ts); null falls back to socket.write. */
+  private readonly direct: DirectWriter | null;
+  /** Reads are paused until an outstanding direct write ends (backpressure without a stream 'drain'). */
+  private awaitingDirect = false;
+  /**
+   * The last view of the output buffer handed to a direct write and the buffer it was cut from: at -P 1 most
+   * flushes have the length of the previous one (same command, same reply), so the view is reused.
+   */
+  private view: Buffer | null = null;
+  private viewOf: Buffer | null = null;
   /** Reading stopped because of backpressure or a pause. */
   readPaused = false;
   readonly addr: string;
@@ -97,6 +110,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     this.parser.maxBulkLen = server.limits.protoMaxBulkLen;
     this.parser.authRequired = () => !this.authenticated;
     this.authenticated = server.requirePass === '';
+    this.direct = openDirectWriter(socket, (status) => this.onDirectDone(status));
   }
 
   get dbIndex(): number {
@@ -237,25 +251,76 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     if (n > 0) {
       const socket = this.socket;
       this.server.stats.netOutputBytes += n;
-      socket.write(this.buf.subarray(0, n));
-      // A write the kernel took at once leaves nothing queued and the buffer can be reused; otherwise the
-      // socket still references it, so start a fresh one.
-      if (socket.writableLength !== 0) this.buf = Buffer.allocUnsafe(Math.max(INITIAL_OUTPUT, Math.min(n, 65536)));
-      else if (this.buf.length > 65536) this.buf = Buffer.allocUnsafe(INITIAL_OUTPUT);
-      this.len = 0;
-      if (socket.writableLength > OUTPUT_PAUSE_BYTES && !this.readPaused) {
-        this.readPaused = true;
-        socket.pause();
-        socket.once('drain', () => {
-          this.readPaused = false;
-          if (!this.closed) {
-            socket.resume();
-            this.processInput();
-          }
-        });
+      const direct = this.direct;
+      // Large output goes through the stream, whose per-write cost is small next to the copy and whose queue
+      // (writableLength) is what backpressure and CLIENT LIST measure; a direct write left partly unwritten
+      // is then at most DIRECT_MAX bytes.
+      if (n <= DIRECT_MAX && direct !== null && direct.usable()) {
+        let view = this.view;
+        if (view === null || view.length !== n || this.viewOf !== this.buf) {
+          view = this.view = this.buf.subarray(0, n);
+          this.viewOf = this.buf;
+        }
+        const r = direct.write(view);
+        this.len = 0;
+        if (r === WRITE_FAILED) {
+          // A broken connection: what socket.write would report through 'error', ending the same way.
+          this.close(false);
+          return;
+        }
+        // Queued bytes stay referenced by libuv until written: the next replies need a buffer of their own.
+        if (r === WRITE_QUEUED) {
+          this.buf = Buffer.allocUnsafe(Math.max(INITIAL_OUTPUT, Math.min(n, 65536)));
+          this.view = this.viewOf = null;
+        } else if (this.buf.length > 65536) this.buf = Buffer.allocUnsafe(INITIAL_OUTPUT);
+      } else {
+        socket.write(this.buf.subarray(0, n));
+        // A write the kernel took at once leaves nothing queued and the buffer can be reused; otherwise the
+        // socket still references it, so start a fresh one.
+        if (socket.writableLength !== 0) this.buf = Buffer.allocUnsafe(Math.max(INITIAL_OUTPUT, Math.min(n, 65536)));
+        else if (this.buf.length > 65536) this.buf = Buffer.allocUnsafe(INITIAL_OUTPUT);
+        this.len = 0;
       }
+      if (!this.readPaused && this.socketQueued > OUTPUT_PAUSE_BYTES) this.pauseUntilWritten();
     }
     if (this.closeAfterReply) this.close(true);
+  }
+
+  /**
+   * Output the socket has not written yet: the stream's queue plus a direct write libuv still holds. Libuv
+   * writes in order, so the stream's 'drain' also means the direct write ahead of it is done.
+   */
+  get socketQueued(): number {
+    const direct = this.direct;
+    return this.socket.writableLength + (direct === null ? 0 : direct.inFlight);
+  }
+
+  /** Backpressure: stops reading this client until the socket has written what it holds. */
+  private pauseUntilWritten(): void {
+    this.readPaused = true;
+    this.socket.pause();
+    if (this.socket.writableLength > 0) this.socket.once('drain', () => this.resumeAfterWritten());
+    else this.awaitingDirect = true;
+  }
+
+  private resumeAfterWritten(): void {
+    this.readPaused = false;
+    if (!this.closed) {
+      this.socket.resume();
+      this.processInput();
+    }
+  }
+
+  /** A direct write that libuv had to queue has ended. */
+  private onDirectDone(status: number): void {
+    if (status < 0) {
+      this.close(false);
+      return;
+    }
+    if (this.awaitingDirect) {
+      this.awaitingDirect = false;
+      this.resumeAfterWritten();
+    }
   }
 
   /** Ends the connection; with `afterReply`, output already handed to the socket is still delivered. */
@@ -295,7 +360,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   }
   /** CLIENT LIST's events: r while reading, w while the socket holds unsent output. */
   get events(): string {
-    return this.readPaused ? (this.socket.writableLength > 0 ? 'w' : '') : this.socket.writableLength > 0 ? 'rw' : 'r';
+    const queued = this.socketQueued > 0;
+    return this.readPaused ? (queued ? 'w' : '') : queued ? 'rw' : 'r';
   }
   get queryBufferLength(): number {
     return this.parser.pending;
@@ -310,7 +376,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     return 0;
   }
   get outputMemory(): number {
-    return this.socket.writableLength;
+    return this.socketQueued;
   }
   get argvMemory(): number {
     let n = 0;
@@ -318,7 +384,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     return n;
   }
   get totalMemory(): number {
-    return this.buf.length + this.parser.pending + this.socket.writableLength + this.argvMemory;
+    return this.buf.length + this.parser.pending + this.socketQueued + this.argvMemory;
   }
   get subscriptions(): number {
     return this.pubsubChannels.size;

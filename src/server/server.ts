@@ -418,7 +418,7 @@ export class Server implements ServerApi {
   private pubsubOverLimit(c: Client): boolean {
     const { hard, soft, softSeconds } = this.pubsubObufLimit;
     if (hard === 0 && soft === 0) return false;
-    const used = c.len + c.socket.writableLength;
+    const used = c.len + c.socketQueued;
     if (hard !== 0 && used >= hard) return true;
     if (soft === 0 || used < soft) {
       c.obufSoftLimitSince = 0;
