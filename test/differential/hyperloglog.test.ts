@@ -197,3 +197,23 @@ test('hyperloglog: generated PFADD / PFCOUNT / PFMERGE sequences match Redis, st
     }
     assert.ok(true);
   });
+
+test('hyperloglog: generated sparse growth under random hll-sparse-max-bytes stays byte-identical', { skip },
+  async (t) => {
+    const d = await Differential.start();
+    t.after(() => d.stop());
+    const addArb = fc.tuple(fc.constantFrom('a', 'b'), fc.array(fc.integer({ min: 0, max: 6000 }), { minLength: 1, maxLength: 40 }))
+      .map(([k, ns]): Cmd => ['PFADD', k, ...ns.map((n) => `p${n}`)]);
+    const stepArb: fc.Arbitrary<Cmd[]> = fc.oneof(
+      { weight: 6, arbitrary: addArb.map((c) => [c, ['GET', c[1]!]]) },
+      { weight: 1, arbitrary: fc.constantFrom('a', 'b').map((k): Cmd[] => [['PFCOUNT', k], ['GET', k]]) },
+      { weight: 1, arbitrary: fc.constantFrom(['a', 'b'], ['b', 'a']).map(([x, y]): Cmd[] => [['PFMERGE', x!, y!], ['GET', x!]]) },
+    );
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 3000 }), fc.array(stepArb, { minLength: 5, maxLength: 40 }),
+      async (limit, steps) => {
+        await d.flush();
+        await d.same(['CONFIG', 'SET', 'hll-sparse-max-bytes', String(limit)]);
+        await d.samePipeline(steps.flat());
+      }), { numRuns: FUZZ_RUNS * 3, seed: FUZZ_SEED + 7 });
+    assert.ok(true);
+  });
