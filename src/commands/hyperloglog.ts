@@ -96,7 +96,7 @@ function pfcountCommand(c: CommandContext): void {
         return;
       }
     }
-    c.integer(countRaw(regs));
+    c.integer(BigInt.asIntN(64, countRaw(regs)));
     return;
   }
   // Redis 7.0 looks the single key up for reading (hits, misses, keymiss event) though it may write the cache.
@@ -108,7 +108,7 @@ function pfcountCommand(c: CommandContext): void {
   }
   if (hllBytesOrReply(c, v) === null) return;
   const mb = unshareString(c, key, v as string | MutableBytes);
-  let card: number;
+  let card: bigint;
   if (cacheValid(mb.buf)) card = readCache(mb.buf);
   else {
     const histo = regHisto(mb.buf, mb.len);
@@ -121,7 +121,8 @@ function pfcountCommand(c: CommandContext): void {
     // Redis signals the key and counts a change, but publishes no keyspace event for the cache refresh.
     c.db.written(key, 'pfcount', 0);
   }
-  c.integer(card);
+  // Redis replies with the unsigned value read as a signed 64-bit integer.
+  c.integer(BigInt.asIntN(64, card));
 }
 
 function pfmergeCommand(c: CommandContext): void {

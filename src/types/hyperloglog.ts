@@ -157,24 +157,16 @@ export function cacheValid(buf: Uint8Array): boolean {
   return (buf[15]! & 0x80) === 0;
 }
 
-/** The cached cardinality (meaningful only when cacheValid). */
-export function readCache(buf: Uint8Array): number {
-  let lo = 0;
-  for (let i = 3; i >= 0; i--) lo = lo * 256 + buf[8 + i]!;
-  let hi = 0;
-  for (let i = 3; i >= 0; i--) hi = hi * 256 + buf[12 + i]!;
-  return hi * 4294967296 + lo;
+/** The cached cardinality as the unsigned 64-bit number the 8 bytes hold (meaningful only when cacheValid). */
+export function readCache(buf: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = 7; i >= 0; i--) n = (n << 8n) | BigInt(buf[8 + i]!);
+  return n;
 }
 
-export function writeCache(buf: Uint8Array, card: number): void {
-  let lo = card % 4294967296;
-  let hi = Math.floor(card / 4294967296);
-  for (let i = 0; i < 4; i++) {
-    buf[8 + i] = lo & 0xff;
-    lo = Math.floor(lo / 256);
-    buf[12 + i] = hi & 0xff;
-    hi = Math.floor(hi / 256);
-  }
+/** Stores an unsigned 64-bit cardinality; a value with bit 63 set reads back as "cache invalid", as in Redis. */
+export function writeCache(buf: Uint8Array, card: bigint): void {
+  for (let i = 0; i < 8; i++) buf[8 + i] = Number((card >> BigInt(8 * i)) & 0xffn);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -447,8 +439,8 @@ function hllTau(x: number): number {
   return z / 3;
 }
 
-/** Ertl's estimator over a histogram of register values (reghisto[v] = registers holding v). */
-export function estimateFromHisto(reghisto: Int32Array | number[]): number {
+/** Ertl's estimator over a histogram of register values (reghisto[v] = registers holding v), as uint64. */
+export function estimateFromHisto(reghisto: Int32Array | number[]): bigint {
   const m = HLL_REGISTERS;
   let z = m * hllTau((m - reghisto[HLL_Q + 1]!) / m);
   for (let j = HLL_Q; j >= 1; --j) {
@@ -456,7 +448,11 @@ export function estimateFromHisto(reghisto: Int32Array | number[]): number {
     z *= 0.5;
   }
   z += m * hllSigma(reghisto[0]! / m);
-  return Math.round((HLL_ALPHA_INF * m * m) / z);
+  const e = (HLL_ALPHA_INF * m * m) / z;
+  // Redis rounds with llroundl and keeps the result as an unsigned 64-bit number. Estimates past the signed range
+  // (all registers at 50 or 51 give huge or infinite values) make llroundl return INT64_MIN on x86-64.
+  if (!(e < 9223372036854775808)) return 1n << 63n;
+  return BigInt(Math.round(e));
 }
 
 /** Histogram of a stored value's registers; null when a sparse value does not cover 16384 registers. */
@@ -491,7 +487,7 @@ export function regHisto(buf: Uint8Array, len: number): Int32Array | null {
 }
 
 /** Cardinality of raw registers (one byte each), as for a multi-key PFCOUNT. */
-export function countRaw(regs: Uint8Array): number {
+export function countRaw(regs: Uint8Array): bigint {
   const h = new Int32Array(64);
   for (let i = 0; i < HLL_REGISTERS; i++) h[regs[i]!]++;
   return estimateFromHisto(h);
@@ -568,11 +564,11 @@ export function selfTest(): string | null {
     if (j === 10 || j === 1000 || j === sparseN || j === n) {
       const hd = regHisto(full.buf, full.len);
       if (hd === null) return 'TESTFAILED register histogram of a valid HLL';
-      const cd = estimateFromHisto(hd);
+      const cd = Number(estimateFromHisto(hd));
       if (j <= sparseN) {
         const hs = regHisto(sparse.buf, sparse.len);
         if (hs === null) return 'TESTFAILED register histogram of a valid sparse HLL';
-        const cs = estimateFromHisto(hs);
+        const cs = Number(estimateFromHisto(hs));
         if (cs !== cd) return `TESTFAILED sparse/dense cardinality mismatch: ${cs} vs ${cd}`;
         const regs = new Uint8Array(HLL_REGISTERS);
         if (!hllMerge(regs, sparse.buf, sparse.len)) return 'TESTFAILED merge of a valid sparse HLL';
