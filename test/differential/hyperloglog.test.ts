@@ -244,3 +244,19 @@ test('hyperloglog: crafted dense registers (up to 63, all at 50 or 51) count as 
     });
     assert.ok(true);
   });
+
+test('hyperloglog: keyspace hits and misses are counted as Redis counts them', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const stats = async (): Promise<string[]> => {
+    const r = await d.both(['INFO', 'stats']);
+    const f = (s: string): string => (s.match(/keyspace_(hits|misses):\d+/g) ?? []).join(' ');
+    return [f(r.mica), f(r.redis)];
+  };
+  for (const c of ['PFADD h a', 'PFADD x a', 'PFCOUNT h', 'PFCOUNT nk', 'PFCOUNT h nk', 'PFMERGE m h nk', 'PFMERGE m',
+    'PFDEBUG ENCODING h', 'PFDEBUG ENCODING nk', 'PFADD nk2 a'].map(cmd)) {
+    await d.same(c);
+    const [m, r] = await stats();
+    assert.equal(m, r, `stats after ${c.join(' ')}`);
+  }
+});
