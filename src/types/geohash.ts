@@ -232,18 +232,73 @@ function ddDivNum(a: DD, d: number): DD {
 
 const neg = (a: DD): DD => [-a[0], -a[1]];
 
-/** sin (or cos with `cosine`) of a reduced |r| <= pi/4 by its Taylor series. */
+/**
+ * sin (or cos with `cosine`) of a reduced |r| <= pi/4 by its Taylor series: terms in double-double while they
+ * matter to 106 bits, the tail (below 1e-17 of the sum) in plain doubles. Written with scalar locals because
+ * a search evaluates it for every candidate.
+ */
 function ddSinCosTaylor(r: DD, cosine: boolean): DD {
-  const r2 = ddMul(r, r);
-  let term: DD = cosine ? [1, 0] : r;
-  let sum: DD = term;
-  for (let n = 1; n < 40; n++) {
+  const rh = r[0];
+  const rl = r[1];
+  // r2 = r * r
+  let p = rh * rh;
+  let t = 134217729 * rh;
+  const ah = t - (t - rh);
+  const al = rh - ah;
+  let e = ((ah * ah - p) + 2 * ah * al) + al * al + 2 * rh * rl;
+  const r2h = p + e;
+  const r2l = e - (r2h - p);
+  let th = cosine ? 1 : rh;
+  let tl = cosine ? 0 : rl;
+  let sh = th;
+  let sl = tl;
+  let n = 1;
+  for (; n < 40; n++) {
     const k = cosine ? 2 * n : 2 * n + 1;
-    term = neg(ddDivNum(ddMul(term, r2), (k - 1) * k));
-    sum = ddAdd(sum, term);
-    if (Math.abs(term[0]) < 1e-36 * Math.abs(sum[0]) || term[0] === 0) break;
+    // term *= r2
+    p = th * r2h;
+    t = 134217729 * th;
+    const xh = t - (t - th);
+    const xl = th - xh;
+    t = 134217729 * r2h;
+    const yh = t - (t - r2h);
+    const yl = r2h - yh;
+    e = ((xh * yh - p) + xh * yl + xl * yh) + xl * yl + (th * r2l + tl * r2h);
+    let mh = p + e;
+    let ml = e - (mh - p);
+    // term /= -(k - 1) * k
+    const d = -(k - 1) * k;
+    const q1 = mh / d;
+    const pp = q1 * d;
+    t = 134217729 * q1;
+    const qh = t - (t - q1);
+    const ql = q1 - qh;
+    t = 134217729 * d;
+    const dh = t - (t - d);
+    const dl = d - dh;
+    const pe = ((qh * dh - pp) + qh * dl + ql * dh) + ql * dl;
+    const q2 = ((mh - pp) - pe + ml) / d;
+    mh = q1 + q2;
+    ml = q2 - (mh - q1);
+    th = mh;
+    tl = ml;
+    // sum += term
+    const s1 = sh + th;
+    const bb = s1 - sh;
+    const s1e = (sh - (s1 - bb)) + (th - bb) + sl + tl;
+    sh = s1 + s1e;
+    sl = s1e - (sh - s1);
+    if (Math.abs(th) < 1e-17 * Math.abs(sh)) break;
   }
-  return sum;
+  let tail = 0;
+  let x = th;
+  for (n++; n < 60; n++) {
+    const k = cosine ? 2 * n : 2 * n + 1;
+    x = (-x * r2h) / ((k - 1) * k);
+    tail += x;
+    if (Math.abs(x) < 1e-36 * Math.abs(sh)) break;
+  }
+  return ddAdd([sh, sl], [tail, 0]);
 }
 
 const PIO2_1 = 1.5707963267948966;
@@ -310,6 +365,22 @@ export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: numb
   return 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(a));
 }
 
+/**
+ * The same formula with the platform's trigonometry: within an ulp or two of geoDistance and about twenty times
+ * faster, used to reject candidates; the distances a search reports are recomputed with geoDistance.
+ */
+export function geoDistanceFast(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const lon1r = degRad(lon1);
+  const lon2r = degRad(lon2);
+  const v = Math.sin((lon2r - lon1r) / 2);
+  if (v === 0.0) return latDistance(lat1, lat2);
+  const lat1r = degRad(lat1);
+  const lat2r = degRad(lat2);
+  const u = Math.sin((lat2r - lat1r) / 2);
+  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Search shapes and the cells they cover
 
@@ -317,16 +388,25 @@ export type GeoShape =
   | { type: 'radius'; lon: number; lat: number; conversion: number; radius: number }
   | { type: 'box'; lon: number; lat: number; conversion: number; width: number; height: number };
 
-/** The distance from the centre when the point is inside the shape, else null. */
+/**
+ * The distance from the centre when the point is inside the shape, else null. The test uses the fast
+ * trigonometry and is redone exactly only when the fast distance lies within a relative 1e-12 of the limit, so
+ * membership is decided on the same values as Redis's.
+ */
 export function distanceIfWithin(shape: GeoShape, lon: number, lat: number): number | null {
   if (shape.type === 'radius') {
+    const r = shape.radius * shape.conversion;
+    const f = geoDistanceFast(shape.lon, shape.lat, lon, lat);
+    if (f > r * (1 + 1e-12)) return null;
     const d = geoDistance(shape.lon, shape.lat, lon, lat);
-    return d > shape.radius * shape.conversion ? null : d;
+    return d > r ? null : d;
   }
   const w = shape.width * shape.conversion;
   const h = shape.height * shape.conversion;
   if (latDistance(lat, shape.lat) > h / 2) return null;
-  if (geoDistance(lon, lat, shape.lon, lat) > w / 2) return null;
+  const f = geoDistanceFast(lon, lat, shape.lon, lat);
+  if (f > (w / 2) * (1 + 1e-12)) return null;
+  if (f > (w / 2) * (1 - 1e-12) && geoDistance(lon, lat, shape.lon, lat) > w / 2) return null;
   return geoDistance(shape.lon, shape.lat, lon, lat);
 }
 

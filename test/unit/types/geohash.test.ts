@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   align52, areasByShape, crAsin, crCos, crSin, decodeScore, distanceIfWithin, estimateStepsByRadius, formatFixed,
-  formatHumanDouble, geoDistance, geohashEncodeWGS84, neighbors, scoresOfBox, scoreToInt64, scoreToUint64, standardGeohash,
+  formatHumanDouble, geoDistance, geoDistanceFast, geohashEncodeWGS84, neighbors, scoresOfBox, scoreToInt64, scoreToUint64, standardGeohash,
 } from '../../../src/types/geohash.js';
 
 /** A fixed-seed generator so the sampled properties run the same every time. */
@@ -54,6 +54,11 @@ test('geohash: distances and their %.4f text', () => {
   const [ne, sw] = [decodeScore(13510798882111488), decodeScore(0)];
   assert.equal(formatFixed(geoDistance(ne[0], ne[1], sw[0], sw[1]), 4), '18919844.5891');
   assert.equal(geoDistance(10, 20, 10, 20), 0);
+  for (let i = 0; i < 500; i++) {
+    const p = [rnd() * 360 - 180, rnd() * 170 - 85, rnd() * 360 - 180, rnd() * 170 - 85] as const;
+    const exact = geoDistance(...p);
+    assert.ok(Math.abs(geoDistanceFast(...p) - exact) <= exact * 1e-14);
+  }
   // Same longitude: the latitude-only shortcut.
   assert.equal(geoDistance(10, 0, 10, 1), 6372797.560856 * Math.abs(1 * (Math.PI / 180) - 0));
 });
