@@ -91,6 +91,15 @@ test('hyperloglog: values copied between the servers and corrupt values', { skip
     await d.same(['SET', `c${k}`, body], ['PFCOUNT', `c${k}`], ['GET', `c${k}`], ['OBJECT', 'ENCODING', `c${k}`],
       ['PFADD', `c${k}`, ...elems('y', 0, 40)], ['GET', `c${k}`], ['PFCOUNT', `c${k}`], ['GET', `c${k}`]);
   }
+  // Mica's bytes loaded into both servers.
+  await d.m.call('PFADD', 'msrc', ...elems('w', 0, 80));
+  await d.m.call('PFADD', 'mdsrc', ...elems('w', 0, 4000));
+  for (const k of ['msrc', 'mdsrc']) {
+    const bytes = await d.m.call('GET', k);
+    const body = bytes.subarray(bytes.indexOf('\r\n') + 2, bytes.length - 2);
+    await d.same(['SET', `c${k}`, body], ['PFDEBUG', 'ENCODING', `c${k}`], ['PFCOUNT', `c${k}`], ['GET', `c${k}`],
+      ['PFMERGE', `c${k}`, 'csrc'], ['GET', `c${k}`], ['PFCOUNT', `c${k}`]);
+  }
   // A dense value with registers above the sparse limit (32): merged into a sparse destination.
   const dense = { buf: createHll() as Buffer, len: 18, reserve: () => {} };
   sparseToDense(dense);
