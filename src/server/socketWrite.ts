@@ -32,6 +32,8 @@ interface WritableHandle {
 }
 
 let binding: StreamWrapBinding | null | undefined;
+/** A write request object no write holds (see DirectWriter.write). */
+let spareReq: WriteReq | null = null;
 
 function streamWrap(): StreamWrapBinding | null {
   if (binding !== undefined) return binding;
@@ -73,18 +75,25 @@ export class DirectWriter {
   write(data: Uint8Array): number {
     const handle = (this.socket as unknown as { _handle: WritableHandle | null })._handle as Required<WritableHandle>;
     const st = this.state;
-    const req = new st.WriteWrap();
-    req.handle = handle;
-    req.async = false;
-    req.bytes = 0;
-    req.buffer = null;
-    req.oncomplete = this.complete;
+    // A write the kernel takes at once never touches its request object (libuv needs one only to queue), so
+    // one spare serves every such write; a queued write keeps it and a new spare is made.
+    const req = spareReq ?? new st.WriteWrap();
     const err = handle.writeBuffer(req, data);
-    if (err !== 0) return WRITE_FAILED;
-    const sb = st.streamBaseState;
-    if (sb[st.kLastWriteWasAsync] === 0) return WRITE_DONE;
+    if (err !== 0) {
+      spareReq = null;
+      return WRITE_FAILED;
+    }
+    if (st.streamBaseState[st.kLastWriteWasAsync] === 0) {
+      spareReq = req;
+      return WRITE_DONE;
+    }
+    spareReq = null;
+    // Completion is reported later, from the event loop, so these are in place before it can be read.
+    req.handle = handle;
     req.async = true;
+    req.bytes = data.length;
     req.buffer = data;
+    req.oncomplete = this.complete;
     this.inFlight = data.length;
     return WRITE_QUEUED;
   }
