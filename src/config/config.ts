@@ -94,13 +94,19 @@ export class Config {
   match(pattern: string): [string, string][] {
     if (!/[[*?]/.test(pattern)) {
       const s = this.setting(pattern);
-      return s ? [[pattern, this.values.get(s.name)!]] : [];
+      return s ? [[pattern, this.shown(s)]] : [];
     }
     const out: [string, string][] = [];
     for (const [name, s] of this.byName) {
-      if (globMatch(pattern, name, true)) out.push([name, this.values.get(s.name)!]);
+      if (globMatch(pattern, name, true)) out.push([name, this.shown(s)]);
     }
     return out;
+  }
+
+  /** A setting's value as CONFIG GET and CONFIG REWRITE print it. */
+  shown(s: Setting): string {
+    const v = this.values.get(s.name)!;
+    return s.display ? s.display(v) : v;
   }
 
   /**

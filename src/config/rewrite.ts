@@ -94,7 +94,7 @@ function readOldFile(config: Config, text: string): RewriteState {
 /** Writes one setting's line(s) into the state, with Redis's per-type rules. */
 function rewriteSetting(st: RewriteState, config: Config, s: Setting): void {
   const name = s.name;
-  const v = config.get(name);
+  const v = config.shown(s);
   const def = config.defaultOf(name);
   switch (name) {
     case 'save': {

@@ -11,7 +11,7 @@
  * cluster-* other than cluster-enabled, the *_cpulist settings and Redis's hidden debugging settings.
  */
 import {
-  parseSave, parseClientOutputBufferLimit, parseOomScoreAdjValues, parseNotifyKeyspaceEvents, parseBind,
+  parseSave, parseClientOutputBufferLimit, parseOomScoreAdjValues, parseNotifyKeyspaceEvents, displayNotifyKeyspaceEvents, parseBind,
   parseReplicaOf, parsePercentiles, parseShutdownFlags, isBaseName, isValidProcTitleTemplate,
 } from './values.js';
 
@@ -53,6 +53,11 @@ export interface Setting {
   check?: (value: string) => string | null;
   /** For 'special': turns the words into the canonical value, or an Error with Redis's message. */
   parse?: SpecialParser;
+  /**
+   * How CONFIG GET and CONFIG REWRITE print the stored value, when that differs from it: the stored value may
+   * keep what Redis keeps in its internal form but does not print (notify-keyspace-events' `n` under `A`).
+   */
+  display?: (stored: string) => string;
   /** Turns an accepted value into the stored one (hz is capped to 1..500 as Redis does). */
   fixup?: (value: string) => string;
 }
@@ -251,7 +256,7 @@ export const SETTINGS: readonly Setting[] = [
   special('latency-tracking-info-percentiles', '50 99 99.9', parsePercentiles, { multiArg: true }),
 
   // Event notification
-  special('notify-keyspace-events', '', parseNotifyKeyspaceEvents),
+  special('notify-keyspace-events', '', parseNotifyKeyspaceEvents, { display: displayNotifyKeyspaceEvents }),
 
   // Advanced: encodings
   uint('hash-max-listpack-entries', 512, 0n, LONG_MAX, alias('hash-max-ziplist-entries')),

@@ -156,10 +156,18 @@ export function parseNotifyKeyspaceEvents(args: string[]): string | Error {
     else return new Error("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
   }
   let out = '';
-  if ([...ALL_LETTERS].every((l) => set.has(l))) out = 'A';
+  const all = [...ALL_LETTERS].every((l) => set.has(l));
+  if (all) out = 'A';
   else for (const l of CLASS_LETTERS) if (set.has(l)) out += l;
   for (const l of 'KEm') if (set.has(l)) out += l;
+  // Redis keeps the `n` class under `A` although it does not print it: store it last, hidden by the display.
+  if (all && set.has('n')) out += 'n';
   return out;
+}
+
+/** What CONFIG GET prints for a stored notify-keyspace-events value: `n` is not shown next to `A`. */
+export function displayNotifyKeyspaceEvents(stored: string): string {
+  return stored.startsWith('A') ? stored.replace('n', '') : stored;
 }
 
 export function parseBind(args: string[]): string | Error {

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
+import { sameEventsAndDirty } from '../helpers/events.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT, NOTIFY_NEW } from '../../src/engine/notify.js';
 
 const skip = oracleSkipReason();
 const cmd = (c: string | Cmd): Cmd => (typeof c === 'string' ? c.split(' ') : c);
@@ -98,44 +98,6 @@ test('lists: blocking forms on empty keys time out with the replies Redis gives'
   });
 });
 
-/**
- * Runs `cmds` on both servers and checks each reply and dirty-counter increment, then the keyevent
- * notifications (Redis's through PSUBSCRIBE, Mica's captured at the Keyspace hook).
- */
-async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promise<void> {
-  const micaEvents: string[] = [];
-  const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT | NOTIFY_NEW;
-  ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
-  const sub = await RawClient.connect(d.redis.port);
-  try {
-    await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
-    const redisDirty = async (): Promise<number> =>
-      Number(/rdb_changes_since_last_save:(\d+)/.exec((await d.r.call('INFO', 'persistence')).latin1Slice())![1]);
-    for (const c of cmds) {
-      const before = [ks.dirty, await redisDirty()];
-      await d.same(c);
-      const after = [ks.dirty, await redisDirty()];
-      assert.equal(after[0]! - before[0]!, after[1]! - before[1]!, `dirty increment of ${c.join(' ')}`);
-    }
-    await d.same(['SET', '__end__', 'x']);
-    const redisEvents: string[] = [];
-    for (;;) {
-      const [msg] = await sub.read(1);
-      const parts = msg!.latin1Slice().split('\r\n');
-      if (parts[2] !== 'pmessage') continue;
-      const event = parts[6]!.slice('__keyevent@0__:'.length);
-      if (parts[8] === '__end__') break;
-      redisEvents.push(`${event} ${parts[8]}`);
-    }
-    micaEvents.splice(micaEvents.findIndex((e) => e.endsWith(' __end__')));
-    assert.deepEqual(micaEvents, redisEvents);
-  } finally {
-    sub.close();
-    ks.notifyFlags = 0;
-  }
-}
 
 test('lists: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();
@@ -147,7 +109,7 @@ test('lists: keyspace events and dirty counts match Redis', { skip }, async (t) 
     'RPOPLPUSH r r2', 'LMOVE r r2 RIGHT LEFT', 'LMOVE nokey r2 LEFT LEFT', 'LMPOP 2 nokey r2 LEFT COUNT 2',
     'LMPOP 1 r2 RIGHT COUNT 5', 'RPUSH b a b', 'BLPOP b 0', 'BRPOP b 0', 'RPUSH b2 a b c', 'BLMPOP 0 1 b2 LEFT COUNT 2',
     'BLMOVE b2 b3 LEFT LEFT 0', 'BRPOPLPUSH b3 b3 0', 'RPUSH lr a a', 'LREM lr 0 a', 'SET s v', 'LPUSH s a',
-  ].map(cmd));
+  ].map(cmd), { classes: 'KEAn' });
 });
 
 // ---------------------------------------------------------------------------------------------------------

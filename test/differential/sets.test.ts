@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
+import { sameEventsAndDirty } from '../helpers/events.js';
 import { oracleSkipReason, RawClient, startMica } from '../helpers/servers.js';
 import { decode, replyEnd, type Decoded } from '../helpers/respReader.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT, NOTIFY_NEW } from '../../src/engine/notify.js';
 
 const skip = oracleSkipReason();
 const cmd = (c: string | Cmd): Cmd => (typeof c === 'string' ? c.split(' ') : c);
@@ -283,45 +283,6 @@ test('sets: SSCAN on a hashtable returns every member that stays while others co
   for (let i = 0; i < 300; i++) assert.ok(seen.has(`stay:${i}`), `stay:${i} missed`);
 });
 
-/**
- * Runs `cmds` on both servers comparing replies, dirty-counter increments and the keyevent notifications
- * (Redis's from a PSUBSCRIBE connection, Mica's from the Keyspace publish hook).
- */
-async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[], withNew = false): Promise<void> {
-  const micaEvents: string[] = [];
-  const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT | (withNew ? NOTIFY_NEW : 0);
-  ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', withNew ? 'KEAn' : 'KEA');
-  const sub = await RawClient.connect(d.redis.port);
-  try {
-    await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
-    const redisDirty = async (): Promise<number> =>
-      Number(/rdb_changes_since_last_save:(\d+)/.exec((await d.r.call('INFO', 'persistence')).latin1Slice())![1]);
-    for (const c of cmds) {
-      const before = [ks.dirty, await redisDirty()];
-      if (c[0] === 'SPOP' && c.length === 3) await d.sameWith(sortedReply, c);
-      else await d.same(c);
-      const after = [ks.dirty, await redisDirty()];
-      assert.equal(after[0]! - before[0]!, after[1]! - before[1]!, `dirty increment of ${c.join(' ')}`);
-    }
-    await d.same(['SET', '__end__', 'x']);
-    const redisEvents: string[] = [];
-    for (;;) {
-      const [msg] = await sub.read(1);
-      const parts = msg!.latin1Slice().split('\r\n');
-      if (parts[2] !== 'pmessage') continue;
-      const event = parts[6]!.slice('__keyevent@0__:'.length);
-      if (parts[8] === '__end__') break;
-      redisEvents.push(`${event} ${parts[8]}`);
-    }
-    micaEvents.splice(micaEvents.findIndex((e) => e.endsWith(' __end__')));
-    assert.deepEqual(micaEvents, redisEvents);
-  } finally {
-    sub.close();
-    ks.notifyFlags = 0;
-  }
-}
 
 test('sets: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();
@@ -335,7 +296,10 @@ test('sets: keyspace events and dirty counts match Redis', { skip }, async (t) =
       'SDIFFSTORE df a b', 'SDIFFSTORE df a a', 'SADD p 7', 'SPOP p', 'SADD p 7 8 9', 'SPOP p 0', 'SPOP p 5',
       'SADD p2 1', 'SPOP p2 1', 'SADD r 1 2', 'SREM r 1 2 3', 'SET str v', 'SADD str a', 'SINTERSTORE str a b',
       'SRANDMEMBER a 5', 'SMEMBERS a', 'SINTERCARD 2 a b',
-    ].map(cmd), withNew);
+    ].map(cmd), {
+      classes: withNew ? 'KEAn' : 'KEA',
+      compare: (dd, c) => (c[0] === 'SPOP' && c.length === 3 ? dd.sameWith(sortedReply, c) : dd.same(c)),
+    });
   }
 });
 

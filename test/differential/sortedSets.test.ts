@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
+import { sameEventsAndDirty } from '../helpers/events.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
 import { decode, replyEnd, type Decoded } from '../helpers/respReader.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT } from '../../src/engine/notify.js';
 
 const skip = oracleSkipReason();
 const cmd = (c: string | Cmd): Cmd => (typeof c === 'string' ? c.split(' ') : c);
@@ -284,43 +284,6 @@ test('sorted sets: blocked BZPOPMIN / BZPOPMAX / BZMPOP clients are served as Re
   }
 });
 
-/** Runs `cmds` on both servers comparing replies, dirty-counter increments and keyevent notifications. */
-async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promise<void> {
-  const micaEvents: string[] = [];
-  const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT;
-  const previous = ks.publishEvent;
-  ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
-  const sub = await RawClient.connect(d.redis.port);
-  try {
-    await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
-    const redisDirty = async (): Promise<number> =>
-      Number(/rdb_changes_since_last_save:(\d+)/.exec((await d.r.call('INFO', 'persistence')).latin1Slice())![1]);
-    for (const c of cmds) {
-      const before = [ks.dirty, await redisDirty()];
-      await d.same(c);
-      const after = [ks.dirty, await redisDirty()];
-      assert.equal(after[0]! - before[0]!, after[1]! - before[1]!, `dirty increment of ${c.join(' ')}`);
-    }
-    await d.same(['SET', '__end__', 'x']);
-    const redisEvents: string[] = [];
-    for (;;) {
-      const [msg] = await sub.read(1);
-      const parts = msg!.latin1Slice().split('\r\n');
-      if (parts[2] !== 'pmessage') continue;
-      const event = parts[6]!.slice('__keyevent@0__:'.length);
-      if (parts[8] === '__end__') break;
-      redisEvents.push(`${event} ${parts[8]}`);
-    }
-    micaEvents.splice(micaEvents.lastIndexOf('set __end__'));
-    assert.deepEqual(micaEvents, redisEvents);
-  } finally {
-    sub.close();
-    ks.notifyFlags = 0;
-    ks.publishEvent = previous;
-  }
-}
 
 test('sorted sets: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();

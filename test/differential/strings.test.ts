@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Differential, type Cmd } from '../helpers/differential.js';
-import { oracleSkipReason, RawClient } from '../helpers/servers.js';
-import { NOTIFY_ALL, NOTIFY_KEYEVENT, NOTIFY_NEW } from '../../src/engine/notify.js';
+import { sameEventsAndDirty } from '../helpers/events.js';
+import { oracleSkipReason } from '../helpers/servers.js';
 import type { TypedValue } from '../../src/engine/values.js';
 
 const skip = oracleSkipReason();
@@ -117,49 +117,6 @@ test('strings: OBJECT ENCODING follows Redis (int, embstr, raw after in-place ed
   await d.same(...'abcdefghijklmnopqrstuvwxy'.split('').map((k) => cmd(`OBJECT ENCODING ${k}`)));
 });
 
-/**
- * Runs `cmds` on both servers and checks, per command, the reply and the dirty-counter increment
- * (rdb_changes_since_last_save), then the whole sequence of keyevent notifications, "new" and "keymiss"
- * included. Redis's are read from a PSUBSCRIBE connection; Mica's are captured at the Keyspace hooks, so this
- * does not need pub/sub.
- */
-async function sameEventsAndDirty(d: Differential, cmds: readonly Cmd[]): Promise<void> {
-  const micaEvents: string[] = [];
-  const ks = d.mica.server.keyspace;
-  ks.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT | NOTIFY_NEW;
-  ks.publishEvent = (_cls, event, k) => micaEvents.push(`${event} ${k}`);
-  // Read misses reach the pub/sub layer through this hook; record them where it would publish them.
-  ks.keyMiss = (_db, k) => micaEvents.push(`keymiss ${k}`);
-  await d.r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAmn');
-  const sub = await RawClient.connect(d.redis.port);
-  try {
-    await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
-    const redisDirty = async (): Promise<number> =>
-      Number(/rdb_changes_since_last_save:(\d+)/.exec((await d.r.call('INFO', 'persistence')).latin1Slice())![1]);
-    for (const c of cmds) {
-      const before = [ks.dirty, await redisDirty()];
-      await d.same(c);
-      const after = [ks.dirty, await redisDirty()];
-      assert.equal(after[0]! - before[0]!, after[1]! - before[1]!, `dirty increment of ${c.join(' ')}`);
-    }
-    await d.same(['SET', '__end__', 'x']);
-    const redisEvents: string[] = [];
-    for (;;) {
-      const [msg] = await sub.read(1);
-      // *4 pmessage <pattern> __keyevent@0__:<event> <key>  (the keys used here hold no CR or LF)
-      const parts = msg!.latin1Slice().split('\r\n');
-      if (parts[2] !== 'pmessage') continue;
-      const event = parts[6]!.slice('__keyevent@0__:'.length);
-      if (parts[8] === '__end__') break;
-      redisEvents.push(`${event} ${parts[8]}`);
-    }
-    micaEvents.splice(micaEvents.findIndex((e) => e.endsWith(' __end__')));
-    assert.ok(redisEvents.length >= cmds.length / 2, `too few events: ${redisEvents.length}`);
-    assert.deepEqual(micaEvents, redisEvents);
-  } finally {
-    sub.close();
-  }
-}
 
 test('strings and bitmaps: keyspace events and dirty counts match Redis', { skip }, async (t) => {
   const d = await Differential.start();
@@ -182,7 +139,7 @@ test('strings and bitmaps: keyspace events and dirty counts match Redis', { skip
     'BITFIELD b5 OVERFLOW FAIL INCRBY u8 0 1000', 'BITFIELD b3 GET u8 0', 'BITFIELD_RO b3 GET u8 0',
     'BITOP AND d1 nokey', 'BITOP OR d1 b1', 'BITOP AND d1 nokey', 'BITOP AND d1 nokey', 'BITOP NOT d2 b2',
     'BITCOUNT b1', 'BITPOS b1 1', 'GETBIT b1 1',
-  ].map(cmd));
+  ].map(cmd), { classes: 'KEAmn' });
 });
 
 test('strings: proto-max-bulk-len limits APPEND, SETRANGE and LCS as in Redis', { skip }, async (t) => {

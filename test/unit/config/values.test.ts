@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Config, memToUll, strictInt } from '../../../src/config/index.js';
 import {
-  parseClientOutputBufferLimit, parseNotifyKeyspaceEvents, parsePercentiles, parseSave, parseShutdownFlags,
+  parseClientOutputBufferLimit, parseNotifyKeyspaceEvents, displayNotifyKeyspaceEvents, parsePercentiles, parseSave, parseShutdownFlags,
   isValidProcTitleTemplate, looseInt,
 } from '../../../src/config/values.js';
 
@@ -78,7 +78,11 @@ test('special grammars', () => {
     'normal 0 0 0 slave 1048576 2 3 pubsub 33554432 8388608 60');
   assert.equal((parseClientOutputBufferLimit(['master', '1', '2', '3'], def) as Error).message,
     'Invalid client class specified in buffer limit configuration.');
-  assert.equal(parseNotifyKeyspaceEvents(['nmdKEg$lshzxet']), 'AKEm');
+  // `n` under `A` is kept in the stored value (Redis keeps the class) but not printed, as Redis prints it.
+  assert.equal(parseNotifyKeyspaceEvents(['nmdKEg$lshzxet']), 'AKEmn');
+  assert.equal(displayNotifyKeyspaceEvents('AKEmn'), 'AKEm');
+  assert.equal(parseNotifyKeyspaceEvents(['Kn']), 'nK');
+  assert.equal(displayNotifyKeyspaceEvents('nK'), 'nK');
   assert.equal(parseNotifyKeyspaceEvents(['nmdE']), 'dnEm');
   assert.equal((parseNotifyKeyspaceEvents(['Q']) as Error).message,
     "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
