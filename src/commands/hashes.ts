@@ -10,6 +10,7 @@
  * Each handler keeps Redis 7.0's order of checks (argument parsing, key lookup, type check), because that order
  * decides which error a client sees.
  */
+import { removeMembersGeneric } from './members.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt } from './keyspecs.js';
@@ -203,32 +204,14 @@ function hsetnxCommand(c: CommandContext): void {
 }
 
 function hdelCommand(c: CommandContext): void {
-  const argv = c.argv;
-  const key = argv[1]!;
+  const key = c.argv[1]!;
   const v = c.db.lookupWrite(key);
   if (v === undefined) {
     c.integer(0);
     return;
   }
   if (notHash(c, v)) return;
-  const h = v as HashValue;
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (!h.delete(argv[i]!)) continue;
-    deleted++;
-    // An emptied hash is deleted at once; fields named after that are not looked at (as in Redis).
-    if (h.size === 0) {
-      c.db.remove(key);
-      removed = true;
-      break;
-    }
-  }
-  if (deleted > 0) {
-    c.db.written(key, 'hdel', NOTIFY_HASH, deleted);
-    if (removed) c.db.written(key, 'del', NOTIFY_GENERIC, 0);
-  }
-  c.integer(deleted);
+  removeMembersGeneric(c, key, v as HashValue, (h, field) => h.delete(field), 'hdel', NOTIFY_HASH);
 }
 
 function hincrbyCommand(c: CommandContext): void {

@@ -10,6 +10,7 @@
  *   - SINTER and SMEMBERS reply in the iteration order of the smallest input set.
  * Hashtable iteration order is Mica's own and differs from Redis's dict order.
  */
+import { removeMembersGeneric } from './members.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt, keyNum } from './keyspecs.js';
@@ -73,32 +74,14 @@ function saddCommand(c: CommandContext): void {
 }
 
 function sremCommand(c: CommandContext): void {
-  const argv = c.argv;
-  const key = argv[1]!;
+  const key = c.argv[1]!;
   const v = c.db.lookupWrite(key);
   if (v === undefined) {
     c.integer(0);
     return;
   }
   if (notSet(c, v)) return;
-  const s = v as SetValue;
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (!s.remove(argv[i]!)) continue;
-    deleted++;
-    // An emptied set is deleted at once; members named after that are not looked at (as in Redis).
-    if (s.size === 0) {
-      c.db.remove(key);
-      removed = true;
-      break;
-    }
-  }
-  if (deleted > 0) {
-    c.db.written(key, 'srem', NOTIFY_SET, deleted);
-    if (removed) c.db.written(key, 'del', NOTIFY_GENERIC, 0);
-  }
-  c.integer(deleted);
+  removeMembersGeneric(c, key, v as SetValue, (s, member) => s.remove(member), 'srem', NOTIFY_SET);
 }
 
 function smoveCommand(c: CommandContext): void {

@@ -10,6 +10,7 @@
  *   - ZRANGESTORE starts from a skiplist when a rank range is known to exceed the entry limit, else from a
  *     listpack, and adds members with ZADD's conversion rules.
  */
+import { removeMembersGeneric } from './members.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt, keyNum } from './keyspecs.js';
@@ -331,30 +332,14 @@ export function zaddGenericCommand(c: CommandContext, incrOnly: boolean): void {
 // ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZCOUNT, ZLEXCOUNT
 
 function zremCommand(c: CommandContext): void {
-  const argv = c.argv;
-  const key = argv[1]!;
+  const key = c.argv[1]!;
   const v = c.db.lookupWrite(key);
   if (v === undefined) {
     c.integer(0);
     return;
   }
   if (notZset(c, v)) return;
-  const z = v as ZSetValue;
-  let deleted = 0;
-  let removed = false;
-  for (let j = 2; j < argv.length; j++) {
-    if (!z.remove(argv[j]!)) continue;
-    deleted++;
-    if (deleteIfEmpty(c, key, z)) {
-      removed = true;
-      break;
-    }
-  }
-  if (deleted) {
-    c.db.written(key, 'zrem', NOTIFY_ZSET, deleted);
-    if (removed) c.db.written(key, 'del', NOTIFY_GENERIC, 0);
-  }
-  c.integer(deleted);
+  removeMembersGeneric(c, key, v as ZSetValue, (z, member) => z.remove(member), 'zrem', NOTIFY_ZSET);
 }
 
 function zcardCommand(c: CommandContext): void {
