@@ -15,7 +15,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt } from './keyspecs.js';
 import type { Value } from '../engine/values.js';
-import { NOTIFY_GENERIC, NOTIFY_HASH } from '../engine/notify.js';
+import { NOTIFY_HASH } from '../engine/notify.js';
 import { HashValue } from '../types/hash.js';
 import { INT64_MAX, INT64_MIN, addInt64, parseInt64 } from '../util/numbers.js';
 import { LD_ZERO, addLongDouble, formatLongDoubleHuman, isNonFinite, parseLongDouble } from '../util/longDouble.js';
