@@ -164,10 +164,25 @@ export function scanGenericCommand(c: CommandContext, t: ScanTarget, cursor: big
 }
 
 /** Parses a SCAN cursor; null after replying "invalid cursor". */
-export function scanCursorOrReply(c: CommandContext, s: string): bigint | null {
-  const cursor = parseScanCursor(s);
-  if (cursor === null) c.error(ERR.invalidCursor);
-  return cursor;
+/**
+ * What HSCAN, SSCAN and ZSCAN do before scanning: parse the cursor (argv[2]), then read the key (argv[1]); a bad
+ * cursor is an error and a missing key an empty walk (cursor 0, no elements), both answered here. Returns null
+ * once it has replied; the caller still checks the value's type.
+ */
+export function scanTargetOrReply(c: CommandContext): { cursor: bigint; value: Value } | null {
+  const cursor = parseScanCursor(c.argv[2]!);
+  if (cursor === null) {
+    c.error(ERR.invalidCursor);
+    return null;
+  }
+  const value = c.db.lookupRead(c.argv[1]!);
+  if (value === undefined) {
+    c.array(2);
+    c.bulk('0');
+    c.array(0);
+    return null;
+  }
+  return { cursor, value };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -408,15 +423,9 @@ function hrandfieldCommand(c: CommandContext): void {
 }
 
 function hscanCommand(c: CommandContext): void {
-  const cursor = scanCursorOrReply(c, c.argv[2]!);
-  if (cursor === null) return;
-  const v = c.db.lookupRead(c.argv[1]!);
-  if (v === undefined) {
-    c.array(2);
-    c.bulk('0');
-    c.array(0);
-    return;
-  }
+  const target = scanTargetOrReply(c);
+  if (target === null) return;
+  const { cursor, value: v } = target;
   if (notHash(c, v)) return;
   const h = v as HashValue;
   scanGenericCommand(c, {

@@ -18,7 +18,7 @@ import type { Value } from '../engine/values.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../engine/notify.js';
 import { SetValue } from '../types/set.js';
 import { parseInt64 } from '../util/numbers.js';
-import { distinctPositions, parseCount, scanCursorOrReply, scanGenericCommand } from './hashes.js';
+import { distinctPositions, parseCount, scanGenericCommand, scanTargetOrReply } from './hashes.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -401,15 +401,9 @@ function sintercardCommand(c: CommandContext): void {
 }
 
 function sscanCommand(c: CommandContext): void {
-  const cursor = scanCursorOrReply(c, c.argv[2]!);
-  if (cursor === null) return;
-  const v = c.db.lookupRead(c.argv[1]!);
-  if (v === undefined) {
-    c.array(2);
-    c.bulk('0');
-    c.array(0);
-    return;
-  }
+  const target = scanTargetOrReply(c);
+  if (target === null) return;
+  const { cursor, value: v } = target;
   if (notSet(c, v)) return;
   const s = v as SetValue;
   scanGenericCommand(c, {

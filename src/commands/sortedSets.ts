@@ -20,7 +20,7 @@ import { ZSetValue } from '../types/zset.js';
 import { SetValue } from '../types/set.js';
 import { parseDoubleStrict, parseInt64, strtod } from '../util/numbers.js';
 import { formatDouble } from '../util/numbers.js';
-import { distinctPositions, parseCount, scanCursorOrReply, scanGenericCommand } from './hashes.js';
+import { distinctPositions, parseCount, scanGenericCommand, scanTargetOrReply } from './hashes.js';
 import { timeoutOrReply } from './lists.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1057,15 +1057,9 @@ function zunionInterDiffGenericCommand(c: CommandContext, dst: string | null, nu
 // ZSCAN
 
 function zscanCommand(c: CommandContext): void {
-  const cursor = scanCursorOrReply(c, c.argv[2]!);
-  if (cursor === null) return;
-  const v = c.db.lookupRead(c.argv[1]!);
-  if (v === undefined) {
-    c.array(2);
-    c.bulk('0');
-    c.array(0);
-    return;
-  }
+  const target = scanTargetOrReply(c);
+  if (target === null) return;
+  const { cursor, value: v } = target;
   if (notZset(c, v)) return;
   const z = v as ZSetValue;
   scanGenericCommand(c, {
