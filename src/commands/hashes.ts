@@ -21,7 +21,7 @@ import { INT64_MAX, INT64_MIN, addInt64, parseInt64 } from '../util/numbers.js';
 import { LD_ZERO, addLongDouble, formatLongDoubleHuman, isNonFinite, parseLongDouble } from '../util/longDouble.js';
 import { globMatch } from '../util/glob.js';
 import { optionWord } from './strings.js';
-import { parseScanCursor } from './keys.js';
+import { parseScanCursor, parseScanOptions } from './keys.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers (some shared with the set family)
@@ -119,31 +119,9 @@ export interface ScanTarget {
  * anything else, TYPE included, is a syntax error. The cursor has been parsed by the caller.
  */
 export function scanGenericCommand(c: CommandContext, t: ScanTarget, cursor: bigint): void {
-  const argv = c.argv;
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const opt = optionWord(argv[i]!);
-    const more = argv.length - i;
-    if (opt === 'count' && more >= 2) {
-      const n = parseInt64(argv[i + 1]!);
-      if (n === null) {
-        c.error(ERR.notInteger);
-        return;
-      }
-      if (n < 1) {
-        c.error(ERR.syntax);
-        return;
-      }
-      count = typeof n === 'bigint' ? Number.MAX_SAFE_INTEGER : n;
-    } else if (opt === 'match' && more >= 2) {
-      pattern = argv[i + 1]!;
-      if (pattern === '*') pattern = null;
-    } else {
-      c.error(ERR.syntax);
-      return;
-    }
-  }
+  const opts = parseScanOptions(c, 3, false);
+  if (opts === null) return;
+  const { count, pattern } = opts;
   const found: number[] = [];
   let next = 0;
   if (t.small) for (let i = 0; i < t.size; i++) found.push(i);

@@ -19,6 +19,7 @@ import { idleMs } from '../engine/keyspace.js';
 import { NO_EXPIRE } from '../types/dict.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64, INT64_MAX, toSafe } from '../util/numbers.js';
+import { optionWord } from './strings.js';
 
 /* ---------------------------------------------------------------- lookups and small helpers */
 
@@ -154,6 +155,47 @@ export function parseScanCursor(s: string): bigint | null {
   return neg && v !== 0n ? ULONG_MAX + 1n - v : v;
 }
 
+export interface ScanOptions {
+  count: number;
+  /** null when absent or "*" (matches everything). */
+  pattern: string | null;
+  /** SCAN's TYPE filter, lower-cased; null when absent. */
+  typeName: string | null;
+}
+
+/**
+ * The options of SCAN and of HSCAN/SSCAN/ZSCAN (Redis's one scanGenericCommand): COUNT (an integer >= 1), MATCH and,
+ * for SCAN only, TYPE, from argv[from] on. Replies with the error and returns null when they are wrong.
+ */
+export function parseScanOptions(c: CommandContext, from: number, allowType: boolean): ScanOptions | null {
+  const argv = c.argv;
+  const o: ScanOptions = { count: 10, pattern: null, typeName: null };
+  for (let i = from; i < argv.length; i += 2) {
+    const opt = optionWord(argv[i]!);
+    const more = argv.length - i;
+    if (opt === 'count' && more >= 2) {
+      const n = parseInt64(argv[i + 1]!);
+      if (n === null) {
+        c.error(ERR.notInteger);
+        return null;
+      }
+      if (n < 1) {
+        c.error(ERR.syntax);
+        return null;
+      }
+      o.count = typeof n === 'bigint' ? Number.MAX_SAFE_INTEGER : n;
+    } else if (opt === 'match' && more >= 2) {
+      o.pattern = argv[i + 1] === '*' ? null : argv[i + 1]!;
+    } else if (allowType && opt === 'type' && more >= 2) {
+      o.typeName = argv[i + 1]!.toLowerCase();
+    } else {
+      c.error(ERR.syntax);
+      return null;
+    }
+  }
+  return o;
+}
+
 function scanCommand(c: CommandContext): void {
   const argv = c.argv;
   const cursor = parseScanCursor(argv[1]!);
@@ -161,33 +203,9 @@ function scanCommand(c: CommandContext): void {
     c.error(ERR.invalidCursor);
     return;
   }
-  let count = 10;
-  let pattern: string | null = null;
-  let typeName: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const opt = argv[i]!.toLowerCase();
-    const more = argv.length - i;
-    if (opt === 'count' && more >= 2) {
-      const n = parseInt64(argv[i + 1]!);
-      if (n === null) {
-        c.error(ERR.notInteger);
-        return;
-      }
-      if (n < 1) {
-        c.error(ERR.syntax);
-        return;
-      }
-      count = typeof n === 'bigint' ? Number.MAX_SAFE_INTEGER : n;
-    } else if (opt === 'match' && more >= 2) {
-      pattern = argv[i + 1]!;
-      if (pattern === '*') pattern = null;
-    } else if (opt === 'type' && more >= 2) {
-      typeName = argv[i + 1]!.toLowerCase();
-    } else {
-      c.error(ERR.syntax);
-      return;
-    }
-  }
+  const opts = parseScanOptions(c, 2, true);
+  if (opts === null) return;
+  const { count, pattern, typeName } = opts;
 
   // Collect first, filter after: filtering may delete expired keys, which moves slots under the walk.
   const db = c.db;

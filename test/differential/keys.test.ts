@@ -84,6 +84,8 @@ test('keys: SCAN errors, options and full walks', { skip }, async (t) => {
       ['SCAN', '0', 'COUNT', 'x'], ['SCAN', '0', 'COUNT', '99999999999999999999'], ['SCAN', '0', 'MATCH'],
       ['SCAN', '0', 'TYPE'], ['SCAN', '0', 'FOO', 'bar'], ['SCAN', '0', 'COUNT', '1', 'bogus'],
       ['SCAN', 'x', 'COUNT', '0'], ['SCAN', '0', 'COUNT', '0', 'MATCH'],
+      // Option words compare like C strings: a NUL byte ends them.
+      ['SCAN', '0', 'COUNT\0x', '5'], ['SCAN', '0', 'TYPE\0x', 'string'], ['SCAN', '0', 'MATCH\0', 'nomatch'],
     );
     // An empty database: every accepted cursor spelling answers "0" and nothing.
     await d.same(['SELECT', '9'], ['SCAN', '0'], ['SCAN', ''], ['SCAN', '-0'], ['SCAN', '+0'], ['SCAN', '000'],
