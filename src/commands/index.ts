@@ -24,5 +24,6 @@ import { commands as hyperloglog } from './hyperloglog.js';
 export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo];
 
 export { CommandTable } from './registry.js';
+export { keysOfCommand } from './command.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';
 export type { ServerApi, ClientView, ClientRegistry, ShutdownOptions } from './server-api.js';

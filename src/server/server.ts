@@ -22,6 +22,8 @@ import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
 import { PubSub, type Subscriber, type MessageKind } from '../engine/pubsub.js';
 import { WatchRegistry } from '../engine/watch.js';
+import { TRACKING_ON, type Tracking } from '../engine/tracking.js';
+import { createTracking, wireTracking } from './tracking.js';
 import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } from '../engine/notify.js';
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
@@ -69,6 +71,8 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
+  /** Client-side caching (engine/tracking.ts, wired in server/tracking.ts). */
+  readonly tracking: Tracking;
   /** client-output-buffer-limit for the pubsub class: hard bytes, soft bytes, soft seconds (0 = none). */
   private pubsubObufLimit = { hard: 0, soft: 0, softSeconds: 0 };
   readonly runId = randomBytes(20).toString('hex');
@@ -129,6 +133,9 @@ export class Server implements ServerApi {
     });
     this.watches = new WatchRegistry(() => this.clock.cached);
     this.wireTransactionsAndPubSub();
+    // After WATCH's: tracking chains the keyModified hook WATCH set.
+    this.tracking = createTracking(this);
+    wireTracking(this);
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     this.cron.jobs.push(() => activeExpire.cycle());
@@ -432,12 +439,13 @@ export class Server implements ServerApi {
     return now - c.obufSoftLimitSince > softSeconds * 1000;
   }
 
-  /** Leaves MULTI, forgets watched keys and drops every subscription (RESET, disconnection). */
+  /** Leaves MULTI, forgets watched keys, drops every subscription and turns tracking off (RESET, disconnection). */
   resetTransactionAndPubSub(c: Client): void {
     c.multiState = null;
     c.dirtyCas = false;
     this.watches.unwatchAll(c);
     if (c.isPubSub) this.pubsub.removeAll(c as Subscriber);
+    if ((c.trackingFlags & TRACKING_ON) !== 0) this.tracking.disable(c);
   }
 
   execTransaction(ctx: CommandContext, queue: readonly QueuedCommand[]): void {
