@@ -122,12 +122,16 @@ test('tracking: CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO replies and 
 });
 
 test('tracking: default mode invalidations in RESP3 (own writes, other clients, expiry, flush, MULTI)', { skip }, async (t) => {
-  const d = await Differential.start();
+  const d = await Differential.start({
+    redisArgs: ['--enable-debug-command', 'yes'], micaConfig: { 'enable-debug-command': 'yes' },
+  });
   t.after(() => d.stop());
   const main: Pair = d;
   const writer = await extraPair(d, t);
   await d.setResp(3);
-  await d.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['CLIENT', 'TRACKING', 'on'], ['GET', 'a'], ['MGET', 'b', 'c'],
+  await d.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
+  assert.equal(String(await d.m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')), '+OK\r\n');
+  await d.same(['CLIENT', 'TRACKING', 'on'], ['GET', 'a'], ['MGET', 'b', 'c'],
     ['EXISTS', 'd'], ['SET', 'x', '1']);
   // The client's own write: the invalidation follows the reply.
   await sameN(main, ['SET', 'a', '1'], 2);
@@ -296,4 +300,77 @@ test('tracking: tracking-table-max-keys invalidates keys past the limit', { skip
   await sameN(main, ['PING'], 2, { m: shape, r: shape });
   await d.sameWith((s) => s.split('\r\n').filter((l) => l.startsWith('tracking_total')).join('\n'), ['INFO', 'stats']);
   await d.same(['CONFIG', 'GET', 'tracking-table-max-keys']);
+});
+
+/** Reads frames until the reply to a PING sent now, returning those before it. */
+async function untilPong(c: RawClient): Promise<string[]> {
+  c.write(encodeCommand(['PING']));
+  const out: string[] = [];
+  for (;;) {
+    const [f] = await c.read(1);
+    const s = f!.latin1Slice();
+    if (s === '+PONG\r\n') return out;
+    out.push(s);
+  }
+}
+
+test('tracking: which commands remember their keys (read-only ones, every family)', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const writer = await extraPair(d, t);
+  await d.setResp(3);
+  await d.same(['CLIENT', 'TRACKING', 'on']);
+  const reads: Cmd[] = [
+    ['GET', 's1'], ['MGET', 's2', 's3'], ['EXISTS', 's4', 's5'], ['TYPE', 's6'], ['TTL', 's7'], ['PTTL', 's8'],
+    ['STRLEN', 's9'], ['GETRANGE', 's10', '0', '1'], ['SUBSTR', 's11', '0', '1'], ['LCS', 's12', 's13'],
+    ['BITCOUNT', 'b1'], ['GETBIT', 'b2', '3'], ['BITPOS', 'b3', '1'], ['BITFIELD_RO', 'b4', 'GET', 'u4', '0'],
+    ['HGET', 'h1', 'f'], ['HGETALL', 'h2'], ['HMGET', 'h3', 'f'], ['HLEN', 'h4'], ['HEXISTS', 'h5', 'f'],
+    ['HKEYS', 'h6'], ['HVALS', 'h7'], ['HSTRLEN', 'h8', 'f'], ['HRANDFIELD', 'h9'], ['HSCAN', 'h10', '0'],
+    ['LRANGE', 'l1', '0', '-1'], ['LINDEX', 'l2', '0'], ['LLEN', 'l3'], ['LPOS', 'l4', 'x'],
+    ['SMEMBERS', 'z1'], ['SISMEMBER', 'z2', 'm'], ['SMISMEMBER', 'z3', 'm'], ['SCARD', 'z4'], ['SINTER', 'z5', 'z6'],
+    ['SUNION', 'z7'], ['SDIFF', 'z8', 'z9'], ['SINTERCARD', '2', 'z10', 'z11'], ['SRANDMEMBER', 'z12'],
+    ['ZRANGE', 'o1', '0', '-1'], ['ZSCORE', 'o2', 'm'], ['ZCARD', 'o3'], ['ZCOUNT', 'o4', '0', '1'],
+    ['ZRANK', 'o5', 'm'], ['ZMSCORE', 'o6', 'm'], ['ZUNION', '2', 'o7', 'o8'], ['ZINTER', '1', 'o9'],
+    ['ZDIFF', '2', 'o10', 'o11'], ['ZRANDMEMBER', 'o12'], ['ZLEXCOUNT', 'o13', '-', '+'],
+    ['ZRANGEBYSCORE', 'o14', '0', '1'], ['ZREVRANGE', 'o15', '0', '1'],
+    ['GEOPOS', 'g1', 'm'], ['GEODIST', 'g2', 'a', 'b'], ['GEOHASH', 'g3', 'm'],
+    ['GEORADIUS_RO', 'g4', '0', '0', '1', 'km'], ['GEOSEARCH', 'g5', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'],
+    ['PFCOUNT', 'p1'], ['SORT_RO', 'q1'], ['SORT', 'q2'], ['OBJECT', 'ENCODING', 'q3'],
+    ['TOUCH', 'q5'], ['DBSIZE'], ['RANDOMKEY'], ['KEYS', 'x*'], ['SCAN', '0'],
+    // Writes remember nothing.
+    ['SET', 'w1', 'v'], ['DEL', 'w2'], ['INCR', 'w3'], ['LPUSH', 'w4', 'x'], ['GETEX', 'w5'], ['GETDEL', 'w6'],
+    ['SORT', 'q7', 'STORE', 'w7'], ['SUNIONSTORE', 'w8', 'z13'], ['COPY', 'w9', 'w10'], ['PFADD', 'w11'],
+  ];
+  for (const cmd of reads) {
+    const { mica, redis } = await d.both(cmd);
+    // Replies are compared by their other tests; here only what is remembered, so errors are fine.
+    assert.equal(mica[0], redis[0], `reply kind to ${cmd.join(' ')}: ${show(mica)} vs ${show(redis)}`);
+  }
+  const keys = [...new Set(reads.flatMap((c) => c.slice(1).map(String)))].filter((k) => /^[a-z]\d+$/.test(k));
+  await both(writer, 'MSET', ...keys.flatMap((k) => [k, 'x']));
+  const [a, b] = await Promise.all([untilPong(d.m), untilPong(d.r)]);
+  assert.deepEqual(a, b);
+  assert.ok(a.length > 50, `only ${a.length} invalidations`);
+});
+
+test('tracking: a redirect target that causes the change gets the push before its reply; RESP2 without redirect gets nothing', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const main: Pair = d;
+  const target = await extraPair(d, t, 3);
+  const tid = await ids(target);
+  await sameN(main, { m: ['CLIENT', 'TRACKING', 'on', 'redirect', tid.m], r: ['CLIENT', 'TRACKING', 'on', 'redirect', tid.r] }, 1);
+  await d.same(['GET', 'a'], ['GET', 'b']);
+  await sameN(target, ['SET', 'a', '1'], 2);
+  await sameN(target, ['FLUSHALL'], 2);
+  // A RESP2 client without REDIRECT cannot receive pushes: they are dropped.
+  await d.same(['CLIENT', 'TRACKING', 'on'], ['GET', 'b'], ['SET', 'b', '1'], ['GET', 'b'], ['FLUSHALL'], ['PING']);
+  // CLIENT REPLY OFF drops replies but not invalidation pushes.
+  await d.setResp(3);
+  await d.same(['GET', 'c']);
+  main.m.write(encodeCommand(['CLIENT', 'REPLY', 'OFF']));
+  main.r.write(encodeCommand(['CLIENT', 'REPLY', 'OFF']));
+  await sameN(main, ['SET', 'c', '1'], 1);
+  await sameN(main, ['CLIENT', 'REPLY', 'ON'], 1);
+  await d.same(['PING']);
 });
