@@ -73,6 +73,8 @@ export class Server implements ServerApi {
   readonly watches: WatchRegistry;
   /** Client-side caching (engine/tracking.ts, wired in server/tracking.ts). */
   readonly tracking: Tracking;
+  /** The encoded message of the publish in progress, so a fan-out encodes it once per protocol. */
+  private readonly messageFrames = new MessageFrames();
   /** client-output-buffer-limit for the pubsub class: hard bytes, soft bytes, soft seconds (0 = none). */
   private pubsubObufLimit = { hard: 0, soft: 0, softSeconds: 0 };
   readonly runId = randomBytes(20).toString('hex');
@@ -411,8 +413,9 @@ export class Server implements ServerApi {
    */
   private deliverMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
     if (c.closed) return;
-    if (c.replyFlags === 0) writeMessage(c, kind, pattern, channel, message);
-    else c.writePush(() => writeMessage(c, kind, pattern, channel, message));
+    const frame = this.messageFrames.get(c.resp, kind, pattern, channel, message);
+    if (c.replyFlags === 0) c.rawBytes(frame);
+    else c.writePush(() => c.rawBytes(frame));
     if (this.pubsubOverLimit(c)) {
       this.log.warning(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
       c.close(false);
@@ -531,13 +534,40 @@ export class Server implements ServerApi {
   }
 }
 
-/** A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. */
-function writeMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
-  c.push(pattern === null ? 3 : 4);
-  c.bulk(kind);
-  if (pattern !== null) c.bulk(pattern);
-  c.bulk(channel);
-  c.bulk(message);
+/**
+ * A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. One PUBLISH delivers the
+ * same bytes to every subscriber of a protocol, so the last message's frames are kept: a fan-out to N subscribers
+ * encodes once and copies N times. The arguments are the same string objects for the whole fan-out, so the
+ * comparisons are pointer checks.
+ */
+class MessageFrames {
+  private kind: MessageKind | null = null;
+  private pattern: string | null = null;
+  private channel = '';
+  private message = '';
+  private resp2: Buffer | null = null;
+  private resp3: Buffer | null = null;
+
+  get(resp: 2 | 3, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+    if (kind !== this.kind || pattern !== this.pattern || channel !== this.channel || message !== this.message) {
+      this.kind = kind;
+      this.pattern = pattern;
+      this.channel = channel;
+      this.message = message;
+      this.resp2 = this.resp3 = null;
+    }
+    // A big message is not worth keeping alive until the next publish: encoding it is a copy like any other.
+    if (message.length > 65536) return encodeMessage(resp === 2 ? '*' : '>', kind, pattern, channel, message);
+    if (resp === 2) return (this.resp2 ??= encodeMessage('*', kind, pattern, channel, message));
+    return (this.resp3 ??= encodeMessage('>', kind, pattern, channel, message));
+  }
+}
+
+function encodeMessage(type: string, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+  const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
+  const s = type + (pattern === null ? '3' : '4') + '\r\n' + bulk(kind) + (pattern === null ? '' : bulk(pattern)) +
+    bulk(channel) + bulk(message);
+  return Buffer.from(s, 'latin1');
 }
 
 export type { ClientRegistry };
