@@ -206,6 +206,8 @@ export class Tracking {
 
   private refreshHooked(): void {
     this.hooked = this.clients > 0 || this.pending.length > 0;
+    // Unhooked, the dispatcher no longer clears `current` after each command: drop the reference now.
+    if (!this.hooked) this.current = null;
   }
 
   /** CLIENT CACHING YES / NO lasts for one command (or one transaction): cleared after any non-CLIENT command. */
