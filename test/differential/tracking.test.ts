@@ -10,6 +10,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
+import fc from 'fast-check';
 import { Differential, show, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, type RawClient } from '../helpers/servers.js';
 import { encodeCommand } from '../helpers/rawClient.js';
@@ -373,4 +374,46 @@ test('tracking: a redirect target that causes the change gets the push before it
   await sameN(main, ['SET', 'c', '1'], 1);
   await sameN(main, ['CLIENT', 'REPLY', 'ON'], 1);
   await d.same(['PING']);
+});
+
+test('tracking: random sequences of two clients, every frame compared (fast-check)', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const main: Pair = d;
+  const other = await extraPair(d, t, 3);
+  const key = fc.constantFrom('a', 'b', 'ab', 'c');
+  const mode: fc.Arbitrary<Cmd> = fc.oneof(
+    fc.constant(['CLIENT', 'TRACKING', 'on'] as Cmd), fc.constant(['CLIENT', 'TRACKING', 'on', 'noloop'] as Cmd),
+    fc.constant(['CLIENT', 'TRACKING', 'on', 'optin'] as Cmd), fc.constant(['CLIENT', 'TRACKING', 'on', 'optout'] as Cmd),
+    fc.constant(['CLIENT', 'TRACKING', 'on', 'bcast'] as Cmd), fc.constant(['CLIENT', 'TRACKING', 'off'] as Cmd),
+    key.map((k) => ['CLIENT', 'TRACKING', 'on', 'bcast', 'prefix', k] as Cmd),
+    fc.constant(['CLIENT', 'TRACKING', 'on', 'bcast', 'noloop', 'prefix', 'a'] as Cmd),
+    fc.constant(['CLIENT', 'CACHING', 'yes'] as Cmd), fc.constant(['CLIENT', 'CACHING', 'no'] as Cmd),
+    fc.constant(['CLIENT', 'TRACKINGINFO'] as Cmd), fc.constant(['HELLO', '2'] as Cmd), fc.constant(['HELLO', '3'] as Cmd),
+  );
+  const data: fc.Arbitrary<Cmd> = fc.oneof(
+    key.map((k) => ['GET', k] as Cmd), fc.tuple(key, key).map(([x, y]) => ['MGET', x, y] as Cmd),
+    key.map((k) => ['SET', k, 'v'] as Cmd), key.map((k) => ['DEL', k] as Cmd), key.map((k) => ['INCR', k] as Cmd),
+    key.map((k) => ['EXISTS', k] as Cmd), fc.constant(['FLUSHDB'] as Cmd),
+  );
+  const step = fc.record({ who: fc.constantFrom(0, 0, 1), c: fc.oneof(mode, data, data) });
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+      for (const p of [main, other]) await Promise.all([p.m.call('RESET'), p.r.call('RESET')]);
+      await d.flush();
+      for (const s of steps) {
+        const p = s.who === 0 ? main : other;
+        p.m.write(encodeCommand(s.c));
+        p.r.write(encodeCommand(s.c));
+        // Everything both connections receive up to a PING's reply: the reply, then any invalidations. (No MULTI
+        // here: the PING would be queued. Transactions have their own cases above.)
+        for (const q of [p, p === main ? other : main]) {
+          const [a, b] = await Promise.all([untilPong(q.m), untilPong(q.r)]);
+          const norm = (xs: string[]): string[] => xs.map((x) => (x.startsWith('%7') || x.startsWith('*14') ? 'HELLO' : x));
+          assert.deepEqual(norm(a), norm(b), `after ${s.c.join(' ')} (client ${s.who})`);
+        }
+      }
+    }),
+    { numRuns: 40 },
+  );
 });
