@@ -151,7 +151,8 @@ function nextIdOrReply(c: CommandContext, s: Stream, given: ParsedId | null): St
   if (given.seqGiven) id = given.id;
   else if (given.id.ms === last.ms) {
     if (isMaxU64(last.seq)) {
-      c.error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
+      // Redis 7.0 reports this overflow through its generic "too large" errno path.
+      c.error('ERR Elements are too large to be stored');
       return null;
     }
     id = { ms: last.ms, seq: addU64(last.seq, 1) };
@@ -338,10 +339,6 @@ function xsetidCommand(c: CommandContext): void {
       c.error('ERR The entries_added specified in XSETID is smaller than the target stream length');
       return;
     }
-  }
-  if (cmpId(id, s.maxDeletedId) < 0) {
-    c.error('ERR The ID specified in XSETID is smaller than current max_deleted_entry_id');
-    return;
   }
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;

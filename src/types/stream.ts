@@ -11,11 +11,11 @@
  * deleted) reach stream-node-max-entries. The listpack size Redis would have is tracked arithmetically
  * (`lpBytes`, from listpack's element encodings) although the bytes stored here use a smaller encoding. So nodes
  * hold the same entries as Redis's, and `MAXLEN ~` (which drops whole nodes) leaves the same XLEN.
- * One deliberate difference: an entry whose ID is more than 2^52 away from its node's master ID (only possible
- * with explicit IDs near the top of the 64-bit range) starts a new node, where Redis would wrap the delta.
+ * One deliberate difference: an entry whose ms or seq differs from its node's master ID by 2^53 or more (only
+ * possible with explicit IDs beyond 2^53) starts a new node, where Redis would wrap the delta in an int64.
  *
  * Entry encoding inside a node's buffer:
- *   flags (1 byte: DELETED=1, SAMEFIELDS=2) · ms delta (varint) · seq delta (zigzag varint)
+ *   flags (1 byte: DELETED=1, SAMEFIELDS=2, 128 = seq delta negative) · ms delta (varint) · |seq delta| (varint)
  *   · [if not SAMEFIELDS: field count (varint), then field, value pairs] or [values only, fields = master's]
  * where each string is a varint length and latin1 bytes. Deleting marks the flag in place, as Redis does; a
  * node whose live count drops to 0 through XDEL is removed (trimming may leave an empty node, as Redis does).
@@ -38,8 +38,8 @@ export const STREAM_ITEM_FLAG_DELETED = 1;
 export const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
 /** Redis's STREAM_LISTPACK_MAX_SIZE. */
 const LISTPACK_MAX_SIZE = 1 << 30;
-/** Deltas beyond this start a new node (see the header). */
-const MAX_DELTA = 2 ** 52;
+/** Mica's own flag bit (never reported): the entry's seq delta is negative. */
+const FLAG_SEQ_NEGATIVE = 128;
 
 // ---------------------------------------------------------------------------------------------------------
 // Listpack sizes (what Redis's listpack would use for an element), for the node-splitting rule.
@@ -194,10 +194,11 @@ class EntryReader {
     const node = this.node;
     if (this.off >= node.used) return false;
     this.start = this.off;
-    this.flags = node.buf[this.off++]!;
+    const raw = node.buf[this.off++]!;
+    this.flags = raw & 127;
     this.msDelta = this.varint();
     const z = this.varint();
-    this.seqDelta = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    this.seqDelta = (raw & FLAG_SEQ_NEGATIVE) !== 0 ? -z : z;
     if ((this.flags & STREAM_ITEM_FLAG_SAMEFIELDS) !== 0) this.nfields = node.fields.length;
     else this.nfields = this.varint();
     this.dataOff = this.off;
@@ -300,7 +301,7 @@ export class Stream {
       if (!fresh) {
         msDelta = subU64(id.ms, node.masterId.ms);
         seqDelta = subU64(id.seq, node.masterId.seq);
-        if (!(Math.abs(msDelta) < MAX_DELTA && Math.abs(seqDelta) < MAX_DELTA)) fresh = true;
+        if (!(Number.isSafeInteger(msDelta) && Number.isSafeInteger(seqDelta))) fresh = true;
       }
       if (fresh) {
         node.shrink();
@@ -342,9 +343,9 @@ export class Stream {
     node.lpFixed += lp;
     // Stored encoding.
     node.ensure(bytes);
-    node.buf[node.used++] = flags;
+    node.buf[node.used++] = seqDelta < 0 ? flags | FLAG_SEQ_NEGATIVE : flags;
     node.putVarint(msDelta);
-    node.putVarint(seqDelta >= 0 ? seqDelta * 2 : -seqDelta * 2 - 1);
+    node.putVarint(Math.abs(seqDelta));
     if (!same) node.putVarint(numfields);
     for (let i = 0; i < numfields; i++) {
       if (!same) node.putString(fv[2 * i]!);
@@ -422,7 +423,7 @@ export class Stream {
     const node = this.nodes[f.ni]!;
     if (node.count === 1) this.removeNodeAt(f.ni);
     else {
-      node.buf[f.r.start] = f.r.flags | STREAM_ITEM_FLAG_DELETED;
+      node.buf[f.r.start] |= STREAM_ITEM_FLAG_DELETED;
       node.count--;
       node.deleted++;
     }
@@ -470,7 +471,7 @@ export class Stream {
         const stop = minid === null ? this.length <= maxlen : cmpId(r.id(), minid) >= 0;
         if (stop) break;
         if ((r.flags & STREAM_ITEM_FLAG_DELETED) === 0) {
-          node.buf[r.start] = r.flags | STREAM_ITEM_FLAG_DELETED;
+          node.buf[r.start] |= STREAM_ITEM_FLAG_DELETED;
           fromNode++;
           this.length--;
         }
