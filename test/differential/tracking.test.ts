@@ -337,10 +337,12 @@ test('tracking: which commands remember their keys (read-only ones, every family
     ['GEOPOS', 'g1', 'm'], ['GEODIST', 'g2', 'a', 'b'], ['GEOHASH', 'g3', 'm'],
     ['GEORADIUS_RO', 'g4', '0', '0', '1', 'km'], ['GEOSEARCH', 'g5', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'],
     ['PFCOUNT', 'p1'], ['SORT_RO', 'q1'], ['SORT', 'q2'], ['OBJECT', 'ENCODING', 'q3'],
-    ['TOUCH', 'q5'], ['DBSIZE'], ['RANDOMKEY'], ['KEYS', 'x*'], ['SCAN', '0'],
+    ['TOUCH', 'q5'], ['XLEN', 'x1'], ['XRANGE', 'x2', '-', '+'], ['XREVRANGE', 'x3', '+', '-'],
+    ['XREAD', 'COUNT', '1', 'STREAMS', 'x4', 'x5', '0', '0'], ['DBSIZE'], ['RANDOMKEY'], ['KEYS', 'x*'], ['SCAN', '0'],
     // Writes remember nothing.
     ['SET', 'w1', 'v'], ['DEL', 'w2'], ['INCR', 'w3'], ['LPUSH', 'w4', 'x'], ['GETEX', 'w5'], ['GETDEL', 'w6'],
     ['SORT', 'q7', 'STORE', 'w7'], ['SUNIONSTORE', 'w8', 'z13'], ['COPY', 'w9', 'w10'], ['PFADD', 'w11'],
+    ['XADD', 'w12', '*', 'f', 'v'],
   ];
   for (const cmd of reads) {
     const { mica, redis } = await d.both(cmd);
