@@ -13,8 +13,11 @@ import { Database } from './database.js';
 import type { Value } from './values.js';
 
 export type KeyHook = (db: Database, key: string) => void;
-/** `expired`: the key was deleted by expiry, not by a client's command (tracking's BCAST NOLOOP needs to know). */
-export type KeyModifiedHook = (db: Database, key: string, expired?: boolean) => void;
+/**
+ * `byServer`: the server changed the key itself (expiry; eviction should pass it too), not a client's command, as
+ * Redis's signalModifiedKey(NULL, ...). Tracking's BCAST NOLOOP needs to know.
+ */
+export type KeyModifiedHook = (db: Database, key: string, byServer?: boolean) => void;
 export type NotifyHook = (cls: number, event: string, key: string, dbid: number) => void;
 
 export class Keyspace {

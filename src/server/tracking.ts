@@ -4,8 +4,9 @@
  *
  * Every change reaches tracking through the keyspace's keyModified hook, which this chains after WATCH's: writes
  * (Database.written), deletions, lazy and active expiry (Database.expireSlot), and eviction, which deletes
- * through the same ritual. FLUSHDB / FLUSHALL arrive through the server's onFlush hooks. SWAPDB sends nothing:
- * Redis 7.0 tracks key names without their database and does not invalidate on SWAPDB either.
+ * through the same ritual (passing `byServer`, as expiry does, so that a BCAST NOLOOP client hears about it).
+ * FLUSHDB / FLUSHALL arrive through the server's onFlush hooks. SWAPDB sends nothing: Redis 7.0 tracks key names
+ * without their database and does not invalidate on SWAPDB either.
  */
 import { keysOfCommand, type Command } from '../commands/index.js';
 import { CMD_PUBSUB, CMD_READONLY } from '../commands/types.js';
@@ -32,9 +33,9 @@ export function wireTracking(server: Server): void {
   const tracking = server.tracking;
   const ks = server.keyspace;
   const previous = ks.keyModified;
-  ks.keyModified = (db, key, expired) => {
-    previous(db, key, expired);
-    if (tracking.watching) tracking.invalidateKey(key, expired === true ? null : tracking.current, true);
+  ks.keyModified = (db, key, byServer) => {
+    previous(db, key, byServer);
+    if (tracking.watching) tracking.invalidateKey(key, byServer === true ? null : tracking.current, true);
   };
   server.onFlush.push(() => tracking.invalidateOnFlush());
   server.config.watch('tracking-table-max-keys', (v) => (tracking.maxKeys = Number(v)));
