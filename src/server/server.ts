@@ -102,6 +102,8 @@ export class Server implements ServerApi {
   private readonly refused = new Set<net.Socket>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
+  /** Clients whose pending output is only other clients' messages, written after flushQueue (scheduleFlushLate). */
+  private flushLateQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
   private closing: Promise<void> | null = null;
@@ -421,7 +423,7 @@ export class Server implements ServerApi {
       c.close(false);
       return;
     }
-    this.scheduleFlush(c);
+    this.scheduleFlushLate(c);
   }
 
   /** Redis's checkClientOutputBufferLimits for a pubsub-class client: hard at once, soft after its seconds. */
@@ -488,11 +490,31 @@ export class Server implements ServerApi {
     }
   }
 
+  /**
+   * Like scheduleFlush, for output another client's command produced (pub/sub messages): written after the
+   * clients' own replies, so a publisher's reply leaves before its fan-out's writes (Redis gets the same effect by
+   * queuing clients with new output at the head of its pending-writes list) and its next commands arrive while
+   * those are being written.
+   */
+  scheduleFlushLate(c: Client): void {
+    if (c.flushPending) return;
+    c.flushPending = true;
+    this.flushLateQueue.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
     const q = this.flushQueue;
     this.flushQueue = [];
     for (let i = 0; i < q.length; i++) q[i]!.flush();
+    const late = this.flushLateQueue;
+    if (late.length === 0) return;
+    this.flushLateQueue = [];
+    for (let i = 0; i < late.length; i++) late[i]!.flush();
   };
 
   usedMemory(): number {
