@@ -6,8 +6,7 @@
  * this module depends on nothing above observability/. Fields that describe machinery Mica does not have (fork,
  * AOF rewrite, replication links, I/O threads) print the value Redis prints when that machinery is idle, unless a
  * subsystem registers a live provider for them (InfoInputs.infoFields). Fields that only describe Redis's C build
- * (gcc_version, atomicvar_api, monotonic_clock), the socket read/write call counters and the reply-buffer resize
- * counters are left out; test/integration/info.test.ts lists them.
+ * (gcc_version, atomicvar_api, monotonic_clock) and the reply-buffer resize counters are left out; test/integration/info.test.ts lists them.
  *
  * Text format: each field is "name:value\r\n"; each section starts with "# Title\r\n"; sections after the first
  * are preceded by an empty line ("\r\n").
@@ -341,6 +340,8 @@ const SECTIONS: Section[] = [
         ['unexpected_error_replies', st.unexpectedErrorReplies],
         ['total_error_replies', st.totalErrorReplies],
         ['dump_payload_sanitizations', 0],
+        ['total_reads_processed', st.readsProcessed],
+        ['total_writes_processed', st.writesProcessed],
         ['io_threaded_reads_processed', 0],
         ['io_threaded_writes_processed', 0],
       ];
