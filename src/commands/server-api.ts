@@ -52,6 +52,8 @@ export interface ClientView extends Watcher, Subscriber {
   readonly outputMemory: number;
   readonly totalMemory: number;
   readonly argvMemory: number;
+  /** Bytes held by the commands queued in MULTI (CLIENT LIST multi-mem). */
+  readonly multiMemory: number;
   /** CLIENT LIST's events field ("r", "rw"). */
   readonly events: string;
   /** The ACL user the connection is authenticated as. */

@@ -314,7 +314,7 @@ const SECTIONS: Section[] = [
         ['expired_keys', st.expiredKeys],
         ['expired_stale_perc', fixed2(st.expiredStalePerc * 100)],
         ['expired_time_cap_reached_count', st.expiredTimeCapReached],
-        ['expire_cycle_cpu_milliseconds', 0],
+        ['expire_cycle_cpu_milliseconds', Math.floor(st.expireCycleCpuMicros / 1000)],
         ['evicted_keys', st.evictedKeys],
         ['evicted_clients', st.evictedClients],
         ['total_eviction_exceeded_time', 0],

@@ -14,6 +14,8 @@ export class Stats {
   expiredKeys = 0;
   expiredStalePerc = 0;
   expiredTimeCapReached = 0;
+  /** Time spent in active expiry cycles, µs (INFO expire_cycle_cpu_milliseconds). */
+  expireCycleCpuMicros = 0;
   evictedKeys = 0;
   evictedClients = 0;
   keyspaceHits = 0;
@@ -57,6 +59,7 @@ export class Stats {
     this.expiredKeys = 0;
     this.expiredStalePerc = 0;
     this.expiredTimeCapReached = 0;
+    this.expireCycleCpuMicros = 0;
     this.evictedKeys = 0;
     this.evictedClients = 0;
     this.keyspaceHits = 0;

@@ -396,13 +396,28 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get outputMemory(): number {
     return this.socketQueued;
   }
+  /**
+   * Bytes of the arguments of the command in progress (running, blocked or held by a pause); 0 between commands,
+   * since Redis frees a command's arguments once it has run.
+   */
   get argvMemory(): number {
+    if (this.callMark < 0 && this.blockState === null && !this.postponed) return 0;
     let n = 0;
     for (const a of this.argv) n += a.length;
     return n;
   }
+  /** Queued MULTI commands' arguments plus a pointer per argument, as Redis's mstate.argv_len_sums. */
+  get multiMemory(): number {
+    if (this.multiState === null) return 0;
+    let n = 0;
+    for (const q of this.multiState.queue) {
+      n += 8 * q.argv.length;
+      for (const a of q.argv) n += a.length;
+    }
+    return n;
+  }
   get totalMemory(): number {
-    return this.buf.length + this.parser.pending + this.socketQueued + this.argvMemory;
+    return this.buf.length + this.parser.pending + this.socketQueued + this.argvMemory + this.multiMemory;
   }
   get subscriptions(): number {
     return this.pubsubChannels.size;
