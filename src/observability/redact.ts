@@ -18,13 +18,17 @@ export function redactArgv(fullName: string, argv: readonly string[]): readonly 
   const out = argv.slice();
   switch (fullName) {
     case 'auth':
+      // AUTH with too many arguments fails before it hides anything.
+      if (out.length > 3) return argv;
       for (let j = 1; j < out.length; j++) out[j] = REDACTED;
       break;
     case 'acl|setuser':
       for (let j = 2; j < out.length; j++) out[j] = REDACTED;
       break;
     case 'hello':
-      // HELLO protover [AUTH user pass] [SETNAME name]: only the AUTH pair is hidden.
+      // HELLO protover [AUTH user pass] [SETNAME name]: only the AUTH pair is hidden, once the protocol version
+      // has been accepted.
+      if (out[1] !== '2' && out[1] !== '3') return argv;
       for (let j = 2; j < out.length; j++) {
         const w = out[j]!.toLowerCase();
         if (w === 'auth' && j + 2 < out.length) {
@@ -38,6 +42,7 @@ export function redactArgv(fullName: string, argv: readonly string[]): readonly 
       }
       break;
     case 'config|set':
+      if (out.length % 2 !== 0) return argv;
       for (let j = 2; j + 1 < out.length; j += 2) {
         if (SENSITIVE_CONFIGS.has(out[j]!.toLowerCase())) out[j + 1] = REDACTED;
       }

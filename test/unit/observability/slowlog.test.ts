@@ -50,6 +50,8 @@ test('redaction: passwords in AUTH, HELLO, CONFIG SET, ACL SETUSER and MIGRATE',
   assert.deepEqual(redactArgv('auth', ['auth', 'u', 'p']), ['auth', R, R]);
   assert.deepEqual(redactArgv('hello', ['hello', '3', 'setname', 'n', 'AUTH', 'u', 'p']), ['hello', '3', 'setname', 'n', 'AUTH', R, R]);
   assert.deepEqual(redactArgv('hello', ['hello', '3', 'auth', 'u']), ['hello', '3', 'auth', 'u']);
+  assert.deepEqual(redactArgv('hello', ['hello', '9', 'auth', 'u', 'p']), ['hello', '9', 'auth', 'u', 'p']);
+  assert.deepEqual(redactArgv('auth', ['auth', 'a', 'b', 'c']), ['auth', 'a', 'b', 'c']);
   assert.deepEqual(redactArgv('config|set', ['config', 'set', 'maxmemory', '1', 'REQUIREPASS', 'x', 'masteruser', 'y']),
     ['config', 'set', 'maxmemory', '1', 'REQUIREPASS', R, 'masteruser', R]);
   assert.deepEqual(redactArgv('acl|setuser', ['acl', 'setuser', 'bob', 'on']), ['acl', 'setuser', R, R]);
