@@ -530,6 +530,7 @@ export class Server implements ServerApi {
     this.closing = (async () => {
       this.cron.stop();
       this.blocked.stop();
+      this.gcLatency.enable(false);
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
       for (const c of [...this.clients.all()]) {
