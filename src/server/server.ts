@@ -30,6 +30,7 @@ import { SlowLog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
 import { OutputBufferLimits } from './obufLimits.js';
+import { ClientsPeak } from './clientsPeak.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -130,6 +131,10 @@ export class Server implements ServerApi {
     });
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
+    const peak = new ClientsPeak();
+    this.cron.jobs.push(() => peak.track(this.clock.cached, this.clients.all()));
+    this.infoFields.set('client_recent_max_input_buffer', () => peak.maxInput);
+    this.infoFields.set('client_recent_max_output_buffer', () => peak.maxOutput);
     this.cron.jobs.push(() => this.blocked.checkTimeouts());
     // Dictionaries that outgrew one segment move keys a batch per tick (~1 ms, like Redis's incremental rehash)
     // plus a few per insert.

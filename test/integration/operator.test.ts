@@ -221,3 +221,22 @@ test('client-output-buffer-limit: a MONITOR client is a normal client', async (t
   mon.resume();
   await until(() => gone, 'the monitor to see the connection end');
 });
+
+test('INFO client_recent_max_input_buffer: the largest query buffer of the last seconds', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const admin = await RawClient.connect(mica.port);
+  const big = await RawClient.connect(mica.port);
+  t.after(() => {
+    admin.close();
+    big.close();
+  });
+  // Half of a 200 KB argument: it waits in the query buffer.
+  big.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$200000\r\n' + 'x'.repeat(100_000));
+  const field = async (): Promise<number> =>
+    Number(/client_recent_max_input_buffer:(\d+)/.exec((await admin.call('INFO', 'clients')).latin1Slice())![1]);
+  await until(async () => (await field()) >= 100_000, 'the pending argument to be seen', 3000);
+  big.write('x'.repeat(100_000) + '\r\n');
+  assert.equal((await big.read(1))[0]!.latin1Slice(), '+OK\r\n');
+  assert.ok((await field()) >= 100_000, 'still reported for a few seconds after');
+});
