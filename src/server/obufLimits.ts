@@ -9,6 +9,7 @@
  * outside a command's own reply flow (pub/sub messages, MONITOR lines) and at each flush, so a pipelining client
  * that never reads is caught too. The soft limit's clock is in whole seconds, as Redis's unixtime.
  */
+import { clientInfoString } from '../commands/client.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -69,7 +70,8 @@ export class OutputBufferLimits {
 
   /** Drops a client over its limit, without its pending output. */
   closeForLimit(c: Client): void {
-    this.server.log.warning(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.server.log.warning(`Client ${clientInfoString(c, this.server.clock.now())} scheduled to be closed ASAP for ` +
+      'overcoming of output buffer limits.');
     c.close(false);
   }
 }
