@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startMica, RawClient, redisCliPath, redisCliSkipReason } from '../helpers/servers.js';
 import { decode, type Decoded } from '../helpers/respReader.js';
+import { Redis } from 'ioredis';
 
 function value(b: Buffer): Decoded {
   return decode(b).value;
@@ -239,4 +240,24 @@ test('INFO client_recent_max_input_buffer: the largest query buffer of the last 
   big.write('x'.repeat(100_000) + '\r\n');
   assert.equal((await big.read(1))[0]!.latin1Slice(), '+OK\r\n');
   assert.ok((await field()) >= 100_000, 'still reported for a few seconds after');
+});
+
+test('ioredis monitor(): its parser reads Mica\'s MONITOR lines', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const redis = new Redis({ port: mica.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  t.after(() => redis.disconnect());
+  await redis.connect();
+  const monitor = await redis.monitor();
+  t.after(() => monitor.disconnect());
+  const seen: { time: string; args: string[]; source: string; db: string }[] = [];
+  monitor.on('monitor', (time: string, args: string[], source: string, db: string) => seen.push({ time, args, source, db }));
+  await redis.set('greeting', 'hello world');
+  await until(() => seen.some((e) => e.args[0] === 'set'), 'the SET to be monitored');
+  const e = seen.find((x) => x.args[0] === 'set')!;
+  assert.deepEqual(e.args, ['set', 'greeting', 'hello world']);
+  assert.equal(e.db, '0');
+  assert.match(e.source, /^127\.0\.0\.1:\d+$/);
+  assert.match(e.time, /^\d+\.\d{6}$/);
 });
