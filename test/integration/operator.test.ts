@@ -17,7 +17,7 @@ function value(b: Buffer): Decoded {
   return decode(b).value;
 }
 
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
+async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 20000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out waiting for ' + what);
@@ -32,30 +32,31 @@ test('LATENCY: DEBUG SLEEP shows as a command spike in LATEST, HISTORY, GRAPH an
   t.after(() => c.close());
   await c.call('DEBUG', 'SLEEP', '0.03');
   assert.deepEqual(value(await c.call('LATENCY', 'LATEST')), [], 'nothing while latency-monitor-threshold is 0');
-  await c.call('CONFIG', 'SET', 'latency-monitor-threshold', '10');
-  await c.call('DEBUG', 'SLEEP', '0.03');
-  await c.call('PING');
+  // A high threshold and a long sleep, so that a loaded machine's ordinary commands do not add samples.
+  await c.call('CONFIG', 'SET', 'latency-monitor-threshold', '100');
+  await c.call('DEBUG', 'SLEEP', '0.15');
   const latest = value(await c.call('LATENCY', 'LATEST')) as Decoded[][];
   const cmd = latest.find((e) => e[0] === 'command')!;
   assert.ok(cmd, 'a command event: ' + JSON.stringify(latest));
-  assert.ok((cmd[2] as number) >= 30 && cmd[3] === cmd[2], JSON.stringify(cmd));
+  assert.ok((cmd[2] as number) >= 150 && (cmd[3] as number) >= (cmd[2] as number), JSON.stringify(cmd));
   assert.ok(Math.abs((cmd[1] as number) - Date.now() / 1000) < 5);
-  assert.equal(latest.find((e) => e[0] === 'fast-command'), undefined, 'PING was fast enough');
   const history = value(await c.call('LATENCY', 'HISTORY', 'command')) as number[][];
-  assert.equal(history.length, 1);
-  assert.deepEqual(history[0], [cmd[1], cmd[2]]);
+  assert.deepEqual(history[history.length - 1], [cmd[1], cmd[2]]);
   const graph = value(await c.call('LATENCY', 'GRAPH', 'command')) as string;
-  // One sample is its own minimum: a bottom-row mark, then its age label.
-  assert.match(graph, new RegExp(`^command - high ${String(cmd[2])} ms, low ${String(cmd[2])} ms \\(all time high ${String(cmd[2])} ms\\)\\n-{80}\\n \\n \\n \\n_\\n \\n\\d\\ns\\n$`));
+  assert.match(graph, new RegExp(`^command - high \\d+ ms, low \\d+ ms \\(all time high ${String(cmd[3])} ms\\)\\n-{80}\\n`));
+  assert.equal(graph.split('\n').length, 2 + 4 + 1 + 2 + 1, 'four rows, a blank line, two-character labels');
   const doctor = value(await c.call('LATENCY', 'DOCTOR')) as string;
-  assert.match(doctor, /^Dave, I have observed latency spikes in this Redis instance\. .*\n\n1\. command: 1 latency spikes \(average \d+ms, mean deviation 0ms, period 1\.00 sec\)/);
-  mica.server.latencyAddSampleIfNeeded('eviction-cycle', 12);
-  mica.server.latencyAddSampleIfNeeded('snapshot-slice', 3);
+  assert.match(doctor, /^Dave, I have observed latency spikes in this Redis instance\. .*\n\n1\. command: \d+ latency spikes \(average \d+ms, mean deviation \d+ms, period \d+\.\d\d sec\)/);
+  mica.server.latencyAddSampleIfNeeded('eviction-cycle', 120);
+  mica.server.latencyAddSampleIfNeeded('snapshot-slice', 30);
   const events = (value(await c.call('LATENCY', 'LATEST')) as Decoded[][]).map((e) => e[0]);
   assert.ok(events.includes('eviction-cycle') && !events.includes('snapshot-slice'), JSON.stringify(events));
   assert.match(value(await c.call('LATENCY', 'DOCTOR')) as string, /Sudden changes to the 'maxmemory' setting/);
   assert.equal(value(await c.call('LATENCY', 'RESET', 'COMMAND')), 1);
-  assert.equal(value(await c.call('LATENCY', 'RESET')), 1);
+  assert.ok(!(value(await c.call('LATENCY', 'LATEST')) as Decoded[][]).some((e) => e[0] === 'command'));
+  await c.call('CONFIG', 'SET', 'latency-monitor-threshold', '0');
+  const left = (value(await c.call('LATENCY', 'LATEST')) as Decoded[][]).length;
+  assert.equal(value(await c.call('LATENCY', 'RESET')), left);
   assert.deepEqual(value(await c.call('LATENCY', 'LATEST')), []);
 });
 
@@ -111,7 +112,7 @@ test('maxclients: the connection over the limit gets Redis\'s error and is close
   });
   await Promise.all([a.call('PING'), b.call('PING')]);
   const extra = await RawClient.connect(mica.port);
-  const { closed, data } = await extra.closedWithin(2000);
+  const { closed, data } = await extra.closedWithin(10000);
   assert.ok(closed);
   assert.equal(data.latin1Slice(), '-ERR max number of clients reached\r\n');
   assert.match((await a.call('INFO', 'stats')).latin1Slice(), /\r\nrejected_connections:1\r\n/);
@@ -137,7 +138,7 @@ test('timeout: idle clients are closed; blocked, subscribed and MONITOR clients 
   await until(async () => (await admin.call('CLIENT', 'LIST')).latin1Slice().includes('cmd=blpop'), 'BLPOP to block');
   mica.clock.advance(3500);
   await admin.call('PING');
-  const { closed } = await idle.closedWithin(3000);
+  const { closed } = await idle.closedWithin(10000);
   assert.ok(closed, 'the idle client was closed');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(blocked.closed || sub.closed || mon.closed, false);
@@ -236,7 +237,7 @@ test('INFO client_recent_max_input_buffer: the largest query buffer of the last 
   big.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$200000\r\n' + 'x'.repeat(100_000));
   const field = async (): Promise<number> =>
     Number(/client_recent_max_input_buffer:(\d+)/.exec((await admin.call('INFO', 'clients')).latin1Slice())![1]);
-  await until(async () => (await field()) >= 100_000, 'the pending argument to be seen', 3000);
+  await until(async () => (await field()) >= 100_000, 'the pending argument to be seen', 10000);
   big.write('x'.repeat(100_000) + '\r\n');
   assert.equal((await big.read(1))[0]!.latin1Slice(), '+OK\r\n');
   assert.ok((await field()) >= 100_000, 'still reported for a few seconds after');
