@@ -350,8 +350,9 @@ export class Tracking {
     if (!this.created || this.clients === 0) return;
     const names = [...this.prefixes.keys()].sort(byteOrder);
     for (const name of names) {
-      const bs = this.prefixes.get(name)!;
-      if (bs.keys.size === 0) continue;
+      // A client dropped for its output buffer limit meanwhile may have taken a prefix with it.
+      const bs = this.prefixes.get(name);
+      if (bs === undefined || bs.keys.size === 0) continue;
       const changed = bs.keys;
       bs.keys = new Map();
       const keys = [...changed.keys()].sort(byteOrder);

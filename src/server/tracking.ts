@@ -93,6 +93,11 @@ function sendTrackingFrame(server: Server, c: Client, kind: TrackingMessage, key
   if (c.closed) return;
   if (c.replyFlags === 0) writeTrackingFrame(c, kind, keys, nullResp, redirect);
   else c.writePush(() => writeTrackingFrame(c, kind, keys, nullResp, redirect));
+  // As any reply, an invalidation counts against client-output-buffer-limit (Redis checks on every append).
+  if (server.obufLimits.exceeded(c)) {
+    server.obufLimits.closeForLimit(c);
+    return;
+  }
   server.scheduleFlush(c);
 }
 
