@@ -112,6 +112,11 @@ export class Database {
     return true;
   }
 
+  /** A value left `key` without being freed (RENAME / MOVE): XREADGROUP waiters on a stream there are told. */
+  detached(key: string, v: Value): void {
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
+  }
+
   /** Absolute expiry in ms of a live key, NO_EXPIRE (0) for none, or -1 when the key is missing. */
   getExpire(key: string): number {
     const slot = this.find(key);

@@ -244,6 +244,14 @@ test('streams: blocking XREAD and XREADGROUP match Redis', { skip }, async (t) =
     await settle();
     await d.same(['SET', 'k', 'str']);
     await answer(p1, 'key overwritten');
+    await d.same(['XGROUP', 'CREATE', 'r', 'g', '$', 'MKSTREAM']);
+    await both(p1, 'XREADGROUP', 'GROUP', 'g', 'w1', 'BLOCK', '0', 'STREAMS', 'r', '>');
+    await both(p2, 'XREAD', 'BLOCK', '0', 'STREAMS', 'r2', '$');
+    await settle();
+    await d.same(['RENAME', 'r', 'r2']);
+    await answer(p1, 'key renamed away');
+    await d.same(['XADD', 'r2', '1-1', 'f', 'v']);
+    await answer(p2, 'renamed stream gets an entry');
     // CLIENT UNBLOCK.
     await both(p1, 'XREAD', 'BLOCK', '0', 'STREAMS', 'none', '$');
     await settle();
