@@ -252,6 +252,15 @@ test('streams: blocking XREAD and XREADGROUP match Redis', { skip }, async (t) =
     await answer(p1, 'key renamed away');
     await d.same(['XADD', 'r2', '1-1', 'f', 'v']);
     await answer(p2, 'renamed stream gets an entry');
+    // FLUSHALL, FLUSHDB and SWAPDB take the stream away from a group reader.
+    for (const wipe of [['FLUSHALL'], ['FLUSHDB'], ['SWAPDB', '0', '1']]) {
+      await d.same(['XGROUP', 'CREATE', 'w', 'g', '$', 'MKSTREAM']);
+      await both(p1, 'XREADGROUP', 'GROUP', 'g', 'w1', 'BLOCK', '0', 'STREAMS', 'w', '>');
+      await settle();
+      await d.same(wipe);
+      await answer(p1, wipe.join(' '));
+    }
+    await d.same(['SWAPDB', '0', '1']);
     // CLIENT UNBLOCK.
     await both(p1, 'XREAD', 'BLOCK', '0', 'STREAMS', 'none', '$');
     await settle();
