@@ -62,6 +62,18 @@ function checkNoMulti(_s: Server, c: Client, cmd: Command): string | null {
   return 'ERR Command not allowed inside a transaction';
 }
 
+/**
+ * While the AOF cannot be written, write commands (and PING, as in Redis) are refused with the MISCONF error:
+ * nothing is acknowledged that would not be persisted.
+ */
+function checkDiskError(server: Server, c: Client, cmd: Command): string | null {
+  const err = server.aof.writeError;
+  if (err === null) return null;
+  if ((cmd.flagBits & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return err;
+  if (cmd.fullName === 'exec' && c.multiState !== null && c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0)) return err;
+  return null;
+}
+
 /** What a RESP2 client may run while subscribed (RESP3 clients may interleave anything with their pushes). */
 const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe',
   'psubscribe', 'punsubscribe', 'quit', 'reset']);
@@ -77,6 +89,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
+  checkDiskError,
   checkPubSubContext,
 ];
 
@@ -145,12 +158,17 @@ export function call(server: Server, c: Client, cmd: Command): void {
   // Client.callMark), so a command costs one timer read instead of two.
   const start = c.callMark >= 0 ? c.callMark : performance.now();
   const replyMark = c.len;
+  // Propagation (AOF, replicas) costs one null test when off; on, the command propagates if it moved dirty.
+  const prop = server.propagation;
+  const dirtyBefore = server.keyspace.dirty;
+  if (prop !== null) prop.enter();
   try {
     if (c.noTouch) callNoTouch(server, c, cmd);
     else cmd.handler!(c);
   } catch (e) {
     handlerFailed(server, c, cmd, e, replyMark);
   }
+  if (prop !== null) prop.exit(c.argv, c.db.id, cmd, server.keyspace.dirty - dirtyBefore);
   const end = performance.now();
   if (c.callMark >= 0) c.callMark = end;
   const usec = Math.round((end - start) * 1000);
