@@ -10,8 +10,11 @@ import type { Server } from './server.js';
 
 /** A connection-less client that runs an AOF's commands; its replies are dropped. */
 function newExecutor(server: Server, fileName: () => string): AofExecutor {
-  const c = new Client(0, new net.Socket(), server);
+  // Redis's AOF client id (CLIENT_ID_AOF is UINT64_MAX); registered while loading because MULTI / EXEC find
+  // their client through the registry.
+  const c = new Client(Number.MAX_SAFE_INTEGER, new net.Socket(), server);
   c.authenticated = true;
+  server.clients.add(c);
   return {
     run(argv) {
       if (server.commands.lookup(argv[0]!) === undefined) {
@@ -23,6 +26,10 @@ function newExecutor(server: Server, fileName: () => string): AofExecutor {
       return null;
     },
     inMulti: () => c.multiState !== null,
+    close: () => {
+      server.resetTransactionAndPubSub(c);
+      server.clients.remove(c);
+    },
   };
 }
 

@@ -45,6 +45,8 @@ export interface AofExecutor {
   run(argv: string[]): string | null;
   /** Whether a MULTI is open (a file ending inside one is treated as torn before the MULTI). */
   inMulti(): boolean;
+  /** The file is done: the fake client goes away. */
+  close(): void;
 }
 
 export interface AofHost {
@@ -441,17 +443,24 @@ export class Aof {
     }
     const ex = this.host.newExecutor();
     let multiStart = -1;
-    const r = readCommands(buf, start, (argv, at) => {
-      if (argv[0]!.length === 5 && argv[0]!.toLowerCase() === 'multi') multiStart = at;
-      return ex.run(argv);
-    });
+    let r;
+    let inMulti = false;
+    try {
+      r = readCommands(buf, start, (argv, at) => {
+        if (argv[0]!.length === 5 && argv[0]!.toLowerCase() === 'multi') multiStart = at;
+        return ex.run(argv);
+      });
+    } finally {
+      inMulti = ex.inMulti();
+      ex.close();
+    }
     if (r.stopped !== null) {
       log.warning(r.stopped);
       throw new LoadError(r.stopped);
     }
     let status = r.status;
     let validUpTo = r.validUpTo;
-    if (status !== 'format' && ex.inMulti()) {
+    if (status !== 'format' && inMulti) {
       log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${f.name}`);
       status = 'truncated';
       validUpTo = multiStart;
