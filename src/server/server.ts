@@ -474,8 +474,8 @@ export class Server implements ServerApi {
   }
 
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
-    serve: (key: string) => boolean): void {
-    this.blocked.block(c as Client, keys, deadline, valueType, serve);
+    serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void {
+    this.blocked.block(c as Client, keys, deadline, valueType, serve, keyGone);
   }
 
   /** Loads the AOF when appendonly is yes (it takes precedence over RDB), then opens it for appending. */
