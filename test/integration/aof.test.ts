@@ -51,6 +51,10 @@ async function snapshot(c: RawClient, dbs = 4): Promise<string> {
       else if (type === '+list') v = (await c.call('LRANGE', k, '0', '-1')).latin1Slice();
       else if (type === '+set') v = parseArray((await c.call('SMEMBERS', k)).latin1Slice()).sort().join(',');
       else if (type === '+zset') v = (await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES')).latin1Slice();
+      else if (type === '+stream') {
+        v = (await c.call('XRANGE', k, '-', '+')).latin1Slice() + (await c.call('XINFO', 'GROUPS', k)).latin1Slice() +
+          (await c.call('XPENDING', k, 'g')).latin1Slice();
+      }
       else v = parseArray((await c.call('HGETALL', k)).latin1Slice()).join(',');
       out.push(`${db} ${k} ${type} ttl=${ttl > 0 ? 'yes' : ttl} ${v}`);
     }
@@ -83,6 +87,14 @@ async function fillAllTypes(c: RawClient): Promise<void> {
   await c.call('ZADD', 'z', '1.5', 'a', '-inf', 'b', '3e10', 'c', '0.1', 'd');
   await c.call('HSET', 'h', 'f1', 'v1', 'f2', 'v2');
   await c.call('HINCRBYFLOAT', 'h', 'n', '0.5');
+  await c.call('XADD', 'st', '1-1', 'a', '1');
+  await c.call('XADD', 'st', '2-1', 'b', '2');
+  await c.call('XADD', 'st', '3-1', 'c', '3');
+  await c.call('XDEL', 'st', '3-1');
+  await c.call('XGROUP', 'CREATE', 'st', 'g', '0');
+  await c.call('XGROUP', 'CREATECONSUMER', 'st', 'g', 'alice');
+  await c.call('XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '1', 'STREAMS', 'st', '>');
+  await c.call('XADD', 'empty', 'MAXLEN', '0', '*', 'x', 'y');
   await c.call('SELECT', '2');
   await c.call('SET', 'in2', 'x');
   await c.call('SELECT', '0');

@@ -2,7 +2,9 @@
  * A plain-AOF image of the dataset (aof-use-rdb-preamble no): the commands that recreate every key, as Redis's
  * rewriteAppendOnlyFileRio writes them: per non-empty database a SELECT, then per key SET / RPUSH / SADD / ZADD
  * / HMSET (collections in batches of 64 items, AOF_REWRITE_ITEMS_PER_CMD) and a PEXPIREAT for a key with a
- * TTL. Keys whose TTL has already passed are left out.
+ * TTL. Keys whose TTL has already passed are left out. A stream is one XADD per entry (an empty one is made by
+ * XADD MAXLEN 0 of a dummy entry), an XSETID with its counters, and per consumer group an XGROUP CREATE with
+ * ENTRIESREAD, an XCLAIM ... JUSTID FORCE per pending entry, and XGROUP CREATECONSUMER for consumers with none.
  *
  * The image is built synchronously into latin1 chunks: taken in one go, it is exactly the dataset at the moment
  * the rewrite starts, which is what lets every later write go to the new incremental file (see aof.ts).
@@ -15,6 +17,8 @@ import type { SetValue } from '../../types/set.js';
 import type { HashValue } from '../../types/hash.js';
 import type { ZSetValue } from '../../types/zset.js';
 import { formatDouble } from '../../util/numbers.js';
+import { StreamIterator, type Stream } from '../../types/stream.js';
+import { idString, ZERO_ID, MAX_ID } from '../../types/streamId.js';
 import { encodeCommand } from './format.js';
 
 const ITEMS_PER_CMD = 64;
@@ -88,12 +92,40 @@ export function rewriteKey(out: ChunkSink, key: string, v: Value, expireAt: numb
         batched(out, ['HMSET', key], items, 2);
         break;
       }
+      case 'stream':
+        rewriteStream(out, key, v as unknown as Stream);
+        break;
       default:
         // A type this writer does not know must fail the rewrite, never vanish from it.
         throw new Error(`AOF rewrite: cannot write a value of type ${typeOf(v)}`);
     }
   }
   if (expireAt !== NO_EXPIRE) out.add(encodeCommand(['PEXPIREAT', key, String(expireAt)]));
+}
+
+/** Redis's rewriteStreamObject. */
+function rewriteStream(out: ChunkSink, key: string, s: Stream): void {
+  if (s.length > 0) {
+    const it = new StreamIterator(s, ZERO_ID, MAX_ID, false);
+    while (it.next()) out.add(encodeCommand(['XADD', key, idString(it.id), ...it.fieldValues()]));
+  } else {
+    out.add(encodeCommand(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']));
+  }
+  out.add(encodeCommand(['XSETID', key, idString(s.lastId), 'ENTRIESADDED', String(s.entriesAdded),
+    'MAXDELETEDID', idString(s.maxDeletedId)]));
+  for (const g of s.sortedGroups()) {
+    out.add(encodeCommand(['XGROUP', 'CREATE', key, g.name, idString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]));
+    for (const consumer of g.sortedConsumers()) {
+      if (consumer.pel.size === 0) {
+        out.add(encodeCommand(['XGROUP', 'CREATECONSUMER', key, g.name, consumer.name]));
+        continue;
+      }
+      for (const nack of consumer.pel.items) {
+        out.add(encodeCommand(['XCLAIM', key, g.name, consumer.name, '0', idString(nack.id), 'TIME',
+          String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']));
+      }
+    }
+  }
 }
 
 /** The whole dataset as plain-AOF chunks. */
