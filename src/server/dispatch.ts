@@ -160,7 +160,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
   const replyMark = c.len;
   // Propagation (AOF, replicas) costs one null test when off; on, the command propagates if it moved dirty.
   const prop = server.propagation;
-  const dirtyBefore = server.keyspace.dirty;
+  const dirtyBefore = prop === null ? 0 : server.keyspace.dirty;
   if (prop !== null) prop.enter();
   try {
     if (c.noTouch) callNoTouch(server, c, cmd);

@@ -6,7 +6,7 @@
  * XADD MAXLEN 0 of a dummy entry), an XSETID with its counters, and per consumer group an XGROUP CREATE with
  * ENTRIESREAD, an XCLAIM ... JUSTID FORCE per pending entry, and XGROUP CREATECONSUMER for consumers with none.
  *
- * The image is built synchronously into latin1 chunks: taken in one go, it is exactly the dataset at the moment
+ * The image is built synchronously into ~1 MB buffers: taken in one go, it is exactly the dataset at the moment
  * the rewrite starts, which is what lets every later write go to the new incremental file (see aof.ts).
  */
 import { NO_EXPIRE } from '../../types/dict.js';
@@ -19,34 +19,48 @@ import type { ZSetValue } from '../../types/zset.js';
 import { formatDouble } from '../../util/numbers.js';
 import { StreamIterator, type Stream } from '../../types/stream.js';
 import { idString, ZERO_ID, MAX_ID } from '../../types/streamId.js';
-import { encodeCommand } from './format.js';
+import { ReplyWriter } from '../../protocol/writer.js';
 
 const ITEMS_PER_CMD = 64;
 const CHUNK = 1 << 20;
 
-/** Collects output in ~1 MB latin1 chunks (one huge string would be slow to concatenate and to convert). */
+/**
+ * Collects the image as ~1 MB Buffers, encoding straight into a reply writer's buffer (RESP2 arrays of bulk
+ * strings are exactly the AOF's commands): far cheaper than building JS strings for millions of keys.
+ */
 export class ChunkSink {
-  readonly chunks: string[] = [];
-  private cur = '';
+  readonly chunks: Buffer[] = [];
+  private readonly w = new ReplyWriter(CHUNK + 64 * 1024);
 
-  add(s: string): void {
-    this.cur += s;
-    if (this.cur.length >= CHUNK) {
-      this.chunks.push(this.cur);
-      this.cur = '';
-    }
+  command(argv: readonly string[]): void {
+    const w = this.w;
+    w.array(argv.length);
+    for (let i = 0; i < argv.length; i++) w.bulk(argv[i]!);
+    this.cut();
   }
 
-  end(): string[] {
-    if (this.cur.length > 0) this.chunks.push(this.cur);
-    this.cur = '';
+  /** A command of `head` words and then `n` items from `items` starting at `from`. */
+  commandRange(head: readonly string[], items: readonly string[], from: number, n: number): void {
+    const w = this.w;
+    w.array(head.length + n);
+    for (let i = 0; i < head.length; i++) w.bulk(head[i]!);
+    for (let i = from; i < from + n; i++) w.bulk(items[i]!);
+    this.cut();
+  }
+
+  private cut(): void {
+    const w = this.w;
+    if (w.len < CHUNK) return;
+    this.chunks.push(Buffer.from(w.buf.subarray(0, w.len)));
+    w.len = 0;
+  }
+
+  end(): Buffer[] {
+    const w = this.w;
+    if (w.len > 0) this.chunks.push(Buffer.from(w.buf.subarray(0, w.len)));
+    w.len = 0;
     return this.chunks;
   }
-}
-
-/** Bulk-string header + payload, the pieces encodeCommand makes, for batched commands. */
-function bulk(s: string): string {
-  return '$' + s.length + '\r\n' + s + '\r\n';
 }
 
 /** One command with a head (e.g. RPUSH key) and items spread over batches of ITEMS_PER_CMD. */
@@ -54,17 +68,14 @@ function batched(out: ChunkSink, head: readonly string[], items: string[], perIt
   const total = items.length / perItem;
   for (let i = 0; i < total; i += ITEMS_PER_CMD) {
     const n = Math.min(ITEMS_PER_CMD, total - i);
-    let s = '*' + (head.length + n * perItem) + '\r\n';
-    for (const h of head) s += bulk(h);
-    for (let j = i * perItem; j < (i + n) * perItem; j++) s += bulk(items[j]!);
-    out.add(s);
+    out.commandRange(head, items, i * perItem, n * perItem);
   }
 }
 
 /** The commands that recreate one key. */
 export function rewriteKey(out: ChunkSink, key: string, v: Value, expireAt: number): void {
   if (isString(v)) {
-    out.add(encodeCommand(['SET', key, stringBytes(v)]));
+    out.command(['SET', key, stringBytes(v)]);
   } else {
     switch (typeOf(v)) {
       case 'list':
@@ -100,40 +111,40 @@ export function rewriteKey(out: ChunkSink, key: string, v: Value, expireAt: numb
         throw new Error(`AOF rewrite: cannot write a value of type ${typeOf(v)}`);
     }
   }
-  if (expireAt !== NO_EXPIRE) out.add(encodeCommand(['PEXPIREAT', key, String(expireAt)]));
+  if (expireAt !== NO_EXPIRE) out.command(['PEXPIREAT', key, String(expireAt)]);
 }
 
 /** Redis's rewriteStreamObject. */
 function rewriteStream(out: ChunkSink, key: string, s: Stream): void {
   if (s.length > 0) {
     const it = new StreamIterator(s, ZERO_ID, MAX_ID, false);
-    while (it.next()) out.add(encodeCommand(['XADD', key, idString(it.id), ...it.fieldValues()]));
+    while (it.next()) out.command(['XADD', key, idString(it.id), ...it.fieldValues()]);
   } else {
-    out.add(encodeCommand(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']));
+    out.command(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
   }
-  out.add(encodeCommand(['XSETID', key, idString(s.lastId), 'ENTRIESADDED', String(s.entriesAdded),
-    'MAXDELETEDID', idString(s.maxDeletedId)]));
+  out.command(['XSETID', key, idString(s.lastId), 'ENTRIESADDED', String(s.entriesAdded),
+    'MAXDELETEDID', idString(s.maxDeletedId)]);
   for (const g of s.sortedGroups()) {
-    out.add(encodeCommand(['XGROUP', 'CREATE', key, g.name, idString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]));
+    out.command(['XGROUP', 'CREATE', key, g.name, idString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
     for (const consumer of g.sortedConsumers()) {
       if (consumer.pel.size === 0) {
-        out.add(encodeCommand(['XGROUP', 'CREATECONSUMER', key, g.name, consumer.name]));
+        out.command(['XGROUP', 'CREATECONSUMER', key, g.name, consumer.name]);
         continue;
       }
       for (const nack of consumer.pel.items) {
-        out.add(encodeCommand(['XCLAIM', key, g.name, consumer.name, '0', idString(nack.id), 'TIME',
-          String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']));
+        out.command(['XCLAIM', key, g.name, consumer.name, '0', idString(nack.id), 'TIME',
+          String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']);
       }
     }
   }
 }
 
 /** The whole dataset as plain-AOF chunks. */
-export function rewriteDataset(ks: Keyspace, now: number): string[] {
+export function rewriteDataset(ks: Keyspace, now: number): Buffer[] {
   const out = new ChunkSink();
   for (const db of ks.dbs) {
     if (db.size === 0) continue;
-    out.add(encodeCommand(['SELECT', String(db.id)]));
+    out.command(['SELECT', String(db.id)]);
     const d = db.dict;
     d.forEach((key, value, slot) => {
       const when = d.expireAt(slot);
