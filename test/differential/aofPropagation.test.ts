@@ -100,6 +100,12 @@ test('aof propagation: streams (generated IDs, approximate trims made exact, gro
     ['XGROUP', 'CREATE', 'st', 'g', '0'], ['XGROUP', 'CREATECONSUMER', 'st', 'g', 'alice'], ['XGROUP', 'SETID', 'st', 'g', '$'],
     ['XTRIM', 'st', 'MAXLEN', '~', '0'], ['XTRIM', 'st', 'MINID', '0'], ['XDEL', 'st', '1-0'], ['XSETID', 'st', '99999999999999-0'],
     ['XGROUP', 'DELCONSUMER', 'st', 'g', 'alice'], ['XGROUP', 'DESTROY', 'st', 'g'],
+    ['XADD', 'rs', '1-1', 'a', '1'], ['XADD', 'rs', '2-1', 'b', '2'], ['XADD', 'rs', '3-1', 'c', '3'],
+    ['XGROUP', 'CREATE', 'rs', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '2', 'STREAMS', 'rs', '>'],
+    ['XREADGROUP', 'GROUP', 'g', 'carl', 'NOACK', 'STREAMS', 'rs', '>'], ['XREADGROUP', 'GROUP', 'g', 'dan', 'STREAMS', 'rs', '>'],
+    ['XACK', 'rs', 'g', '1-1'], ['XACK', 'rs', 'g', '1-1'],
+    ['XADD', 'rs', '4-1', 'd', '4'], ['XADD', 'rs', '5-1', 'e', '5'], ['XREADGROUP', 'GROUP', 'g', 'carl', 'COUNT', '1', 'NOACK', 'STREAMS', 'rs', '>'],
+    ['XREADGROUP', 'GROUP', 'g', 'ed', 'COUNT', '1', 'NOACK', 'STREAMS', 'rs', '>'], ['XREADGROUP', 'GROUP', 'g', 'fay', 'STREAMS', 'rs', '0'],
   ]);
 });
 
