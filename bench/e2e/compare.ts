@@ -62,7 +62,7 @@ function readOptions(argv: string[]): Options {
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = net.createServer();
     s.once('error', rej);
@@ -74,7 +74,7 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Target {
+export interface Target {
   name: 'Mica' | 'Redis';
   port: number;
   proc: ChildProcess;
@@ -104,7 +104,7 @@ async function waitReady(proc: ChildProcess, port: number, what: string): Promis
   }
 }
 
-async function startRedis(dir: string): Promise<Target> {
+export async function startRedis(dir: string): Promise<Target> {
   const port = await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', dir, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -112,7 +112,7 @@ async function startRedis(dir: string): Promise<Target> {
   return { name: 'Redis', port, proc };
 }
 
-async function startMica(root: string): Promise<Target> {
+export async function startMica(root: string): Promise<Target> {
   const port = await freePort();
   const proc = spawn(process.execPath, [join(root, 'bin/mica-server.js'), '--port', String(port), '--bind', '127.0.0.1',
     '--save', ''], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -127,7 +127,7 @@ async function startMica(root: string): Promise<Target> {
   return { name: 'Mica', port, proc };
 }
 
-function stop(t: Target): Promise<void> {
+export function stop(t: Target): Promise<void> {
   return new Promise((res) => {
     if (t.proc.exitCode !== null || t.proc.signalCode !== null) return res();
     t.proc.once('exit', () => res());
@@ -145,7 +145,7 @@ interface Sample {
 }
 
 /** utime + stime of a process in microseconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
-function cpuMicros(pid: number): number {
+export function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
@@ -191,7 +191,7 @@ function splitCsv(line: string): string[] {
   return line.split('","').map((s) => s.replace(/^"|"$/g, ''));
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -374,7 +374,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write('bench failed: ' + String(e instanceof Error ? e.stack : e) + '\n');
-  process.exitCode = 1;
-});
+// Run only as a script: bench/e2e/pubsub.ts imports the server helpers above.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    process.stderr.write('bench failed: ' + String(e instanceof Error ? e.stack : e) + '\n');
+    process.exitCode = 1;
+  });
+}

@@ -145,7 +145,7 @@ export class Database {
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this.id);
-    this.ks.keyModified(this, key);
+    this.ks.keyModified(this, key, true);
     this.ks.propagateExpired(this, key);
   }
 

@@ -3,10 +3,12 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, type Command } from '../commands/types.js';
+import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -74,6 +76,15 @@ function checkDiskError(server: Server, c: Client, cmd: Command): string | null 
   return null;
 }
 
+/**
+ * tracking-table-max-keys: before each command, as in Redis's processCommand, keys past the limit are
+ * invalidated. Never rejects the command.
+ */
+function checkTrackingLimit(server: Server, c: Client): null {
+  if (server.tracking.clients !== 0) server.tracking.limitUsedSlots(c);
+  return null;
+}
+
 /** What a RESP2 client may run while subscribed (RESP3 clients may interleave anything with their pushes). */
 const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe',
   'psubscribe', 'punsubscribe', 'quit', 'reset']);
@@ -84,13 +95,21 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/** A MONITOR client (Redis flags it a replica) may not read or write keys any more. */
+function checkReplicaKeyspace(_s: Server, c: Client, cmd: Command): string | null {
+  if (!c.monitor || (cmd.flagBits & (CMD_WRITE | CMD_MAY_REPLICATE | CMD_READONLY)) === 0) return null;
+  return 'ERR Replica can\'t interact with the keyspace';
+}
+
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
 const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
   checkDiskError,
+  checkTrackingLimit,
   checkPubSubContext,
+  checkReplicaKeyspace,
 ];
 
 /**
@@ -162,6 +181,8 @@ export function call(server: Server, c: Client, cmd: Command): void {
   const prop = server.propagation;
   const dirtyBefore = prop === null ? 0 : server.keyspace.dirty;
   if (prop !== null) prop.enter();
+  const tracking = server.tracking;
+  if (tracking.hooked) tracking.current = c;
   try {
     if (c.noTouch) callNoTouch(server, c, cmd);
     else cmd.handler!(c);
@@ -169,9 +190,13 @@ export function call(server: Server, c: Client, cmd: Command): void {
     handlerFailed(server, c, cmd, e, replyMark);
   }
   if (prop !== null) prop.exit(c.argv, c.db.id, cmd, server.keyspace.dirty - dirtyBefore);
+  // Client-side caching: remember the keys a read-only command read, then (top-level only) send the client the
+  // invalidations its own command caused, after its reply.
+  if (tracking.hooked) trackingAfterCall(server, c, cmd);
   const end = performance.now();
   if (c.callMark >= 0) c.callMark = end;
   const usec = Math.round((end - start) * 1000);
+  if (server.monitors.length !== 0) feedMonitors(server, c, cmd);
   // A command that blocked is counted when it answers (server/blocked.ts), with this call's time included.
   if (c.blockState !== null) {
     c.blockState.callUsec = usec;
@@ -183,6 +208,8 @@ export function call(server: Server, c: Client, cmd: Command): void {
   if (server.latencyTracking) st.recordLatency(usec);
   if (c.errorsInCall > 0) st.failedCalls++;
   server.stats.totalCommands++;
+  if (usec >= server.slowlog.slowerThanUsec) slowlogPush(server, c, cmd, usec);
+  if (usec >= server.latency.thresholdUsec) commandLatency(server, cmd, usec);
 }
 
 /**

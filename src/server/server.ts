@@ -22,6 +22,8 @@ import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
 import { PubSub, type Subscriber, type MessageKind } from '../engine/pubsub.js';
 import { WatchRegistry } from '../engine/watch.js';
+import { TRACKING_ON, type Tracking } from '../engine/tracking.js';
+import { createTracking, wireTracking } from './tracking.js';
 import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } from '../engine/notify.js';
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
@@ -29,6 +31,11 @@ import type { Value } from '../engine/values.js';
 import { Propagator, type PropagateSink } from './propagate.js';
 import { wireAof, aofInfoExtra } from './aofWiring.js';
 import type { Aof } from '../persistence/aof/index.js';
+import { SlowLog } from '../observability/slowlog.js';
+import { LatencyMonitor } from '../observability/latency.js';
+import { GcLatencyWatcher } from '../observability/gcLatency.js';
+import { OutputBufferLimits } from './obufLimits.js';
+import { ClientsPeak } from './clientsPeak.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -72,8 +79,17 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
-  /** client-output-buffer-limit for the pubsub class: hard bytes, soft bytes, soft seconds (0 = none). */
-  private pubsubObufLimit = { hard: 0, soft: 0, softSeconds: 0 };
+  /** Client-side caching (engine/tracking.ts, wired in server/tracking.ts). */
+  readonly tracking: Tracking;
+  /** The encoded message of the publish in progress, so a fan-out encodes it once per protocol. */
+  private readonly messageFrames = new MessageFrames();
+  /** client-output-buffer-limit for every client class (server/obufLimits.ts). */
+  readonly obufLimits = new OutputBufferLimits(this);
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  private readonly gcLatency = new GcLatencyWatcher((ms) => this.latencyAddSampleIfNeeded('gc', ms));
+  /** Clients in MONITOR mode; dispatch's call() feeds them only while this is non-empty. */
+  readonly monitors: Client[] = [];
   readonly runId = randomBytes(20).toString('hex');
   readonly replId = randomBytes(20).toString('hex');
   readonly onFlush: ((dbid: number) => void)[] = [];
@@ -106,6 +122,8 @@ export class Server implements ServerApi {
   private readonly refused = new Set<net.Socket>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
+  /** Clients whose pending output is only other clients' messages, written after flushQueue (scheduleFlushLate). */
+  private flushLateQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
   private closing: Promise<void> | null = null;
@@ -131,6 +149,10 @@ export class Server implements ServerApi {
     });
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
+    const peak = new ClientsPeak();
+    this.cron.jobs.push(() => peak.track(this.clock.cached, this.clients.all()));
+    this.infoFields.set('client_recent_max_input_buffer', () => peak.maxInput);
+    this.infoFields.set('client_recent_max_output_buffer', () => peak.maxOutput);
     this.cron.jobs.push(() => this.blocked.checkTimeouts());
     // Dictionaries that outgrew one segment move keys a batch per tick (~1 ms, like Redis's incremental rehash)
     // plus a few per insert.
@@ -140,9 +162,19 @@ export class Server implements ServerApi {
     this.watches = new WatchRegistry(() => this.clock.cached);
     this.aof = wireAof(this, this.cron.jobs);
     this.wireTransactionsAndPubSub();
+    // After WATCH's: tracking chains the keyModified hook WATCH set.
+    this.tracking = createTracking(this);
+    wireTracking(this);
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
-    this.cron.jobs.push(() => activeExpire.cycle());
+    // Timed like Redis's activeExpireCycle: INFO expire_cycle_cpu_milliseconds and the expire-cycle latency event.
+    this.cron.jobs.push(() => {
+      const t0 = performance.now();
+      activeExpire.cycle();
+      const ms = performance.now() - t0;
+      this.stats.expireCycleCpuMicros += Math.round(ms * 1000);
+      this.latencyAddSampleIfNeeded('expire-cycle', ms);
+    });
     let lastSample = 0;
     this.cron.jobs.push(() => {
       // INFO's instantaneous_* rates and used_memory_peak are sampled every 100 ms, as in Redis's serverCron.
@@ -160,7 +192,7 @@ export class Server implements ServerApi {
       if (timeout <= 0) return;
       const nowSec = Math.floor(this.clock.cached / 1000);
       for (const c of [...this.clients.all()]) {
-        if (c.blockState !== null || c.postponed || c.isPubSub || c.isReplica || c.isMaster) continue;
+        if (c.blockState !== null || c.postponed || c.isPubSub || c.isReplica || c.isMaster || c.monitor) continue;
         if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
           this.log.verbose('Closing idle client');
           c.close(false);
@@ -175,6 +207,12 @@ export class Server implements ServerApi {
     this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
     this.config.watch('requirepass', (v) => (this.requirePass = v));
+    this.config.watch('slowlog-log-slower-than', (v) => this.slowlog.setSlowerThan(Number(v)));
+    this.config.watch('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
+    this.config.watch('latency-monitor-threshold', (v) => {
+      this.latency.setThreshold(Number(v));
+      this.gcLatency.enable(Number(v) > 0);
+    });
     let lastPort = this.config.getInt('port');
     let lastBind = this.config.get('bind');
     const rebind = (): void => {
@@ -275,7 +313,7 @@ export class Server implements ServerApi {
     } catch {
       // No stale file: nothing to remove.
     }
-    const srv = net.createServer((socket) => this.accept(socket));
+    const srv = net.createServer((socket) => this.accept(socket, path));
     srv.maxConnections = Infinity;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
@@ -317,7 +355,7 @@ export class Server implements ServerApi {
     socket.end(reply);
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket, unixPath: string | null = null): void {
     this.stats.totalConnections++;
     socket.setNoDelay(true);
     // tcp-keepalive: seconds between probes on an idle TCP connection (not on the unix socket).
@@ -333,7 +371,7 @@ export class Server implements ServerApi {
       this.refuse(socket, PROTECTED_MODE_DENIED);
       return;
     }
-    const client = new Client(this.nextClientId++, socket, this);
+    const client = new Client(this.nextClientId++, socket, this, unixPath);
     this.clients.add(client);
     if (!readIntoReusedBuffer(socket, (chunk) => client.onSharedRead(chunk))) {
       socket.on('data', (chunk: Buffer) => client.onData(chunk));
@@ -343,6 +381,7 @@ export class Server implements ServerApi {
   }
 
   removeClient(c: Client): void {
+    this.stopMonitor(c);
     this.blocked.disconnected(c);
     this.resetTransactionAndPubSub(c);
     this.clients.remove(c);
@@ -397,13 +436,7 @@ export class Server implements ServerApi {
       ks.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
     };
     this.config.watch('notify-keyspace-events', (v) => (ks.notifyFlags = parseNotifyFlags(v) ?? 0));
-    this.config.watch('client-output-buffer-limit', (v) => {
-      const w = v.split(' ');
-      const i = w.indexOf('pubsub');
-      if (i >= 0) {
-        this.pubsubObufLimit = { hard: Number(w[i + 1]), soft: Number(w[i + 2]), softSeconds: Number(w[i + 3]) };
-      }
-    });
+    this.config.watch('client-output-buffer-limit', (v) => this.obufLimits.configure(v));
     this.infoFields.set('pubsub_channels', () => this.pubsub.channels.size);
     this.infoFields.set('pubsub_patterns', () => this.pubsub.patterns.size);
     this.infoFields.set('pubsubshard_channels', () => this.pubsub.shardChannels.size);
@@ -416,40 +449,23 @@ export class Server implements ServerApi {
    */
   private deliverMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
     if (c.closed) return;
-    if (c.replyFlags === 0) writeMessage(c, kind, pattern, channel, message);
-    else c.writePush(() => writeMessage(c, kind, pattern, channel, message));
-    if (this.pubsubOverLimit(c)) {
-      this.log.warning(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      c.close(false);
+    const frame = this.messageFrames.get(c.resp, kind, pattern, channel, message);
+    if (c.replyFlags === 0) c.rawBytes(frame);
+    else c.writePush(() => c.rawBytes(frame));
+    if (this.obufLimits.exceeded(c)) {
+      this.obufLimits.closeForLimit(c);
       return;
     }
-    this.scheduleFlush(c);
+    this.scheduleFlushLate(c);
   }
 
-  /** Redis's checkClientOutputBufferLimits for a pubsub-class client: hard at once, soft after its seconds. */
-  private pubsubOverLimit(c: Client): boolean {
-    const { hard, soft, softSeconds } = this.pubsubObufLimit;
-    if (hard === 0 && soft === 0) return false;
-    const used = c.len + c.socketQueued;
-    if (hard !== 0 && used >= hard) return true;
-    if (soft === 0 || used < soft) {
-      c.obufSoftLimitSince = 0;
-      return false;
-    }
-    const now = this.clock.cached;
-    if (c.obufSoftLimitSince === 0) {
-      c.obufSoftLimitSince = now;
-      return false;
-    }
-    return now - c.obufSoftLimitSince > softSeconds * 1000;
-  }
-
-  /** Leaves MULTI, forgets watched keys and drops every subscription (RESET, disconnection). */
+  /** Leaves MULTI, forgets watched keys, drops every subscription and turns tracking off (RESET, disconnection). */
   resetTransactionAndPubSub(c: Client): void {
     c.multiState = null;
     c.dirtyCas = false;
     this.watches.unwatchAll(c);
     if (c.isPubSub) this.pubsub.removeAll(c as Subscriber);
+    if ((c.trackingFlags & TRACKING_ON) !== 0) this.tracking.disable(c);
   }
 
   execTransaction(ctx: CommandContext, queue: readonly QueuedCommand[]): void {
@@ -467,6 +483,30 @@ export class Server implements ServerApi {
       c.denyBlocking = denied;
       c.errorsInCall = errors;
     }
+  }
+
+  latencyAddSampleIfNeeded(event: string, ms: number): void {
+    if (ms * 1000 >= this.latency.thresholdUsec) this.latency.addSample(event, Math.floor(ms), Math.floor(this.clock.now() / 1000));
+  }
+
+  /** Real time in µs for MONITOR lines, on the server clock (an embedded user's offset applies). */
+  nowUsec(): number {
+    return Math.floor((this.clock.now() - Date.now() + performance.timeOrigin + performance.now()) * 1000);
+  }
+
+  startMonitor(ctx: CommandContext): void {
+    const c = ctx as Client;
+    if (c.monitor) return;
+    c.monitor = true;
+    this.monitors.push(c);
+  }
+
+  /** Leaves MONITOR mode (RESET, disconnection). */
+  stopMonitor(c: Client): void {
+    if (!c.monitor) return;
+    c.monitor = false;
+    const i = this.monitors.indexOf(c);
+    if (i >= 0) this.monitors.splice(i, 1);
   }
 
   blockingDenied(c: CommandContext): boolean {
@@ -514,6 +554,22 @@ export class Server implements ServerApi {
     }
   }
 
+  /**
+   * Like scheduleFlush, for output another client's command produced (pub/sub messages): written after the
+   * clients' own replies, so a publisher's reply leaves before its fan-out's writes (Redis gets the same effect by
+   * queuing clients with new output at the head of its pending-writes list) and its next commands arrive while
+   * those are being written.
+   */
+  scheduleFlushLate(c: Client): void {
+    if (c.flushPending) return;
+    c.flushPending = true;
+    this.flushLateQueue.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
     // The AOF is written (and under appendfsync always fsynced) BEFORE any reply of this turn goes out.
@@ -521,6 +577,10 @@ export class Server implements ServerApi {
     const q = this.flushQueue;
     this.flushQueue = [];
     for (let i = 0; i < q.length; i++) q[i]!.flush();
+    const late = this.flushLateQueue;
+    if (late.length === 0) return;
+    this.flushLateQueue = [];
+    for (let i = 0; i < late.length; i++) late[i]!.flush();
   };
 
   usedMemory(): number {
@@ -548,6 +608,7 @@ export class Server implements ServerApi {
       this.aof.close();
       this.cron.stop();
       this.blocked.stop();
+      this.gcLatency.enable(false);
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
       for (const c of [...this.clients.all()]) {
@@ -563,13 +624,40 @@ export class Server implements ServerApi {
   }
 }
 
-/** A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. */
-function writeMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
-  c.push(pattern === null ? 3 : 4);
-  c.bulk(kind);
-  if (pattern !== null) c.bulk(pattern);
-  c.bulk(channel);
-  c.bulk(message);
+/**
+ * A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. One PUBLISH delivers the
+ * same bytes to every subscriber of a protocol, so the last message's frames are kept: a fan-out to N subscribers
+ * encodes once and copies N times. The arguments are the same string objects for the whole fan-out, so the
+ * comparisons are pointer checks.
+ */
+class MessageFrames {
+  private kind: MessageKind | null = null;
+  private pattern: string | null = null;
+  private channel = '';
+  private message = '';
+  private resp2: Buffer | null = null;
+  private resp3: Buffer | null = null;
+
+  get(resp: 2 | 3, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+    if (kind !== this.kind || pattern !== this.pattern || channel !== this.channel || message !== this.message) {
+      this.kind = kind;
+      this.pattern = pattern;
+      this.channel = channel;
+      this.message = message;
+      this.resp2 = this.resp3 = null;
+    }
+    // A big message is not worth keeping alive until the next publish: encoding it is a copy like any other.
+    if (message.length > 65536) return encodeMessage(resp === 2 ? '*' : '>', kind, pattern, channel, message);
+    if (resp === 2) return (this.resp2 ??= encodeMessage('*', kind, pattern, channel, message));
+    return (this.resp3 ??= encodeMessage('>', kind, pattern, channel, message));
+  }
+}
+
+function encodeMessage(type: string, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+  const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
+  const s = type + (pattern === null ? '3' : '4') + '\r\n' + bulk(kind) + (pattern === null ? '' : bulk(pattern)) +
+    bulk(channel) + bulk(message);
+  return Buffer.from(s, 'latin1');
 }
 
 export type { ClientRegistry };
