@@ -135,3 +135,25 @@ test('crash: appendfsync everysec loses at most about a second', async (t) => {
   }
   assert.ok(checked > 0, 'no write was old enough at the kill to be checked');
 });
+
+test('crash: a corrupted AOF tail stops mica-server with Redis\'s message; a torn one is truncated and loaded', async (t) => {
+  const dir = fs.mkdtempSync(join(tmpdir(), 'mica-crash-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const first = await spawnMica(dir, 'always');
+  const c = await RawClient.connect(first.port);
+  await c.call('SET', 'k', 'v');
+  c.close();
+  await killHard(first);
+  const incr = join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+  const good = fs.statSync(incr).size;
+  fs.appendFileSync(incr, '*2\r\n$3\r\nDEL\r\n$1');
+  const torn = await spawnMica(dir, 'always');
+  assert.match(torn.log(), /!!! Warning: short read while loading the AOF file appendonly\.aof\.1\.incr\.aof!!!/);
+  assert.equal(fs.statSync(incr).size, good);
+  const c2 = await RawClient.connect(torn.port);
+  assert.equal((await c2.call('GET', 'k')).latin1Slice(), '$1\r\nv\r\n');
+  c2.close();
+  await killHard(torn);
+  fs.appendFileSync(incr, 'not an aof\r\n');
+  await assert.rejects(spawnMica(dir, 'always'), /Bad file format reading the append only file appendonly\.aof\.1\.incr\.aof/);
+});
