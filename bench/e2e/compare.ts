@@ -10,7 +10,8 @@
  * keys into both and prints resident memory per key (VmRSS before and after, from /proc).
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
- *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)  --tests set,get,incr,mset
+ *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)
+ *   --tests set,get,incr,mset,xadd,xreadgroup,pfadd (xadd / xreadgroup / pfadd run as literal commands)
  *   --pipelines 1,16  --clients 50  --keys N (keys for the memory test, 0 skips it: 1000000)
  * A slow result never fails the run; only failing to start or to talk to a server does.
  */
@@ -55,7 +56,7 @@ function readOptions(argv: string[]): Options {
   return {
     rounds: Math.max(1, int('rounds', 3)),
     requests: Math.max(1000, int('requests', 100000)),
-    tests: list('tests', 'set,get,incr,mset'),
+    tests: list('tests', 'set,get,incr,mset,xadd,xreadgroup,pfadd'),
     pipelines: list('pipelines', '1,16').map(Number).filter((n) => Number.isInteger(n) && n > 0),
     clients: Math.max(1, int('clients', 50)),
     keys: int('keys', 1000000),
@@ -159,9 +160,13 @@ const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' 
 function runBenchmark(t: Target, opts: Options, pipeline: number, test: string): Map<string, Sample> | string {
   const port = t.port;
   const n = pipeline > 1 ? opts.requests * 5 : opts.requests;
+  const literal = LITERAL_TESTS[test];
+  for (const argv of literal?.setup ?? []) {
+    spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...argv], { encoding: 'utf8' });
+  }
   const cpu0 = cpuMicros(t.proc.pid!);
   const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(opts.clients), '-n', String(n), '-P', String(pipeline),
-    '-t', test, '--csv'];
+    '--csv', ...(literal !== undefined ? [...(literal.options ?? []), ...literal.argv] : ['-t', test])];
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 600000 });
   if (r.error) throw r.error;
   const cpu = (cpuMicros(t.proc.pid!) - cpu0) / n;
@@ -186,6 +191,20 @@ function runBenchmark(t: Target, opts: Options, pipeline: number, test: string):
   }
   return out;
 }
+
+/**
+ * Tests redis-benchmark has no -t name for, run as literal commands. XADD starts each run on a fresh stream with
+ * one consumer group; XREADGROUP (run after it) then reads those entries one by one with `>`, so each delivery
+ * also adds to the group's pending entries list.
+ */
+const LITERAL_TESTS: Record<string, { argv: string[]; setup?: string[][]; options?: string[] }> = {
+  xadd: {
+    argv: ['XADD', 'bench:stream', '*', 'field', 'value'],
+    setup: [['DEL', 'bench:stream'], ['XGROUP', 'CREATE', 'bench:stream', 'g', '$', 'MKSTREAM']],
+  },
+  xreadgroup: { argv: ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 'bench:stream', '>'] },
+  pfadd: { argv: ['PFADD', 'bench:hll', 'e:__rand_int__'], options: ['-r', '100000000'], setup: [['DEL', 'bench:hll']] },
+};
 
 function splitCsv(line: string): string[] {
   return line.split('","').map((s) => s.replace(/^"|"$/g, ''));

@@ -144,8 +144,29 @@ export class Server implements ServerApi {
     const registry = this.blocked.registry;
     this.keyspace.signalKeyAsReady = (db, key, value) => registry.signalKeyAsReady(db, key, value);
     this.onSwapDb.push((a, b) => {
-      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[a]!);
-      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[b]!);
+      const dbs = this.keyspace.dbs;
+      if (a !== b) {
+        // Already swapped: each database's former dictionary is now the other's.
+        registry.scanDatabaseForDeletedKeys(dbs[a]!, dbs[b]!.dict, dbs[a]!.dict);
+        registry.scanDatabaseForDeletedKeys(dbs[b]!, dbs[a]!.dict, dbs[b]!.dict);
+      }
+      registry.scanDatabaseForReadyKeys(dbs[a]!);
+      registry.scanDatabaseForReadyKeys(dbs[b]!);
+    });
+    // FLUSHDB / FLUSHALL: XREADGROUP waiters on a flushed stream are told (freeDict is chained, in database order).
+    const flushedDicts: Dict<Value>[] = [];
+    const freeDict = this.keyspace.freeDict;
+    this.keyspace.freeDict = (d) => {
+      if (registry.size > 0) flushedDicts.push(d);
+      freeDict(d);
+    };
+    this.onFlush.push((dbid) => {
+      const dicts = flushedDicts.splice(0);
+      const dbs = this.keyspace.dbs;
+      if (dbid >= 0 && dicts.length > 0) registry.scanDatabaseForDeletedKeys(dbs[dbid]!, dicts[dicts.length - 1]!, null);
+      else if (dbid < 0 && dicts.length === dbs.length) {
+        for (let i = 0; i < dicts.length; i++) registry.scanDatabaseForDeletedKeys(dbs[i]!, dicts[i]!, null);
+      }
     });
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
