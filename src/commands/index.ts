@@ -24,8 +24,9 @@ import { commands as slowlog } from './slowlog.js';
 import { commands as latency } from './latency.js';
 import { commands as monitor } from './monitor.js';
 import { commands as streams } from './streams.js';
+import { commands as aof } from './aof.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof];
 
 export { CommandTable } from './registry.js';
 export { keysOfCommand } from './command.js';

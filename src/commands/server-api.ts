@@ -107,6 +107,20 @@ export interface ClientRegistry {
   unpause(): void;
 }
 
+/**
+ * Command propagation to the AOF and replicas (server/propagate.ts), Redis's rewriteClientCommandVector /
+ * alsoPropagate / preventCommandPropagation. Null while neither is on: handlers write
+ * `c.server.propagation?.rewrite([...])`, so nothing is built then.
+ */
+export interface Propagation {
+  /** Propagates the current command as `argv` instead of its own words (when it changed the dataset). */
+  rewrite(argv: string[]): void;
+  /** Propagates `argv` (in database `dbid`) too, ahead of the command's own words. */
+  also(argv: string[], dbid: number): void;
+  /** The current command's own words are not propagated (what it added with also() still is). */
+  prevent(): void;
+}
+
 export interface ShutdownOptions {
   save?: boolean | undefined;
   now?: boolean;
@@ -163,6 +177,10 @@ export interface ServerApi {
    */
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
     serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void;
+  /** The append-only file: BGREWRITEAOF starts a rewrite (null, or the error reply text). */
+  readonly aof: { rewrite(): string | null };
+  /** Where write commands say how they propagate; null while neither AOF nor replication is on. */
+  readonly propagation: Propagation | null;
   /** Channel, pattern and shard-channel subscriptions (engine/pubsub.ts). */
   readonly pubsub: PubSub;
   /** WATCHed keys (engine/watch.ts). */

@@ -175,7 +175,11 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       }
       // One read can hold thousands of pipelined GETs of a big value: past the pause threshold, hand the
       // output to the socket now, and if the socket is backed up flush() stops this loop until it drains.
-      if (this.len > OUTPUT_PAUSE_BYTES) this.flush();
+      if (this.len > OUTPUT_PAUSE_BYTES) {
+        // Replies may only leave after the writes they acknowledge are in the AOF.
+        server.aof.beforeReplies();
+        this.flush();
+      }
     }
     this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {

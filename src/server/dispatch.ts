@@ -65,6 +65,18 @@ function checkNoMulti(_s: Server, c: Client, cmd: Command): string | null {
 }
 
 /**
+ * While the AOF cannot be written, write commands (and PING, as in Redis) are refused with the MISCONF error:
+ * nothing is acknowledged that would not be persisted.
+ */
+function checkDiskError(server: Server, c: Client, cmd: Command): string | null {
+  const err = server.aof.writeError;
+  if (err === null) return null;
+  if ((cmd.flagBits & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return err;
+  if (cmd.fullName === 'exec' && c.multiState !== null && c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0)) return err;
+  return null;
+}
+
+/**
  * tracking-table-max-keys: before each command, as in Redis's processCommand, keys past the limit are
  * invalidated. Never rejects the command.
  */
@@ -94,6 +106,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
+  checkDiskError,
   checkTrackingLimit,
   checkPubSubContext,
   checkReplicaKeyspace,
@@ -164,6 +177,10 @@ export function call(server: Server, c: Client, cmd: Command): void {
   // Client.callMark), so a command costs one timer read instead of two.
   const start = c.callMark >= 0 ? c.callMark : performance.now();
   const replyMark = c.len;
+  // Propagation (AOF, replicas) costs one null test when off; on, the command propagates if it moved dirty.
+  const prop = server.propagation;
+  const dirtyBefore = prop === null ? 0 : server.keyspace.dirty;
+  if (prop !== null) prop.enter();
   const tracking = server.tracking;
   if (tracking.hooked) tracking.current = c;
   try {
@@ -172,6 +189,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
   } catch (e) {
     handlerFailed(server, c, cmd, e, replyMark);
   }
+  if (prop !== null) prop.exit(c.argv, c.db.id, cmd, server.keyspace.dirty - dirtyBefore);
   // Client-side caching: remember the keys a read-only command read, then (top-level only) send the client the
   // invalidations its own command caused, after its reply.
   if (tracking.hooked) trackingAfterCall(server, c, cmd);

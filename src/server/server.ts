@@ -28,6 +28,9 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
+import { Propagator, type PropagateSink } from './propagate.js';
+import { wireAof, aofInfoExtra } from './aofWiring.js';
+import type { Aof } from '../persistence/aof/index.js';
 import { SlowLog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
@@ -103,6 +106,13 @@ export class Server implements ServerApi {
   port = 0;
   /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
   requirePass = '';
+  /** Command propagation (server/propagate.ts); `propagation` is null while it has no sink (AOF, replicas). */
+  readonly propagator = new Propagator();
+  propagation: Propagator | null = null;
+  /** The append-only file (persistence/aof). */
+  readonly aof: Aof;
+  /** INFO persistence's lines that exist only while the AOF is on. */
+  readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
 
   private listeners: net.Server[] = [];
   /** The TCP subset of `listeners` (CONFIG SET port / bind replace it). */
@@ -171,6 +181,7 @@ export class Server implements ServerApi {
       for (const db of this.keyspace.dbs) db.dict.rehash(2000);
     });
     this.watches = new WatchRegistry(() => this.clock.cached);
+    this.aof = wireAof(this, this.cron.jobs);
     this.wireTransactionsAndPubSub();
     // After WATCH's: tracking chains the keyModified hook WATCH set.
     this.tracking = createTracking(this);
@@ -237,6 +248,7 @@ export class Server implements ServerApi {
 
   /** Binds every address in `bind` on `port`; resolves once listening. */
   async listen(): Promise<void> {
+    this.loadDataAtStartup();
     const tcp = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
     this.tcpListeners = tcp.servers;
     this.listeners.push(...tcp.servers);
@@ -527,6 +539,31 @@ export class Server implements ServerApi {
     this.blocked.block(c as Client, keys, deadline, valueType, serve, keyGone);
   }
 
+  /** Loads the AOF when appendonly is yes (it takes precedence over RDB), then opens it for appending. */
+  private loadDataAtStartup(): void {
+    if (this.config.get('appendonly') !== 'yes' || this.aof.state !== 'off') return;
+    this.aof.startAtBoot();
+    this.addPropagationSink(this.aof.sink);
+  }
+
+  addPropagationSink(s: PropagateSink): void {
+    this.propagator.addSink(s);
+    this.propagation = this.propagator;
+  }
+
+  removePropagationSink(s: PropagateSink): void {
+    this.propagator.removeSink(s);
+    if (this.propagator.empty) this.propagation = null;
+  }
+
+  /** Makes sure the end-of-turn flush runs this turn even when no client has output (the AOF has). */
+  requestTurnFlush(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
   /** Queues a client's output for the end of this event-loop turn. */
   scheduleFlush(c: Client): void {
     if (c.flushPending) return;
@@ -556,6 +593,8 @@ export class Server implements ServerApi {
 
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
+    // The AOF is written (and under appendfsync always fsynced) BEFORE any reply of this turn goes out.
+    this.aof.beforeReplies();
     const q = this.flushQueue;
     this.flushQueue = [];
     for (let i = 0; i < q.length; i++) q[i]!.flush();
@@ -587,6 +626,7 @@ export class Server implements ServerApi {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
+      this.aof.close();
       this.cron.stop();
       this.blocked.stop();
       this.gcLatency.enable(false);
