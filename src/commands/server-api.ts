@@ -107,7 +107,35 @@ export interface ShutdownOptions {
   abort?: boolean;
 }
 
+/** One EVAL / EVALSHA to run. */
+export interface ScriptRun {
+  readonly sha: string;
+  /** The body as Lua compiles it (shebang line blanked). */
+  readonly lua: string;
+  readonly keys: string[];
+  readonly args: string[];
+  /** SCRIPT_FLAG_* from the shebang (scripting/). */
+  readonly flags: number;
+  /** EVAL_RO / EVALSHA_RO. */
+  readonly readOnly: boolean;
+}
+
+/** Lua scripting as handlers see it (server/scripts.ts). */
+export interface ScriptingApi {
+  readonly cache: import('../scripting/index.js').ScriptCache;
+  /** True while a script runs past busy-reply-threshold. */
+  readonly busy: boolean;
+  /** Runs a script for `c` and writes its reply (later, if the script outlives busy-reply-threshold). */
+  run(c: CommandContext, r: ScriptRun): void;
+  /** Compiles without running: null, or Redis's "Error compiling script" error. */
+  compile(lua: string): string | null;
+  /** SCRIPT KILL: null when the script was killed, else the error reply. */
+  kill(): string | null;
+}
+
 export interface ServerApi {
+  /** Lua scripting (EVAL, SCRIPT). */
+  readonly scripting: ScriptingApi;
   readonly keyspace: Keyspace;
   readonly clock: Clock;
   readonly config: Config;

@@ -3,10 +3,11 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_ALLOW_BUSY, type Command } from '../commands/types.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { BUSY_EVAL_ERROR } from './scripts.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -72,12 +73,19 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/** While a script runs past busy-reply-threshold, only allow_busy commands run (server/scripts.ts). */
+function checkBusyScript(server: Server, _c: Client, cmd: Command): string | null {
+  if (!server.scripting.busy || (cmd.flagBits & CMD_ALLOW_BUSY) !== 0) return null;
+  return BUSY_EVAL_ERROR;
+}
+
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
 const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
   checkPubSubContext,
+  checkBusyScript,
 ];
 
 /**

@@ -26,6 +26,7 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
+import { ScriptRunner, BUSY_EVAL_ERROR } from './scripts.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -69,6 +70,8 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
+  /** EVAL scripts: the Lua thread, the script cache, the busy state (server/scripts.ts). */
+  readonly scripting: ScriptRunner;
   /** client-output-buffer-limit for the pubsub class: hard bytes, soft bytes, soft seconds (0 = none). */
   private pubsubObufLimit = { hard: 0, soft: 0, softSeconds: 0 };
   readonly runId = randomBytes(20).toString('hex');
@@ -129,6 +132,7 @@ export class Server implements ServerApi {
     });
     this.watches = new WatchRegistry(() => this.clock.cached);
     this.wireTransactionsAndPubSub();
+    this.scripting = new ScriptRunner(this);
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     this.cron.jobs.push(() => activeExpire.cycle());
@@ -491,6 +495,8 @@ export class Server implements ServerApi {
 
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
     if (opts.abort) return 'ERR No shutdown in progress.';
+    // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server (and the script).
+    if (this.scripting.busy && opts.save !== false) return BUSY_EVAL_ERROR;
     this.log.warning('User requested shutdown...');
     void this.close();
     return null;
@@ -508,6 +514,7 @@ export class Server implements ServerApi {
     this.closing = (async () => {
       this.cron.stop();
       this.blocked.stop();
+      this.scripting.close();
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
       for (const c of [...this.clients.all()]) {

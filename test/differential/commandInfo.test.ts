@@ -43,6 +43,7 @@ const NEWER_THAN_7_0 = new Set(['client|no-touch', 'client|setinfo']);
  */
 const NOT_YET = new Set([
   'client|caching', 'client|getredir', 'client|tracking', 'client|trackinginfo', // issue 5: client tracking
+  'script|debug', // the Lua debugger (LDB) is not part of issue 6
 ]);
 
 function entryName(raw: string): string {

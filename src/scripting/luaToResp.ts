@@ -1,0 +1,81 @@
+/**
+ * Writes a script's result (lua-redis-wasm's ReplyValue) as the caller's reply, with Redis's Lua → RESP rules.
+ * The engine has already applied the value rules (numbers truncated, arrays cut at the first nil, {ok=}/{err=}
+ * tables, RESP3 types only after redis.setresp(3)); this adds the error decoration Redis gives a script that
+ * raised an error: " script: <sha>, on @user_script:<line>.".
+ */
+import type { ReplyWriter } from '../protocol/writer.js';
+import type { ReplyValue } from 'lua-redis-wasm';
+
+type Bytes = Uint8Array;
+
+function str(b: Bytes): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).latin1Slice(0, b.byteLength);
+}
+
+/** The engine's classification of its own errors, as Redis 7.0 words them. */
+function engineErrorText(kind: string, name: string | undefined, line: number): string | null {
+  if (kind === 'global-read') return `ERR user_script:${line}: Script attempted to access nonexistent global variable '${name ?? ''}'`;
+  if (kind === 'command-arg-type') return 'ERR Lua redis lib command arguments must be strings or integers';
+  return null;
+}
+
+/** The full error text for an error value, raised (with meta) or returned. */
+export function errorText(v: { err: Bytes; code?: Bytes; meta?: { kind?: string; name?: string; line: number } }, sha: string): string {
+  let msg = str(v.err);
+  if (msg.endsWith('\0')) msg = msg.slice(0, -1);
+  const meta = v.meta;
+  if (meta === undefined) return v.code !== undefined ? str(v.code) + ' ' + msg : msg;
+  let text: string | null = meta.kind !== undefined ? engineErrorText(meta.kind, meta.name, meta.line) : null;
+  if (text === null) {
+    // Errors the redis library raises as tables come back as "user_script:N: ERR ..." strings.
+    const m = /^user_script:\d+: (ERR .*)$/s.exec(msg);
+    if (m !== null) text = m[1]!;
+    else text = (v.code !== undefined ? str(v.code) : 'ERR') + ' ' + msg;
+  }
+  return `${text} script: ${sha}, on @user_script:${meta.line}.`;
+}
+
+export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string): void {
+  if (v === null) {
+    w.nullBulk();
+    return;
+  }
+  switch (typeof v) {
+    case 'number':
+    case 'bigint':
+      w.integer(v);
+      return;
+    case 'boolean':
+      w.bool(v);
+      return;
+  }
+  if (v instanceof Uint8Array) {
+    w.bulk(str(v));
+    return;
+  }
+  if (Array.isArray(v)) {
+    w.array(v.length);
+    for (const x of v) writeScriptResult(w, x, sha);
+    return;
+  }
+  if ('ok' in v) w.simple(str(v.ok).replace(/[\r\n]/g, ' '));
+  else if ('err' in v) {
+    const text = errorText(v, sha);
+    // A value the engine cannot convert (a function, userdata...) is nil to Redis.
+    if (text === 'ERR unsupported Lua return type') w.nullBulk();
+    else w.error(text);
+  } else if ('double' in v) w.double(v.double);
+  else if ('big_number' in v) w.bigNumber(str(v.big_number));
+  else if ('verbatim_string' in v) w.verbatim(str(v.verbatim_string.string), str(v.verbatim_string.format));
+  else if ('map' in v) {
+    w.map(v.map.length);
+    for (const [k, x] of v.map) {
+      writeScriptResult(w, k, sha);
+      writeScriptResult(w, x, sha);
+    }
+  } else if ('set' in v) {
+    w.set(v.set.length);
+    for (const x of v.set) writeScriptResult(w, x, sha);
+  }
+}
