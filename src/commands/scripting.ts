@@ -7,7 +7,7 @@
 import type { CommandContext, CommandSpec } from './types.js';
 import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
-import { parseShebang, sha1hex, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, type CachedScript } from '../scripting/index.js';
+import { parseShebang, sha1hex, makeCachedScript, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, type CachedScript } from '../scripting/index.js';
 
 const INTEGER_ERROR = 'ERR value is not an integer or out of range';
 
@@ -35,7 +35,7 @@ function createScript(c: CommandContext, body: string): CachedScript | null {
     c.error(err);
     return null;
   }
-  const s: CachedScript = { sha, body, lua: sb.lua, flags: sb.flags };
+  const s = makeCachedScript(sha, body, sb.lua, sb.flags);
   cache.add(s);
   return s;
 }
@@ -74,6 +74,7 @@ function evalGenericCommand(c: CommandContext, bySha: boolean, readOnly: boolean
   c.server.scripting.run(c, {
     sha: script.sha,
     lua: script.lua,
+    luaBytes: script.luaBytes,
     keys: argv.slice(3, 3 + numkeys),
     args: argv.slice(3 + numkeys),
     flags,

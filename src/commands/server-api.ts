@@ -110,8 +110,9 @@ export interface ShutdownOptions {
 /** One EVAL / EVALSHA to run. */
 export interface ScriptRun {
   readonly sha: string;
-  /** The body as Lua compiles it (shebang line blanked). */
+  /** The body as Lua compiles it (prelude added, shebang line blanked), and its bytes. */
   readonly lua: string;
+  readonly luaBytes: Buffer;
   readonly keys: string[];
   readonly args: string[];
   /** SCRIPT_FLAG_* from the shebang (scripting/). */

@@ -11,9 +11,38 @@ export const READY = 2;
 export const CTRL_SLOTS = 4;
 
 export type ToWorker =
-  | { t: 'run'; body: string; keys: string[]; args: string[] }
+  | { t: 'run'; body: string; keys: string[]; args: string[]; replay: Replayed[] }
   | { t: 'reply'; raw: string; err?: undefined }
   | { t: 'reply'; raw?: undefined; err: string };
+
+/** A redis.call the main thread already executed for a script that then moved to the Lua thread. */
+export interface Replayed {
+  argv: string[];
+  reply: { raw: string } | { err: string };
+}
+
+/**
+ * Put before a script, on its first line so line numbers stay (scripting/scripts.ts adds it once, when caching):
+ * - a script that uses math.random gets it seeded the same way at every run (Redis does too), so a run that
+ *   moves to the Lua thread replays exactly;
+ * - a script that uses pcall / xpcall gets versions that let the main thread's instruction-budget error through:
+ *   a script cut short there must stop, not continue as if one of its own calls had failed. Locals shadow the
+ *   globals, which stay untouched.
+ * Each costs compile time at every run, hence only when the script needs it.
+ */
+export const FUEL_ERROR = 'Script killed by fuel limit';
+const SEED = 'math.randomseed(0); ';
+const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e) local F = '${FUEL_ERROR}' ` +
+  'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
+  'return function(...) return rt(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
+  'return m end return h(m) end)) end end)(pcall, xpcall, error); ';
+
+export function preludeFor(body: string): string {
+  let p = '';
+  if (body.includes('random')) p += SEED;
+  if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
+  return p;
+}
 
 export type ToMain =
   | { t: 'call'; argv: string[]; pcall: boolean; resp: 2 | 3 }

@@ -2,6 +2,7 @@
  * The EVAL script cache (SHA1 → body) and the `#!lua flags=...` shebang Redis 7 reads from a script's first line.
  */
 import { createHash } from 'node:crypto';
+import { preludeFor } from './protocol.js';
 
 export const SCRIPT_FLAG_NO_WRITES = 1;
 export const SCRIPT_FLAG_ALLOW_OOM = 2;
@@ -23,8 +24,16 @@ const FLAG_NAMES: Record<string, number> = {
 export interface CachedScript {
   readonly sha: string;
   readonly body: string;
+  /** What the interpreter runs: the prelude (scripting/protocol.ts) and the body, shebang line blanked. */
   readonly lua: string;
+  readonly luaBytes: Buffer;
   readonly flags: number;
+}
+
+/** The cache entry for `body` (shebang already parsed into `flags` and `lua`). */
+export function makeCachedScript(sha: string, body: string, lua: string, flags: number): CachedScript {
+  const full = preludeFor(lua) + lua;
+  return { sha, body, lua: full, luaBytes: Buffer.from(full, 'latin1'), flags };
 }
 
 export function sha1hex(s: string): string {

@@ -15,7 +15,10 @@
 import { workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { load, type ReplyValue } from 'lua-redis-wasm';
 import { parseResp } from './respToLua.js';
-import { TO_WORKER, TO_MAIN, READY, type ToWorker, type ToMain } from './protocol.js';
+import { LUA_REDIS_PROPS } from './props.js';
+import { useNativeSha1 } from './fastSha1.js';
+import { spin } from './spin.js';
+import { TO_WORKER, TO_MAIN, READY, type ToWorker, type ToMain, type Replayed } from './protocol.js';
 
 const { ctrl: sab, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(sab);
@@ -34,6 +37,7 @@ function receive(): ToWorker {
       seen++;
       return r.message as ToWorker;
     }
+    if (spin(ctrl, TO_WORKER, seen)) continue;
     Atomics.wait(ctrl, TO_WORKER, seen);
   }
 }
@@ -41,10 +45,26 @@ function receive(): ToWorker {
 /** The protocol the script's redis.call replies are encoded in (redis.setresp), reset for every script. */
 let scriptResp: 2 | 3 = 2;
 
+/** Replies to the calls the main thread ran before the script moved here, answered again without running. */
+let replay: Replayed[] = [];
+let replayed = 0;
+
+function sameArgv(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** redis.call / redis.pcall: the main thread runs the command and answers its raw RESP reply. */
 function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
   const argv = new Array<string>(args.length);
   for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
+  if (replayed < replay.length) {
+    const r = replay[replayed++]!;
+    if (sameArgv(r.argv, argv)) return 'err' in r.reply ? { err: Buffer.from(r.reply.err, 'latin1') } : parseResp(r.reply.raw);
+    // The script did not repeat itself (it reads something nondeterministic): run the rest for real.
+    replay = [];
+  }
   send({ t: 'call', argv, pcall, resp: scriptResp });
   const m = receive();
   if (m.t !== 'reply') throw new Error('scripting worker: expected a reply');
@@ -56,31 +76,17 @@ const mod = await load({
   profile: 'redis-7.0',
   // No instruction budget: a long script is the main thread's business (BUSY, SCRIPT KILL), not a limit's.
   limits: { maxFuel: 1e15 },
-  redisProps: {
-    REDIS_VERSION: { value: '7.0.15' },
-    REDIS_VERSION_NUM: { value: 0x07000f },
-    REPL_NONE: { value: 0 },
-    REPL_AOF: { value: 1 },
-    REPL_SLAVE: { value: 2 },
-    REPL_REPLICA: { value: 2 },
-    REPL_ALL: { value: 3 },
-    LOG_DEBUG: { value: 0 },
-    LOG_VERBOSE: { value: 1 },
-    LOG_NOTICE: { value: 2 },
-    LOG_WARNING: { value: 3 },
-    // Redis 7 always replicates effects: replicate_commands is a no-op that answers true, set_repl a no-op.
-    replicate_commands: { returns: true },
-    set_repl: { returns: null },
-    breakpoint: { returns: false },
-    debug: { returns: null },
-  },
+  redisProps: LUA_REDIS_PROPS,
 });
 const engine = mod.create({
   redisCall: (args) => redisCall(args, false),
   redisPcall: (args) => redisCall(args, true),
-  log: (level, message) => send({ t: 'log', level, msg: message.latin1Slice(0, message.length) }),
+  log: (level, message) => {
+    if (replayed >= replay.length) send({ t: 'log', level, msg: message.latin1Slice(0, message.length) });
+  },
   onSetResp: (v) => (scriptResp = v),
 });
+useNativeSha1(mod);
 
 Atomics.store(ctrl, READY, 1);
 Atomics.notify(ctrl, READY);
@@ -89,6 +95,8 @@ for (;;) {
   const m = receive();
   if (m.t !== 'run') continue;
   scriptResp = 2;
+  replay = m.replay;
+  replayed = 0;
   const keys = m.keys.map((k) => Buffer.from(k, 'latin1'));
   const args = m.args.map((a) => Buffer.from(a, 'latin1'));
   let result: ReplyValue;

@@ -76,7 +76,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.wrote = false;
     this.sc.db = c.db;
     const threshold = this.threshold;
-    const out = this.lua.run(r.lua, r.keys, r.args, this, threshold, (res) => this.finishLate(c, r, res));
+    const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold, (res) => this.finishLate(c, r, res));
     if (out.done) {
       this.run_ = null;
       writeScriptResult(c, out.result, r.sha);
@@ -147,7 +147,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
    * line numbers stay), which compiles all of it and executes none of it. Null when it compiles.
    */
   compile(lua: string): string | null {
-    const out = this.lua.run('do return end ' + lua, [], [], this, 1e9, () => {});
+    const body = 'do return end ' + lua;
+    const out = this.lua.run(body, Buffer.from(body, 'latin1'), [], [], this, 1e9, () => {});
     if (!out.done || out.result === null || typeof out.result !== 'object' || !('err' in out.result)) return null;
     let msg = Buffer.from(out.result.err).latin1Slice();
     if (msg.endsWith('\0')) msg = msg.slice(0, -1);
