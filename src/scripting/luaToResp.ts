@@ -20,12 +20,26 @@ function engineErrorText(kind: string, name: string | undefined, line: number): 
   return null;
 }
 
+/**
+ * Argument errors of redis.* functions that lua-redis-wasm words as Lua's own "bad argument" errors: Redis's
+ * text, and whether Redis decorates it (a raised error) or not (error_reply / status_reply answer an error
+ * value instead of raising).
+ */
+const REDIS_LIB_ARG_ERRORS: [RegExp, string, boolean][] = [
+  [/^user_script:\d+: bad argument #1 to 'setresp' /, 'ERR redis.setresp() requires one argument.', true],
+  [/^user_script:\d+: bad argument #1 to 'sha1hex' /, 'ERR wrong number of arguments', true],
+  [/^user_script:\d+: bad argument #1 to '(error|status)_reply' /, 'ERR wrong number or type of arguments', false],
+];
+
 /** The full error text for an error value, raised (with meta) or returned. */
 export function errorText(v: { err: Bytes; code?: Bytes; meta?: { kind?: string; name?: string; line: number } }, sha: string): string {
   let msg = str(v.err);
   if (msg.endsWith('\0')) msg = msg.slice(0, -1);
   const meta = v.meta;
   if (meta === undefined) return v.code !== undefined ? str(v.code) + ' ' + msg : msg;
+  for (const [re, redisText, decorated] of REDIS_LIB_ARG_ERRORS) {
+    if (re.test(msg)) return decorated ? `${redisText} script: ${sha}, on @user_script:${meta.line}.` : redisText;
+  }
   let text: string | null = meta.kind !== undefined ? engineErrorText(meta.kind, meta.name, meta.line) : null;
   if (text === null) {
     // Errors the redis library raises as tables come back as "user_script:N: ERR ..." strings.

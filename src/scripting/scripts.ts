@@ -44,6 +44,7 @@ export function sha1hex(s: string): string {
 export function parseShebang(body: string): { flags: number; lua: string } | { error: string } {
   if (!body.startsWith('#!')) return { flags: SCRIPT_FLAG_EVAL_COMPAT, lua: body };
   const nl = body.indexOf('\n');
+  if (nl < 0) return { error: 'ERR Invalid script shebang' };
   const line = nl < 0 ? body : body.slice(0, nl);
   const words = line.split(' ').filter((w) => w !== '');
   if (words[0] !== '#!lua') return { error: `ERR Unexpected engine in script shebang: ${line}` };
