@@ -10,7 +10,7 @@
  * keys into both and prints resident memory per key (VmRSS before and after, from /proc).
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
- *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)  --tests set,get,incr,mset
+ *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)  --tests set,get,incr,mset,evalsha
  *   --pipelines 1,16  --clients 50  --keys N (keys for the memory test, 0 skips it: 1000000)
  * A slow result never fails the run; only failing to start or to talk to a server does.
  */
@@ -55,7 +55,7 @@ function readOptions(argv: string[]): Options {
   return {
     rounds: Math.max(1, int('rounds', 3)),
     requests: Math.max(1000, int('requests', 100000)),
-    tests: list('tests', 'set,get,incr,mset'),
+    tests: list('tests', 'set,get,incr,mset,evalsha'),
     pipelines: list('pipelines', '1,16').map(Number).filter((n) => Number.isInteger(n) && n > 0),
     clients: Math.max(1, int('clients', 50)),
     keys: int('keys', 1000000),
@@ -161,7 +161,7 @@ function runBenchmark(t: Target, opts: Options, pipeline: number, test: string):
   const n = pipeline > 1 ? opts.requests * 5 : opts.requests;
   const cpu0 = cpuMicros(t.proc.pid!);
   const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(opts.clients), '-n', String(n), '-P', String(pipeline),
-    '-t', test, '--csv'];
+    '--csv', ...(test === 'evalsha' ? ['EVALSHA', EVALSHA_SHA, '2', 'bench:a', 'bench:b', 'v'] : ['-t', test])];
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 600000 });
   if (r.error) throw r.error;
   const cpu = (cpuMicros(t.proc.pid!) - cpu0) / n;
@@ -186,6 +186,10 @@ function runBenchmark(t: Target, opts: Options, pipeline: number, test: string):
   }
   return out;
 }
+
+/** The `evalsha` test: a script of three commands (SET, INCR, GET), loaded on both servers first. */
+const EVALSHA_SCRIPT = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('INCR', KEYS[2]) return redis.call('GET', KEYS[1])";
+const EVALSHA_SHA = 'ac729a2682b7f1c293d1864c531c23ab58beb52d';
 
 function splitCsv(line: string): string[] {
   return line.split('","').map((s) => s.replace(/^"|"$/g, ''));
@@ -280,6 +284,12 @@ async function main(): Promise<void> {
   try {
     targets.push(await startMica(root), await startRedis(dir));
     const [mica, redis] = targets as [Target, Target];
+    if (opts.tests.includes('evalsha')) {
+      for (const t of targets) {
+        const sha = await command(t.port, ['SCRIPT', 'LOAD', EVALSHA_SCRIPT]);
+        if (sha !== '$40\r\n' + EVALSHA_SHA && !sha.endsWith(EVALSHA_SHA)) throw new Error(`${t.name}: SCRIPT LOAD answered ${sha}`);
+      }
+    }
     process.stdout.write(`Mica on ${mica.port} (pid ${mica.proc.pid}), Redis on ${redis.port} (pid ${redis.proc.pid}); ` +
       `${opts.rounds} rounds, -c ${opts.clients}, -n ${opts.requests} (x5 when pipelined), tests ${opts.tests.join(',')}\n`);
 

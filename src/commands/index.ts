@@ -21,8 +21,9 @@ import { commands as sort } from './sort.js';
 import { commands as geo } from './geo.js';
 import { commands as hyperloglog } from './hyperloglog.js';
 import { commands as scripting } from './scripting.js';
+import { commands as functions } from './functions.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...scripting];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...scripting, ...functions];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

@@ -121,7 +121,7 @@ function scriptLoadCommand(c: CommandContext): void {
 }
 
 function scriptKillCommand(c: CommandContext): void {
-  const err = c.server.scripting.kill();
+  const err = c.server.scripting.kill(true);
   if (err === null) c.ok();
   else c.error(err);
 }

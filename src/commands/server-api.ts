@@ -109,7 +109,10 @@ export interface ShutdownOptions {
 
 /** One EVAL / EVALSHA to run. */
 export interface ScriptRun {
+  /** The script's SHA1, or the function's name (FCALL): errors name it. */
   readonly sha: string;
+  /** FCALL / FCALL_RO (errors say user_function; FUNCTION KILL, not SCRIPT KILL, stops it). */
+  readonly fn?: boolean;
   /** The body as Lua compiles it (prelude added, shebang line blanked), and its bytes. */
   readonly lua: string;
   readonly luaBytes: Buffer;
@@ -130,8 +133,14 @@ export interface ScriptingApi {
   run(c: CommandContext, r: ScriptRun): void;
   /** Compiles without running: null, or Redis's "Error compiling script" error. */
   compile(lua: string): string | null;
-  /** SCRIPT KILL: null when the script was killed, else the error reply. */
-  kill(): string | null;
+  /** SCRIPT KILL (eval) / FUNCTION KILL: null when the script was killed, else the error reply. */
+  kill(eval_: boolean): string | null;
+  /** Loaded function libraries (FUNCTION, FCALL). */
+  readonly functions: import('../scripting/index.js').FunctionRegistry;
+  /** FUNCTION LOAD: the library's name, or Redis's error. */
+  loadLibrary(code: string, replace: boolean): { name: string } | { error: string };
+  /** FUNCTION STATS' running_script: the running function, its command, ms running; null when none. */
+  runningFunction(): { name: string; argv: string[]; ms: number } | null;
 }
 
 export interface ServerApi {

@@ -6,3 +6,7 @@ export {
 } from './scripts.js';
 export { writeScriptResult, errorText } from './luaToResp.js';
 export type { ReplyValue } from './protocol.js';
+export {
+  FunctionRegistry, FUNCTION_FLAGS, parseLibraryHeader, loadChunk, callChunk, isValidFunctionName, type Library,
+  type LuaFunction,
+} from './functions.js';

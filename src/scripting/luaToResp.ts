@@ -32,11 +32,14 @@ const REDIS_LIB_ARG_ERRORS: [RegExp, string, boolean][] = [
 ];
 
 /** The full error text for an error value, raised (with meta) or returned. */
-export function errorText(v: { err: Bytes; code?: Bytes; meta?: { kind?: string; name?: string; line: number } }, sha: string): string {
+export function errorText(v: { err: Bytes; code?: Bytes; meta?: { kind?: string; name?: string; line: number } }, sha: string,
+  fn = false): string {
   let msg = str(v.err);
   if (msg.endsWith('\0')) msg = msg.slice(0, -1);
   const meta = v.meta;
   if (meta === undefined) return v.code !== undefined ? str(v.code) + ' ' + msg : msg;
+  // Functions' chunk is user_function in Redis; lua-redis-wasm names every chunk user_script.
+  if (fn) return errorText(v, sha).replace(/user_script:/g, 'user_function:').replace(/ on @user_script:/, ' on @user_function:');
   for (const [re, redisText, decorated] of REDIS_LIB_ARG_ERRORS) {
     if (re.test(msg)) return decorated ? `${redisText} script: ${sha}, on @user_script:${meta.line}.` : redisText;
   }
@@ -50,7 +53,7 @@ export function errorText(v: { err: Bytes; code?: Bytes; meta?: { kind?: string;
   return `${text} script: ${sha}, on @user_script:${meta.line}.`;
 }
 
-export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string): void {
+export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string, fn = false): void {
   if (v === null) {
     w.nullBulk();
     return;
@@ -70,12 +73,12 @@ export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string): v
   }
   if (Array.isArray(v)) {
     w.array(v.length);
-    for (const x of v) writeScriptResult(w, x, sha);
+    for (const x of v) writeScriptResult(w, x, sha, fn);
     return;
   }
   if ('ok' in v) w.simple(str(v.ok).replace(/[\r\n]/g, ' '));
   else if ('err' in v) {
-    const text = errorText(v, sha);
+    const text = errorText(v, sha, fn);
     // A value the engine cannot convert (a function, userdata...) is nil to Redis.
     if (text === 'ERR unsupported Lua return type') w.nullBulk();
     else w.error(text);
@@ -85,11 +88,11 @@ export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string): v
   else if ('map' in v) {
     w.map(v.map.length);
     for (const [k, x] of v.map) {
-      writeScriptResult(w, k, sha);
-      writeScriptResult(w, x, sha);
+      writeScriptResult(w, k, sha, fn);
+      writeScriptResult(w, x, sha, fn);
     }
   } else if ('set' in v) {
     w.set(v.set.length);
-    for (const x of v.set) writeScriptResult(w, x, sha);
+    for (const x of v.set) writeScriptResult(w, x, sha, fn);
   }
 }

@@ -7,7 +7,6 @@ import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_ALLOW_BUSY
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
-import { BUSY_EVAL_ERROR } from './scripts.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -76,7 +75,7 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
 /** While a script runs past busy-reply-threshold, only allow_busy commands run (server/scripts.ts). */
 function checkBusyScript(server: Server, _c: Client, cmd: Command): string | null {
   if (!server.scripting.busy || (cmd.flagBits & CMD_ALLOW_BUSY) !== 0) return null;
-  return BUSY_EVAL_ERROR;
+  return server.scripting.busyError;
 }
 
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */

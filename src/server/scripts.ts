@@ -12,7 +12,8 @@
  */
 import { ReplyWriter } from '../protocol/writer.js';
 import {
-  LuaEngine, ScriptCache, writeScriptResult, SCRIPT_FLAG_NO_WRITES, type ScriptHost, type ReplyValue,
+  LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, FunctionRegistry, FUNCTION_FLAGS,
+  parseLibraryHeader, loadChunk, isValidFunctionName, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
 } from '../scripting/index.js';
 import { CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
 import type { ScriptingApi, ScriptRun } from '../commands/server-api.js';
@@ -22,6 +23,7 @@ import type { Client } from './client.js';
 import type { Server } from './server.js';
 
 export const BUSY_EVAL_ERROR = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+export const BUSY_FUNCTION_ERROR = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 const UNKILLABLE_ERROR = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can ' +
   'either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
 
@@ -56,8 +58,13 @@ class ScriptClient extends ReplyWriter implements CommandContext {
 
 export class ScriptRunner implements ScriptingApi, ScriptHost {
   readonly cache = new ScriptCache();
+  readonly functions = new FunctionRegistry();
   /** True while a script runs past busy-reply-threshold (read by the dispatcher on every command). */
   busy = false;
+  /** What other clients get meanwhile: the EVAL or the FCALL wording. */
+  busyError = BUSY_EVAL_ERROR;
+  private runArgv: string[] = [];
+  private runStart = 0;
   private readonly lua = new LuaEngine();
   private readonly sc: ScriptClient;
   private run_: ScriptRun | null = null;
@@ -74,15 +81,18 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     const c = ctx as Client;
     this.run_ = r;
     this.wrote = false;
+    this.runArgv = c.argv;
+    this.runStart = performance.now();
     this.sc.db = c.db;
     const threshold = this.threshold;
     const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold, (res) => this.finishLate(c, r, res));
     if (out.done) {
       this.run_ = null;
-      writeScriptResult(c, out.result, r.sha);
+      writeScriptResult(c, out.result, r.sha, r.fn === true);
       return;
     }
     this.busy = true;
+    this.busyError = r.fn === true ? BUSY_FUNCTION_ERROR : BUSY_EVAL_ERROR;
     c.scriptHeld = true;
     this.server.log.warning(`Slow script detected: still in execution after ${threshold} milliseconds. You can try ` +
       `killing the script using the SCRIPT KILL command. Script name is: ${r.sha}.`);
@@ -93,8 +103,9 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.busy = false;
     this.run_ = null;
     c.scriptHeld = false;
-    if (res === null) c.error(`ERR Script killed by user with SCRIPT KILL... script: ${r.sha}, on @user_script:1.`);
-    else writeScriptResult(c, res, r.sha);
+    // The line the script was at when killed is unknown here (Redis reports it): line 1 stands in.
+    if (res === null) c.error(`ERR Script killed by user with SCRIPT KILL... script: ${r.sha}, on @${r.fn === true ? 'user_function' : 'user_script'}:1.`);
+    else writeScriptResult(c, res, r.sha, r.fn === true);
     const server = this.server;
     if (server.blocked.registry.hasReady) server.blocked.handleReady();
     if (!c.closed) {
@@ -155,13 +166,72 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     return 'ERR Error compiling script (new function): ' + msg;
   }
 
-  /** SCRIPT KILL: null when killed, else the error reply. */
-  kill(): string | null {
+  /** SCRIPT KILL (eval_) / FUNCTION KILL: null when killed, else the error reply. */
+  kill(eval_: boolean): string | null {
     if (!this.busy) return 'NOTBUSY No scripts in execution right now.';
+    const fn = this.run_?.fn === true;
+    if (eval_ && fn) return BUSY_FUNCTION_ERROR;
+    if (!eval_ && !fn) return BUSY_EVAL_ERROR;
     if (this.wrote) return UNKILLABLE_ERROR;
     this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
     this.lua.kill();
     return null;
+  }
+
+  runningFunction(): { name: string; argv: string[]; ms: number } | null {
+    const r = this.run_;
+    if (r === null || r.fn !== true || !this.busy) return null;
+    return { name: r.sha, argv: this.runArgv, ms: Math.floor(performance.now() - this.runStart) };
+  }
+
+  /**
+   * FUNCTION LOAD: compiles and runs the library's top level with a registering `redis` (scripting/functions.ts),
+   * then checks names and flags and installs it.
+   */
+  loadLibrary(code: string, replace: boolean): { name: string } | { error: string } {
+    const h = parseLibraryHeader(code);
+    if ('error' in h) return h;
+    const existing = this.functions.libraries.get(h.name);
+    if (existing !== undefined && !replace) return { error: `ERR Library '${h.name}' already exists` };
+    const compileErr = this.compile(h.body);
+    if (compileErr !== null) {
+      return { error: compileErr.replace('Error compiling script (new function)', 'Error compiling function').replace(/user_script:/g, 'user_function:') };
+    }
+    const text = loadChunk(h.body);
+    const saved = this.run_;
+    this.run_ = { sha: h.name, fn: true, lua: text, luaBytes: Buffer.alloc(0), keys: [], args: [], flags: 0, readOnly: true };
+    const out = this.lua.run(text, Buffer.from(text, 'latin1'), [], [], this, 1e9, () => {});
+    this.run_ = saved;
+    if (!out.done) return { error: 'ERR Error registering functions: timeout' };
+    const res = out.result;
+    if (res !== null && typeof res === 'object' && 'err' in res) {
+      let msg = errorText(res, h.name, true).replace(/ script: .*$/, '');
+      if (msg.includes('Script attempted to access nonexistent global variable') && !msg.startsWith('ERR ')) msg = 'ERR ' + msg;
+      return { error: 'ERR Error registering functions: ' + msg };
+    }
+    if (!Array.isArray(res) || res.length === 0) return { error: 'ERR No functions registered' };
+    const lib: Library = { name: h.name, code, body: h.body, functions: new Map() };
+    for (const reg of res) {
+      const [n, d, ...flagNames] = reg as Uint8Array[];
+      const name = Buffer.from(n!).latin1Slice();
+      if (!isValidFunctionName(name)) {
+        return { error: 'ERR Function names can only contain letters, numbers, or underscores(_) and must be at least one character long' };
+      }
+      let flags = 0;
+      for (const f of flagNames) {
+        const bit = FUNCTION_FLAGS.find(([fname]) => fname === Buffer.from(f).latin1Slice());
+        if (bit === undefined) return { error: 'ERR Error registering functions: ERR unknown flag given' };
+        flags |= bit[1];
+      }
+      const description = d instanceof Uint8Array ? Buffer.from(d).latin1Slice() : null;
+      const other = this.functions.functions.get(name);
+      if (other !== undefined && other.library.name !== h.name) return { error: `ERR Function ${name} already exists` };
+      const fn: LuaFunction = { name, description, flags, library: lib };
+      lib.functions.set(name, fn);
+    }
+    if (existing !== undefined) this.functions.remove(h.name);
+    this.functions.add(lib);
+    return { name: h.name };
   }
 
   /** SHUTDOWN NOSAVE while busy, and server close. */

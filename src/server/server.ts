@@ -26,7 +26,7 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
-import { ScriptRunner, BUSY_EVAL_ERROR } from './scripts.js';
+import { ScriptRunner } from './scripts.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -496,7 +496,7 @@ export class Server implements ServerApi {
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
     if (opts.abort) return 'ERR No shutdown in progress.';
     // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server (and the script).
-    if (this.scripting.busy && opts.save !== false) return BUSY_EVAL_ERROR;
+    if (this.scripting.busy && opts.save !== false) return this.scripting.busyError;
     this.log.warning('User requested shutdown...');
     void this.close();
     return null;

@@ -197,3 +197,41 @@ test('scripting: keyspace effects, notifications, WATCH and blocking commands', 
     ['CONFIG', 'SET', 'notify-keyspace-events', ''],
   );
 });
+
+const LIB = '#!lua name=mylib\n' +
+  "redis.register_function('echo_first', function(keys, args) return {keys[1], args[1]} end)\n" +
+  "redis.register_function{function_name = 'ro_get', callback = function(keys) return redis.call('GET', keys[1]) end, " +
+  "flags = {'no-writes'}, description = 'reads a key'}\n" +
+  "redis.register_function('incr_it', function(keys) return redis.call('INCR', keys[1]) end)\n" +
+  "redis.register_function('fails', function() error('boom') end)\n" +
+  "redis.register_function('bad_global', function() return nothing_here end)\n";
+const ONE = "#!lua name=one\nredis.register_function{function_name = 'only', callback = function() return 1 end, " +
+  "flags = {'no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'}, description = 'just one'}";
+
+test('functions: FUNCTION LOAD / LIST / DELETE / FLUSH / STATS / KILL / HELP, FCALL and FCALL_RO', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'LOAD', 'REPLACE', LIB],
+      ['FCALL', 'echo_first', '1', 'k1', 'a1'], ['FCALL', 'echo_first', '0'], ['FCALL', 'incr_it', '1', 'fn:counter'],
+      ['FCALL', 'ro_get', '1', 'fn:counter'], ['FCALL_RO', 'ro_get', '1', 'fn:counter'], ['FCALL_RO', 'incr_it', '1', 'fn:counter'],
+      ['FCALL', 'fails', '0'], ['FCALL', 'bad_global', '0'], ['FCALL', 'nosuch', '0'], ['FCALL', 'echo_first', 'x'],
+      ['FCALL', 'echo_first', '-1'], ['FCALL', 'echo_first', '2', 'a'], ['FCALL'], ['FCALL_RO', 'nosuch', '0'],
+      ['FUNCTION', 'LOAD', ONE], ['FUNCTION', 'LIST', 'LIBRARYNAME', 'one'], ['FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'on*'],
+      ['FUNCTION', 'LIST', 'LIBRARYNAME', 'zzz*'], ['FUNCTION', 'LIST', 'LIBRARYNAME'], ['FUNCTION', 'LIST', 'bad'],
+      ['FCALL_RO', 'only', '0'], ['FUNCTION', 'STATS'], ['FUNCTION', 'KILL'], ['SCRIPT', 'KILL'],
+      ['FUNCTION', 'DELETE', 'one'], ['FUNCTION', 'DELETE', 'one'], ['FUNCTION', 'DELETE'],
+      // Load errors.
+      ['FUNCTION', 'LOAD', 'return 1'], ['FUNCTION', 'LOAD', '#!lua\nreturn 1'], ['FUNCTION', 'LOAD', '#!lua name=bad-name\nreturn 1'],
+      ['FUNCTION', 'LOAD', '#!lua name=x foo=bar\nreturn 1'], ['FUNCTION', 'LOAD', '#!nolua name=x\nreturn 1'],
+      ['FUNCTION', 'LOAD', '#!lua name=empty\nlocal x = 1'], ['FUNCTION', 'LOAD', "#!lua name=calls\nredis.call('SET', 'x', 1)"],
+      ['FUNCTION', 'LOAD', "#!lua name=dup\nredis.register_function('echo_first', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=twice\nredis.register_function('t', function() end)\nredis.register_function('t', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=badflag\nredis.register_function{function_name = 'bf', callback = function() end, flags = {'nope'}}"],
+      ['FUNCTION', 'LOAD', 'XX', '#!lua name=x\nreturn 1'],
+      ['FUNCTION', 'FLUSH', 'bad'], ['FUNCTION', 'FLUSH', 'ASYNC'], ['FUNCTION', 'LIST'], ['FUNCTION', 'STATS'],
+      ['FUNCTION', 'FLUSH', 'SYNC'], ['FUNCTION', 'HELP'], ['FUNCTION', 'NOSUCH'],
+    );
+  });
+});

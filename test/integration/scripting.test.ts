@@ -146,3 +146,18 @@ for (const n of [3, 5]) {
     await taken.release();
   });
 }
+
+test('functions: a long FCALL makes others BUSY; SCRIPT KILL refuses, FUNCTION KILL stops it', async (t) => {
+  const { a, b } = await setup(t);
+  const lib = "#!lua name=spin\nredis.register_function('spin', function() while true do end end)";
+  assert.equal(s(await a.call('FUNCTION', 'LOAD', lib)), '$4\r\nspin\r\n');
+  send(a, 'FCALL', 'spin', '0');
+  const FBUSY = '-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n';
+  for (let i = 0; i < 500 && s(await b.call('PING')) !== FBUSY; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(s(await b.call('GET', 'x')), FBUSY);
+  assert.equal(s(await b.call('SCRIPT', 'KILL')), FBUSY);
+  assert.match(s(await b.call('FUNCTION', 'STATS')), /running_script\r\n\*6\r\n\$4\r\nname\r\n\$4\r\nspin\r\n\$7\r\ncommand\r\n\*3\r\n/);
+  assert.equal(s(await b.call('FUNCTION', 'KILL')), '+OK\r\n');
+  assert.match(s((await a.read(1))[0]!), /^-ERR Script killed by user with SCRIPT KILL\.\.\. script: spin, on @user_function:\d+\.\r\n$/);
+  assert.equal(s(await b.call('PING')), '+PONG\r\n');
+});
