@@ -43,6 +43,11 @@ export function errorText(v: { err: Bytes; code?: Bytes; meta?: { kind?: string;
   for (const [re, redisText, decorated] of REDIS_LIB_ARG_ERRORS) {
     if (re.test(msg)) return decorated ? `${redisText} script: ${sha}, on @user_script:${meta.line}.` : redisText;
   }
+  // A redis.call error raised by the prelude's wrapper (scripting/protocol.ts) at the caller's line.
+  const wrapped = /^user_script:(\d+): \x01(.*)$/s.exec(msg);
+  if (wrapped !== null) return `${wrapped[2]} script: ${sha}, on @user_script:${wrapped[1]}.`;
+  // Raised from a tail call (`return redis.call(...)`): Lua has no caller frame left to name the line.
+  if (msg.charCodeAt(0) === 1) return `${msg.slice(1)} script: ${sha}, on @user_script:${meta.line}.`;
   let text: string | null = meta.kind !== undefined ? engineErrorText(meta.kind, meta.name, meta.line) : null;
   if (text === null) {
     // Errors the redis library raises as tables come back as "user_script:N: ERR ..." strings.
