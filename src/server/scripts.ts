@@ -43,6 +43,10 @@ class ScriptClient extends ReplyWriter implements CommandContext {
   /** Blocking commands answer at once, as on timeout (Redis's CLIENT_DENY_BLOCKING). */
   readonly denyBlocking = true;
   multiState = null;
+  /** MONITOR shows a script's commands as coming from "lua", as Redis does. */
+  readonly addr = 'lua';
+  readonly unixSocket = null;
+  readonly monitor = false;
 
   constructor(readonly server: Server, public db: Database) {
     super(1024);
