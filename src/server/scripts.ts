@@ -19,6 +19,7 @@ import { CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../c
 import type { ScriptingApi, ScriptRun } from '../commands/server-api.js';
 import type { Database } from '../engine/database.js';
 import { call } from './dispatch.js';
+import { bytesToHuman } from '../observability/info.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -79,6 +80,21 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   constructor(private readonly server: Server) {
     this.sc = new ScriptClient(server, server.keyspace.dbs[0]!);
     server.config.watch('busy-reply-threshold', (v) => (this.threshold = Number(v)));
+    // INFO memory: the cache's and the libraries' sizes (source bytes; the interpreters' heaps are not counted).
+    const f = server.infoFields;
+    const evalBytes = (): number => this.cache.bodyBytes;
+    const fnBytes = (): number => {
+      let n = 0;
+      for (const l of this.functions.libraries.values()) n += l.code.length;
+      return n;
+    };
+    f.set('number_of_cached_scripts', () => this.cache.size);
+    f.set('used_memory_scripts_eval', evalBytes);
+    f.set('number_of_functions', () => this.functions.functions.size);
+    f.set('number_of_libraries', () => this.functions.libraries.size);
+    f.set('used_memory_functions', fnBytes);
+    f.set('used_memory_scripts', () => evalBytes() + fnBytes());
+    f.set('used_memory_scripts_human', () => bytesToHuman(evalBytes() + fnBytes()));
   }
 
   run(ctx: CommandContext, r: ScriptRun): void {
