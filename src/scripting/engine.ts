@@ -25,7 +25,7 @@ import {
 } from './protocol.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
-import { useNativeSha1 } from './fastSha1.js';
+import { useNativeSha1, fastEvalWithArgs } from './engineShortcuts.js';
 
 /** What the server provides to run a script's commands. */
 export interface ScriptHost {
@@ -163,7 +163,7 @@ export class LuaEngine {
     if (main !== null) {
       this.log = [];
       this.mainResp = 2;
-      const r = main.evalWithArgs(luaBytes, toBuffers(keys), toBuffers(args));
+      const r = fastEvalWithArgs(main, luaBytes, toBuffers(keys), toBuffers(args));
       if (!isFuelError(r)) {
         this.host = null;
         return { done: true, result: r };

@@ -16,7 +16,7 @@ import { workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import { load, type ReplyValue } from 'lua-redis-wasm';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
-import { useNativeSha1 } from './fastSha1.js';
+import { useNativeSha1, fastEvalWithArgs } from './engineShortcuts.js';
 import { spin } from './spin.js';
 import { TO_WORKER, TO_MAIN, READY, type ToWorker, type ToMain, type Replayed } from './protocol.js';
 
@@ -101,7 +101,7 @@ for (;;) {
   const args = m.args.map((a) => Buffer.from(a, 'latin1'));
   let result: ReplyValue;
   try {
-    result = engine.evalWithArgs(Buffer.from(m.body, 'latin1'), keys, args);
+    result = fastEvalWithArgs(engine, Buffer.from(m.body, 'latin1'), keys, args);
   } catch (e) {
     result = { err: Buffer.from('ERR ' + (e instanceof Error ? e.message : String(e)), 'latin1') };
   }
