@@ -30,5 +30,6 @@ import { commands as functions } from './functions.js';
 export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...scripting, ...functions];
 
 export { CommandTable } from './registry.js';
+export { keysOfCommand } from './command.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';
 export type { ServerApi, ClientView, ClientRegistry, ShutdownOptions } from './server-api.js';
