@@ -48,6 +48,8 @@ class ScriptClient extends ReplyWriter implements CommandContext {
   readonly addr = 'lua';
   readonly unixSocket = null;
   readonly monitor = false;
+  /** Client-side caching: a script's reads are not tracked for the script client itself. */
+  readonly trackingFlags = 0;
 
   constructor(readonly server: Server, public db: Database) {
     super(1024);
