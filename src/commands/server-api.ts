@@ -12,6 +12,7 @@ import type { Command, CommandContext } from './types.js';
 import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
+import type { RdbPersistence } from '../persistence/rdb/index.js';
 
 /** One command queued inside MULTI. */
 export interface QueuedCommand {
@@ -163,6 +164,8 @@ export interface ServerApi {
    * blocking commands answering at once as on timeout); each writes its own reply.
    */
   execTransaction(c: CommandContext, queue: readonly QueuedCommand[]): void;
+  /** RDB persistence: SAVE / BGSAVE / save points / DEBUG RELOAD / SHUTDOWN's save (persistence/rdb). */
+  readonly rdb: RdbPersistence;
   /** Makes every client in `excluding`'s stead see a cleared server state after FLUSHALL etc.; hooks for later. */
   readonly hz: number;
 }

@@ -72,11 +72,25 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/**
+ * MISCONF: while the last background save failed (and stop-writes-on-bgsave-error with save points), writes are
+ * refused, and so is PING, as Redis's processCommand does; an EXEC counts as a write when its queue holds one.
+ */
+function checkDiskError(server: Server, c: Client, cmd: Command): string | null {
+  if (!server.rdb.lastBgsaveOk) {
+    const write = (cmd.flagBits & CMD_WRITE) !== 0 || cmd.fullName === 'ping' ||
+      (cmd.fullName === 'exec' && c.multiState !== null && c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0));
+    if (write) return server.diskErrorFor();
+  }
+  return null;
+}
+
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
 const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
+  checkDiskError,
   checkPubSubContext,
 ];
 

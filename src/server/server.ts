@@ -26,12 +26,15 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
+import { RdbPersistence, MISCONF_ERROR } from '../persistence/rdb/index.js';
 
 export interface ServerOptions {
   config?: Config;
   clock?: Clock;
   logger?: Logger;
   configFile?: string;
+  /** Load the dump file (dir/dbfilename) at start-up when it exists, as redis-server does. */
+  loadOnStart?: boolean;
 }
 
 /** Settings read on hot paths, kept as typed copies of the config. */
@@ -87,6 +90,8 @@ export class Server implements ServerApi {
   port = 0;
   /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
   requirePass = '';
+  readonly rdb: RdbPersistence;
+  private readonly loadOnStart: boolean;
 
   private listeners: net.Server[] = [];
   /** The TCP subset of `listeners` (CONFIG SET port / bind replace it). */
@@ -157,6 +162,8 @@ export class Server implements ServerApi {
       }
     });
     this.stopped = new Promise((r) => (this.resolveStopped = r));
+    this.loadOnStart = opts.loadOnStart ?? false;
+    this.rdb = this.wireRdb();
     this.config.watch('proto-max-bulk-len', (v) => (this.limits.protoMaxBulkLen = Number(v)));
     this.config.watch('client-query-buffer-limit', (v) => (this.limits.queryBufferLimit = Number(v)));
     this.config.watch('maxclients', (v) => (this.limits.maxClients = Number(v)));
@@ -191,6 +198,7 @@ export class Server implements ServerApi {
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
+    if (this.loadOnStart) this.loadDataFromDisk();
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
   }
@@ -492,8 +500,54 @@ export class Server implements ServerApi {
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
     if (opts.abort) return 'ERR No shutdown in progress.';
     this.log.warning('User requested shutdown...');
+    if (!this.rdb.shutdownSave(opts.save) && !opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
     void this.close();
     return null;
+  }
+
+  /** The RDB service: save points in the cron, INFO fields, FLUSHALL's save, MISCONF (see persistence/rdb). */
+  private wireRdb(): RdbPersistence {
+    const rdb = new RdbPersistence({
+      keyspace: this.keyspace, config: this.config, clock: this.clock, log: this.log,
+      usedMemory: () => this.usedMemory(),
+      setLastSave: (sec) => (this.lastSave = sec),
+      getLastSave: () => this.lastSave,
+      onFlush: (dbid) => {
+        this.rdbReloading = true;
+        try {
+          for (const hook of this.onFlush) hook(dbid);
+        } finally {
+          this.rdbReloading = false;
+        }
+      },
+    });
+    this.cron.jobs.push(() => rdb.cron());
+    for (const [name, fn] of rdb.infoFields()) this.infoFields.set(name, fn);
+    this.onFlush.push((dbid) => {
+      if (dbid === -1 && !this.rdbReloading) rdb.afterFlushAll();
+    });
+    return rdb;
+  }
+
+  /** True while DEBUG RELOAD empties the keyspace (its flush must not trigger FLUSHALL's save). */
+  private rdbReloading = false;
+
+  /** MISCONF: the error for a write (or PING) while the last background save failed, else null. */
+  diskErrorFor(): string | null {
+    return this.rdb.writesDenied() ? MISCONF_ERROR : null;
+  }
+
+  /** Start-up load of dump.rdb; a file that exists but cannot be loaded stops the server (never starts empty). */
+  private loadDataFromDisk(): void {
+    try {
+      this.rdb.loadAtStartup();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log.warning(`Fatal error loading the DB: ${msg}. Exiting.`);
+      void this.closeListeners();
+      this.cron.stop();
+      throw Object.assign(new Error(`Fatal error loading the DB: ${msg}`), { logged: true });
+    }
   }
 
   private async closeListeners(): Promise<void> {
@@ -507,6 +561,7 @@ export class Server implements ServerApi {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.cron.stop();
+      this.rdb.abortBgsave();
       this.blocked.stop();
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
