@@ -64,6 +64,8 @@ export class Snapshot implements SnapshotProgress {
   /** Resolves when the file is complete and renamed (null) or the save failed (the error). Aborts resolve too. */
   readonly done: Promise<Error | null> = new Promise((r) => (this.resolveDone = r));
   private walking = false;
+  /** Every section is written and the EOF queued: only the file remains to finish. */
+  private walked = false;
 
   constructor(
     ks: Keyspace,
@@ -101,10 +103,6 @@ export class Snapshot implements SnapshotProgress {
     this.schedule();
   }
 
-  get inProgress(): boolean {
-    return this.fh !== null || !this.aborted;
-  }
-
   /** Stops the snapshot (FLUSHALL, SHUTDOWN, DEBUG RELOAD...): barrier off, temp file removed. */
   abort(): void {
     if (this.aborted) return;
@@ -127,7 +125,7 @@ export class Snapshot implements SnapshotProgress {
 
   private readonly slice = (): void => {
     this.walking = false;
-    if (this.aborted || this.failed !== null) return;
+    if (this.aborted || this.failed !== null || this.walked) return;
     if (this.pending > MAX_PENDING) return; // resumed by the write that drains it
     const deadline = performance.now() + SLICE_MS;
     while (this.current < this.sections.length) {
@@ -155,6 +153,7 @@ export class Snapshot implements SnapshotProgress {
       this.schedule();
       return;
     }
+    this.walked = true;
     this.enqueue(eofAndChecksum(this.p.checksum ? this.crc : null), false);
     this.writing = this.writing.then(() => this.complete());
   };
