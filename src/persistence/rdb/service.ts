@@ -38,9 +38,14 @@ export const MISCONF_ERROR =
 const BGSAVE_RETRY_DELAY_SEC = 5;
 
 export class RdbPersistence {
-  /** Hooks other subsystems provide: function libraries to save and to load, stream decoding. */
-  functionsToSave: () => string[] = () => [];
-  loadHooks: LoadHooks = {};
+  /**
+   * Hooks other subsystems provide: function libraries to save (FUNCTION2) and to load, stream decoding. Until
+   * scripting registers its own, libraries read from a file are kept as raw code and saved back unchanged, so a
+   * load / save cycle never drops them.
+   */
+  keptLibraries: string[] = [];
+  functionsToSave: () => string[] = () => this.keptLibraries;
+  loadHooks: LoadHooks = { functionLibrary: (code) => this.keptLibraries.push(code) };
 
   private snapshot: Snapshot | null = null;
   private bgsaveStartMs = 0;
@@ -272,6 +277,7 @@ export class RdbPersistence {
     const ks = this.d.keyspace;
     if (flush) {
       this.abortBgsave();
+      this.keptLibraries = [];
       for (const db of ks.dbs) db.clear();
       this.d.onFlush(-1);
     }
