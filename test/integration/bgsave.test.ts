@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startMica } from '../helpers/servers.js';
+import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, startMica } from '../helpers/servers.js';
 import { connect, describeAll } from '../helpers/rdbData.js';
 import { startServer } from '../../src/index.js';
 
@@ -236,4 +237,60 @@ test('LASTSAVE, DEBUG RELOAD and INFO persistence after SAVE', async (t) => {
   await assert.rejects(r.bgsave(), /ERR Background save already in progress/);
   await assert.rejects(r.call('bgsave', 'x'), /ERR syntax error/);
   await waitFor(async () => (await infoField(r, 'rdb_saves')) === '3');
+});
+
+test('save points start a BGSAVE from the cron once enough changes and seconds have passed; FLUSHALL saves', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mica-savepoints-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mica = await startMica({ config: { dir, save: '100 3' } });
+  t.after(() => mica.close());
+  const r = connect(mica.port);
+  await r.connect();
+  t.after(() => r.disconnect());
+  await r.set('a', '1');
+  await r.set('b', '2');
+  mica.clock.advance(200_000);
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(await infoField(r, 'rdb_saves'), '0', 'two changes are below the save point');
+  await r.set('c', '3');
+  await waitFor(async () => (await infoField(r, 'rdb_saves')) === '1');
+  assert.equal(await infoField(r, 'rdb_changes_since_last_save'), '0');
+  await r.flushall();
+  assert.equal(await infoField(r, 'rdb_saves'), '2');
+  assert.equal(await infoField(r, 'rdb_changes_since_last_save'), '1');
+});
+
+test('mica-server saves on SIGTERM when save points are configured and loads the file at the next start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mica-sigterm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const start = async (): Promise<{ proc: ChildProcess; port: number; out: () => string; exit: Promise<number | null> }> => {
+    const port = await freePort();
+    const proc = spawn(process.execPath, [resolve('bin/mica-server.js'), '--port', String(port), '--dir', dir, '--save', '3600 1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const exit = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+    t.after(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    });
+    await waitFor(async () => out.includes('Ready to accept connections') || proc.exitCode !== null);
+    return { proc, port, out: () => out, exit };
+  };
+  const a = await start();
+  const r = connect(a.port);
+  await r.connect();
+  await r.set('persisted', 'yes');
+  r.disconnect();
+  a.proc.kill('SIGTERM');
+  assert.equal(await a.exit, 0);
+  assert.match(a.out(), /Saving the final RDB snapshot before exiting\.[\s\S]*DB saved on disk/);
+  const b = await start();
+  assert.match(b.out(), /Done loading RDB, keys loaded: 1, keys expired: 0\./);
+  const c = connect(b.port);
+  await c.connect();
+  assert.equal(await c.get('persisted'), 'yes');
+  c.disconnect();
+  b.proc.kill('SIGTERM');
+  await b.exit;
 });
