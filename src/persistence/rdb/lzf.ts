@@ -13,14 +13,29 @@ const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
+/** The compressor's hash table, reused across calls. */
+export class LzfTable {
+  htab = new Int32Array(HSIZE);
+  base = 1;
+}
+
 /**
  * Compresses in[start, end) into `out` (which bounds the output size); returns the compressed length, or 0 when
  * the data does not fit in out.length bytes (the caller then stores it uncompressed).
  */
-export function lzfCompress(input: Uint8Array, start: number, end: number, out: Uint8Array, table?: Int32Array): number {
-  const htab = table ?? new Int32Array(HSIZE);
-  htab.fill(-1);
-  const outEnd = out.length;
+export function lzfCompress(input: Uint8Array, start: number, end: number, out: Uint8Array, table?: LzfTable,
+  outLimit = out.length): number {
+  const t = table ?? new LzfTable();
+  // Positions are stored as base + ip, so entries from earlier calls (below base) read as empty without
+  // clearing 64 KB per call: most RDB strings are a few dozen bytes.
+  if (t.base + (end - start) + 1 >= 0x7fffffff) {
+    t.htab.fill(0);
+    t.base = 1;
+  }
+  const htab = t.htab;
+  const base = t.base - start;
+  t.base += end - start + 1;
+  const outEnd = Math.min(outLimit, out.length);
   let ip = start;
   let op = 0;
   let lit = 0;
@@ -29,10 +44,11 @@ export function lzfCompress(input: Uint8Array, start: number, end: number, out: 
   op++;
   while (ip + 2 < end) {
     const h = ((((input[ip]! << 16) | (input[ip + 1]! << 8) | input[ip + 2]!) * 2654435761) >>> (32 - HLOG)) & (HSIZE - 1);
-    const ref = htab[h]!;
-    htab[h] = ip;
+    const stored = htab[h]!;
+    htab[h] = base + ip;
+    const ref = stored - base;
     const off = ip - ref - 1;
-    if (ref >= 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] &&
+    if (ref >= start && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] &&
         input[ref + 2] === input[ip + 2]) {
       let matched = 3;
       const maxLen = Math.min(end - ip, MAX_REF);

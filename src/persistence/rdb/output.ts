@@ -5,7 +5,7 @@
  * The writer hands finished chunks to its consumer (a file, a DUMP payload) with `take()`, so one output
  * instance can serialize a whole keyspace in bounded memory.
  */
-import { lzfCompress } from './lzf.js';
+import { lzfCompress, LzfTable } from './lzf.js';
 import {
   RDB_14BITLEN, RDB_32BITLEN, RDB_64BITLEN, RDB_ENCVAL, RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF,
 } from './constants.js';
@@ -38,7 +38,7 @@ export class RdbOutput {
   /** rdbcompression: try LZF on strings longer than 20 bytes. */
   compress: boolean;
   private lzfOut: Buffer | null = null;
-  private lzfTable: Int32Array | null = null;
+  private lzfTable: LzfTable | null = null;
 
   constructor(initial = 64 * 1024, compress = true) {
     this.buf = Buffer.allocUnsafe(initial);
@@ -155,7 +155,7 @@ export class RdbOutput {
       this.ensure(n * 2 + 16);
       const tmpStart = this.pos + n + 16;
       this.buf.latin1Write(s, tmpStart, n);
-      if (this.tryLzf(this.buf.subarray(tmpStart, tmpStart + n))) return;
+      if (this.tryLzf(this.buf, tmpStart, tmpStart + n)) return;
       this.len(n);
       this.buf.copyWithin(this.pos, tmpStart, tmpStart + n);
       this.pos += n;
@@ -167,24 +167,27 @@ export class RdbOutput {
 
   /** A byte string (listpack, ziplist, intset blob), compressed when allowed and worth it. */
   blob(b: Uint8Array): void {
-    if (this.compress && b.length > 20 && this.tryLzf(b)) return;
+    if (this.compress && b.length > 20 && this.tryLzf(b, 0, b.length)) return;
     this.len(b.length);
     this.bytes(b);
   }
 
   /** Writes the LZF form of `data` when it saves at least 4 bytes, as rdbSaveLzfStringObject; false otherwise. */
-  private tryLzf(data: Uint8Array): boolean {
-    const n = data.length;
+  private tryLzf(data: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
     const outMax = n - 4;
     if (outMax <= 0) return false;
     if (this.lzfOut === null || this.lzfOut.length < outMax) this.lzfOut = Buffer.allocUnsafe(Math.max(outMax, 4096));
-    if (this.lzfTable === null) this.lzfTable = new Int32Array(1 << 14);
-    const clen = lzfCompress(data, 0, n, this.lzfOut.subarray(0, outMax), this.lzfTable);
+    if (this.lzfTable === null) this.lzfTable = new LzfTable();
+    const clen = lzfCompress(data, start, end, this.lzfOut, this.lzfTable, outMax);
     if (clen === 0) return false;
-    this.byte((RDB_ENCVAL << 6) | RDB_ENC_LZF);
+    // `data` may be this.buf itself (a string staged past pos): the header and output land before it.
+    this.ensure(clen + 11);
+    this.buf[this.pos++] = (RDB_ENCVAL << 6) | RDB_ENC_LZF;
     this.len(clen);
     this.len(n);
-    this.bytes(this.lzfOut.subarray(0, clen));
+    this.buf.set(this.lzfOut.subarray(0, clen), this.pos);
+    this.pos += clen;
     return true;
   }
 }
