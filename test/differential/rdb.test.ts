@@ -163,3 +163,101 @@ test('RESTORE errors and options match Redis', { skip }, async (t) => {
   }
   assert.ok((await m.pttl('k4')) > 99000);
 });
+
+test('streams and function libraries in a Redis 7.0 RDB are parsed exactly (entries, groups, PEL, consumers, code)', { skip }, async (t) => {
+  const oracle = await startOracle();
+  t.after(() => oracle.stop());
+  const r = connect(oracle.port);
+  await r.connect();
+  t.after(() => r.disconnect());
+  for (let i = 1; i <= 250; i++) {
+    const fields = i % 3 === 0 ? ['a', String(i), 'b', 'x'] : i % 3 === 1 ? ['a', String(i), 'b', 'y'] : ['other', 'v'.repeat(i % 50)];
+    await r.xadd('st', `${1000 + Math.floor(i / 4)}-${i % 4}`, ...fields);
+  }
+  await r.xdel('st', '1010-0', '1020-2');
+  await r.xgroup('CREATE', 'st', 'g1', '0');
+  await r.xgroup('CREATE', 'st', 'g2', '$');
+  await r.xreadgroup('GROUP', 'g1', 'alice', 'COUNT', '5', 'STREAMS', 'st', '>');
+  await r.xreadgroup('GROUP', 'g1', 'bob', 'COUNT', '3', 'STREAMS', 'st', '>');
+  await r.xack('st', 'g1', '1000-1');
+  await r.call('function', 'load', "#!lua name=mylib\nredis.register_function('f1', function() return 1 end)");
+  await r.save();
+  const { readFileSync } = await import('node:fs');
+  const { loadRdb, readStream } = await import('../../src/persistence/rdb/index.js');
+  const buf = readFileSync(join(oracle.dir, 'dump.rdb'));
+  const streams: Record<string, ReturnType<typeof readStream>> = {};
+  const libs: string[] = [];
+  const o = {
+    hashMaxListpackEntries: 128, hashMaxListpackValue: 64, setMaxIntsetEntries: 512, zsetMaxListpackEntries: 128,
+    zsetMaxListpackValue: 64, checksum: true, databases: 16,
+    readStream: (input: Parameters<typeof readStream>[0], type: number) => {
+      const s = readStream(input, type);
+      return { type: 'stream' as const, encoding: () => 'stream', s };
+    },
+  };
+  loadRdb(buf, o, {
+    key: (k) => (streams[k.key] = (k.value as unknown as { s: ReturnType<typeof readStream> }).s),
+    functionLibrary: (code) => libs.push(code),
+  });
+  assert.deepEqual(libs, ["#!lua name=mylib\nredis.register_function('f1', function() return 1 end)"]);
+  const s = streams['st']!;
+  const range = (await r.xrange('st', '-', '+')) as [string, string[]][];
+  assert.deepEqual(s.entries.map((e) => [`${e.id.ms}-${e.id.seq}`, e.fields]), range);
+  assert.equal(s.length, 248);
+  assert.equal(`${s.lastId.ms}-${s.lastId.seq}`, '1062-2');
+  assert.equal(`${s.maxDeletedId.ms}-${s.maxDeletedId.seq}`, '1020-2');
+  assert.equal(s.entriesAdded, 250);
+  const info = (await r.call('xinfo', 'groups', 'st')) as unknown[][];
+  assert.equal(s.groups.length, info.length);
+  const field = (g: unknown[], name: string): unknown => g[g.indexOf(name) + 1];
+  for (const gi of info) {
+    const g = s.groups.find((x) => x.name === field(gi, 'name'))!;
+    assert.equal(`${g.lastId.ms}-${g.lastId.seq}`, field(gi, 'last-delivered-id'));
+    assert.equal(g.entriesRead, field(gi, 'entries-read') ?? -1);
+    assert.equal(g.pending.length, field(gi, 'pending'));
+    assert.equal(g.consumers.length, field(gi, 'consumers'));
+  }
+  const g1 = s.groups.find((g) => g.name === 'g1')!;
+  const pending = (await r.xpending('st', 'g1', '-', '+', 100)) as [string, string, number, number][];
+  assert.deepEqual(g1.pending.map((p) => `${p.id.ms}-${p.id.seq}`), pending.map((p) => p[0]));
+  assert.deepEqual(g1.pending.map((p) => p.deliveryCount), pending.map((p) => p[3]));
+  assert.deepEqual(g1.consumers.map((c) => [c.name, c.pending.length]).sort(), [['alice', 4], ['bob', 3]]);
+  const g2 = s.groups.find((g) => g.name === 'g2')!;
+  assert.equal(`${g2.lastId.ms}-${g2.lastId.seq}`, '1062-2');
+  assert.equal(g2.pending.length, 0);
+});
+
+test('a Mica server without streams refuses a file holding one with a clear error; functions survive load and save', { skip }, async (t) => {
+  const oracle = await startOracle();
+  t.after(() => oracle.stop());
+  const r = connect(oracle.port);
+  await r.connect();
+  t.after(() => r.disconnect());
+  await r.call('function', 'load', "#!lua name=lib2\nredis.register_function('g', function() return 2 end)");
+  await r.set('k', 'v');
+  await r.save();
+  const dir = mkdtempSync(join(tmpdir(), 'mica-rdb-fn-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(join(oracle.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
+  const mica = await startMica({ config: { dir } });
+  const m = connect(mica.port);
+  await m.connect();
+  assert.equal(await m.get('k'), 'v');
+  assert.equal(await m.save(), 'OK');
+  m.disconnect();
+  await mica.close();
+  // Mica's file still holds the library: redis-server loads it back.
+  const back = await startOracle(['--dir', dir]);
+  const b = connect(back.port);
+  await b.connect();
+  try {
+    assert.equal(await b.call('fcall', 'g', '0'), 2);
+  } finally {
+    b.disconnect();
+    await back.stop();
+  }
+  await r.xadd('s', '*', 'a', '1');
+  await r.save();
+  copyFileSync(join(oracle.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
+  await assert.rejects(startMica({ config: { dir } }), /Fatal error loading the DB: Streams are not supported by this server yet/);
+});

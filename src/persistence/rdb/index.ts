@@ -12,3 +12,4 @@ export { lzfCompress, lzfDecompress } from './lzf.js';
 export { RdbOutput } from './output.js';
 export { RdbInput } from './input.js';
 export { encodeListpack, decodeListpack, decodeZiplist, encodeIntset, decodeIntset } from './packed.js';
+export { readStream, type RdbStream, type RdbStreamEntry, type RdbStreamGroup, type StreamId } from './stream.js';

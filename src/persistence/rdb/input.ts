@@ -80,6 +80,19 @@ export class RdbInput {
     throw new RdbError(`Unknown length encoding ${b} in rdbLoadLen()`);
   }
 
+  /** A length that may use all 64 bits (stream IDs, counters), as a BigInt. */
+  lenU64(): bigint {
+    const b = this.buf[this.pos];
+    if (b === RDB_64BITLEN) {
+      this.pos++;
+      this.need(8);
+      const v = this.buf.readBigUInt64BE(this.pos);
+      this.pos += 8;
+      return v;
+    }
+    return BigInt(this.len());
+  }
+
   len(): number {
     const [n, enc] = this.lenOrEnc();
     if (enc) throw new RdbError('Unexpected encoded length');
