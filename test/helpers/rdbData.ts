@@ -61,27 +61,40 @@ export async function runAll(r: Redis, cmds: (string | number)[][]): Promise<voi
   for (const c of cmds) await r.call(String(c[0]), ...c.slice(1).map((x) => String(x)));
 }
 
-/** Everything observable about one database's keys, as a sorted, comparable structure. */
+/** Everything observable about one database's keys, as a sorted, comparable structure (pipelined). */
 export async function describeDb(r: Redis, db: number): Promise<Record<string, unknown>> {
   await r.select(db);
   const keys = (await r.keysBuffer('*')).map((k) => k.toString('latin1')).sort();
-  const out: Record<string, unknown> = {};
+  const meta = r.pipeline();
   for (const key of keys) {
     const k = Buffer.from(key, 'latin1');
-    const type = String(await r.type(k));
-    const enc = String(await r.call('object', 'encoding', k));
-    const pexp = await r.call('pexpiretime', k);
+    meta.type(k);
+    meta.call('object', 'encoding', k);
+    meta.call('pexpiretime', k);
+  }
+  const m = (await meta.exec())!.map(([e, v]) => (e ? String(e) : v));
+  const vals = r.pipeline();
+  for (let i = 0; i < keys.length; i++) {
+    const k = Buffer.from(keys[i]!, 'latin1');
+    const type = String(m[3 * i]);
+    if (type === 'string') vals.getBuffer(k);
+    else if (type === 'list') vals.lrangeBuffer(k, 0, -1);
+    else if (type === 'set') vals.smembersBuffer(k);
+    else if (type === 'zset') vals.callBuffer('zrange', k, '0', '-1', 'WITHSCORES');
+    else vals.hgetallBuffer(k);
+  }
+  const v = (await vals.exec())!.map(([e, x]) => (e ? String(e) : x));
+  const out: Record<string, unknown> = {};
+  const s = (bs: Buffer[]): string[] => bs.map((b) => b.toString('latin1'));
+  for (let i = 0; i < keys.length; i++) {
+    const type = String(m[3 * i]);
+    const raw = v[i];
     let val: unknown;
-    const s = (bs: Buffer[]): string[] => bs.map((b) => b.toString('latin1'));
-    if (type === 'string') val = (await r.getBuffer(k))!.toString('latin1');
-    else if (type === 'list') val = s(await r.lrangeBuffer(k, 0, -1));
-    else if (type === 'set') val = s(await r.smembersBuffer(k)).sort();
-    else if (type === 'zset') val = s(await r.callBuffer('zrange', k, '0', '-1', 'WITHSCORES') as Buffer[]);
-    else if (type === 'hash') {
-      const m = await r.hgetallBuffer(k);
-      val = Object.entries(m).map(([f, v]) => [f, v.toString('latin1')]).sort();
-    } else val = '?';
-    out[key] = { type, enc, pexp, val };
+    if (type === 'string') val = (raw as Buffer).toString('latin1');
+    else if (type === 'list' || type === 'zset') val = s(raw as Buffer[]);
+    else if (type === 'set') val = s(raw as Buffer[]).sort();
+    else val = Object.entries(raw as Record<string, Buffer>).map(([f, x]) => [f, x.toString('latin1')]).sort();
+    out[keys[i]!] = { type, enc: String(m[3 * i + 1]), pexp: m[3 * i + 2], val };
   }
   return out;
 }

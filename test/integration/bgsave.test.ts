@@ -33,7 +33,7 @@ test('BGSAVE writes the point-in-time image while a write storm changes every ki
   const r = connect(mica.port);
   await r.connect();
   t.after(() => r.disconnect());
-  const N = 60000;
+  const N = 20000;
   const p = r.pipeline();
   for (let i = 0; i < N; i++) {
     const m = i % 5;

@@ -127,6 +127,8 @@ export interface LoadSummary {
   emptyKeys: number;
   /** True when the file had no checksum (saved with rdbchecksum no). */
   noChecksum: boolean;
+  /** Bytes consumed: where the RDB ends (an AOF with an RDB preamble continues there). */
+  end: number;
 }
 
 /** Parses a complete RDB file held in memory; throws RdbError on any corruption. */
@@ -137,7 +139,7 @@ export function loadRdb(buf: Buffer, o: LoadOptions, sink: LoadSink): LoadSummar
     throw new RdbError(`Can't handle RDB format version ${buf.latin1Slice(5, 9)}`);
   }
   const input = new RdbInput(buf, 9);
-  const summary: LoadSummary = { version, emptyKeys: 0, noChecksum: false };
+  const summary: LoadSummary = { version, emptyKeys: 0, noChecksum: false, end: 0 };
   let dbid = 0;
   let expireAt = 0;
   let idle = -1;
@@ -211,6 +213,7 @@ export function loadRdb(buf: Buffer, o: LoadOptions, sink: LoadSink): LoadSummar
       }
     }
   }
+  summary.end = input.pos;
   return summary;
 }
 

@@ -71,7 +71,9 @@ export function loadIntoKeyspace(buf: Buffer, ks: Keyspace, config: Config, nowM
     databases: ks.dbs.length,
     ...(hooks.readStream ? { readStream: hooks.readStream } : {}),
   };
-  const res: LoadResult = { version: 0, emptyKeys: 0, noChecksum: false, keysLoaded: 0, keysExpired: 0, aux: new Map() };
+  const res: LoadResult = {
+    version: 0, emptyKeys: 0, noChecksum: false, end: 0, keysLoaded: 0, keysExpired: 0, aux: new Map(),
+  };
   const lfuMinutes = (Math.floor(nowMs / 60000) & 0xffff) << 8;
   try {
     const summary = loadRdb(buf, o, {
