@@ -13,6 +13,8 @@ import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 import type { RdbPersistence } from '../persistence/rdb/index.js';
+import type { SlowLog } from '../observability/slowlog.js';
+import type { LatencyMonitor } from '../observability/latency.js';
 
 /** One command queued inside MULTI. */
 export interface QueuedCommand {
@@ -51,12 +53,16 @@ export interface ClientView extends Watcher, Subscriber {
   readonly outputMemory: number;
   readonly totalMemory: number;
   readonly argvMemory: number;
+  /** Bytes held by the commands queued in MULTI (CLIENT LIST multi-mem). */
+  readonly multiMemory: number;
   /** CLIENT LIST's events field ("r", "rw"). */
   readonly events: string;
   /** The ACL user the connection is authenticated as. */
   user: string;
   /** False while requirepass is set and the connection has not authenticated. */
   authenticated: boolean;
+  /** In MONITOR mode. */
+  readonly monitor: boolean;
   /** CLIENT NO-EVICT / NO-TOUCH state. */
   noEvict: boolean;
   noTouch: boolean;
@@ -152,9 +158,11 @@ export interface ServerApi {
    * value of `valueType` and returns true (serve does the work and replies), until `deadline` passes (absolute
    * server-clock ms, 0 = never; the reply is then the null array), CLIENT UNBLOCK, or disconnection.
    * The client's later commands wait meanwhile. The handler returns at once after calling this.
+   * `keyGone(key)`, when given, runs when a waited key is signalled but is missing or holds another type
+   * (XREADGROUP's -UNBLOCKED); it replies and returns true to end the wait.
    */
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
-    serve: (key: string) => boolean): void;
+    serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void;
   /** Channel, pattern and shard-channel subscriptions (engine/pubsub.ts). */
   readonly pubsub: PubSub;
   /** WATCHed keys (engine/watch.ts). */
@@ -166,6 +174,17 @@ export interface ServerApi {
   execTransaction(c: CommandContext, queue: readonly QueuedCommand[]): void;
   /** RDB persistence: SAVE / BGSAVE / save points / DEBUG RELOAD / SHUTDOWN's save (persistence/rdb). */
   readonly rdb: RdbPersistence;
+  /** SLOWLOG's entries and settings (observability/slowlog.ts). */
+  readonly slowlog: SlowLog;
+  /** LATENCY's event series (observability/latency.ts). */
+  readonly latency: LatencyMonitor;
+  /**
+   * Redis's latencyAddSampleIfNeeded: records `ms` under `event` ("eviction-cycle", "snapshot-slice", ...) when
+   * latency-monitor-threshold is set and `ms` reaches it. Costs one comparison while the monitor is off.
+   */
+  latencyAddSampleIfNeeded(event: string, ms: number): void;
+  /** MONITOR: from now on `c` receives a line for every command executed (server/monitor.ts). */
+  startMonitor(c: CommandContext): void;
   /** Makes every client in `excluding`'s stead see a cleared server state after FLUSHALL etc.; hooks for later. */
   readonly hz: number;
 }

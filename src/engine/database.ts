@@ -8,7 +8,7 @@
  */
 import { Dict, NO_EXPIRE } from '../types/dict.js';
 import type { Keyspace } from './keyspace.js';
-import type { Value } from './values.js';
+import { typeOf, type Value } from './values.js';
 import { NOTIFY_EXPIRED, NOTIFY_NEW } from './notify.js';
 
 export class Database {
@@ -90,7 +90,10 @@ export class Database {
       this.add(key, value);
       return;
     }
+    const old = d.valueAt(slot);
     d.setValue(slot, value);
+    // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
+    if (old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
@@ -106,6 +109,7 @@ export class Database {
     const slot = this.dict.find(key);
     if (slot < 0) return false;
     const v = this.dict.removeSlot(slot);
+    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     return true;
   }
@@ -139,6 +143,7 @@ export class Database {
     const d = this.dict;
     const key = d.keyAt(slot);
     const v = d.removeSlot(slot);
+    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this.id);

@@ -80,7 +80,7 @@ test('DUMP payloads RESTORE across Mica and Redis in both directions', { skip },
     r.disconnect();
     m.disconnect();
   });
-  const cmds = datasetCommands().filter((c) => c[0] !== 'select' && c[0] !== 'pexpireat');
+  const cmds = datasetCommands().filter((c) => c[0] !== 'select' && c[0] !== 'pexpireat' && c[0] !== 'xreadgroup');
   await runAll(r, cmds);
   await runAll(m, cmds);
   const keys = (await r.keys('*')).sort();
@@ -227,7 +227,7 @@ test('streams and function libraries in a Redis 7.0 RDB are parsed exactly (entr
   assert.equal(g2.pending.length, 0);
 });
 
-test('a Mica server without streams refuses a file holding one with a clear error; functions survive load and save', { skip }, async (t) => {
+test('function libraries in a Redis file survive a Mica load and save (kept as code until scripting registers)', { skip }, async (t) => {
   const oracle = await startOracle();
   t.after(() => oracle.stop());
   const r = connect(oracle.port);
@@ -256,8 +256,4 @@ test('a Mica server without streams refuses a file holding one with a clear erro
     b.disconnect();
     await back.stop();
   }
-  await r.xadd('s', '*', 'a', '1');
-  await r.save();
-  copyFileSync(join(oracle.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
-  await assert.rejects(startMica({ config: { dir } }), /Fatal error loading the DB: Streams are not supported by this server yet/);
 });

@@ -50,6 +50,17 @@ export function datasetCommands(): (string | number)[][] {
   // TTLs (far future, so neither side expires them)
   cmds.push(['set', 'ttl:str', 'v'], ['pexpireat', 'ttl:str', 4102444800123]);
   cmds.push(['rpush', 'ttl:list', 'x'], ['pexpireat', 'ttl:list', 4102444800000]);
+  // streams: several nodes, deleted entries, consumer groups with pending entries and consumers, an empty stream
+  for (let i = 1; i <= 230; i++) {
+    const fv = i % 3 === 0 ? ['a', String(i), 'b', 'x'] : i % 3 === 1 ? ['a', String(i), 'b', 'y'] : ['other', 'v'.repeat(i % 50)];
+    cmds.push(['xadd', 'stream:big', `${1000 + Math.floor(i / 4)}-${i % 4}`, ...fv]);
+  }
+  cmds.push(['xdel', 'stream:big', '1010-0', '1020-2', '1057-2']);
+  cmds.push(['xgroup', 'create', 'stream:big', 'g1', '0'], ['xgroup', 'create', 'stream:big', 'g2', '$']);
+  cmds.push(['xreadgroup', 'group', 'g1', 'alice', 'count', '5', 'streams', 'stream:big', '>']);
+  cmds.push(['xreadgroup', 'group', 'g1', 'bob', 'count', '3', 'streams', 'stream:big', '>']);
+  cmds.push(['xack', 'stream:big', 'g1', '1000-1'], ['xgroup', 'createconsumer', 'stream:big', 'g2', 'carol']);
+  cmds.push(['xadd', 'stream:empty', '5-5', 'f', 'v'], ['xdel', 'stream:empty', '5-5']);
   // other databases
   cmds.push(['select', 3], ['set', 'db3:k', 'in three'], ['hset', 'db3:h', 'a', '1']);
   cmds.push(['select', 15], ['sadd', 'db15:s', 'x']);
@@ -81,6 +92,7 @@ export async function describeDb(r: Redis, db: number): Promise<Record<string, u
     else if (type === 'list') vals.lrangeBuffer(k, 0, -1);
     else if (type === 'set') vals.smembersBuffer(k);
     else if (type === 'zset') vals.callBuffer('zrange', k, '0', '-1', 'WITHSCORES');
+    else if (type === 'stream') vals.call('xrange', k, '-', '+');
     else vals.hgetallBuffer(k);
   }
   const v = (await vals.exec())!.map(([e, x]) => (e ? String(e) : x));
@@ -93,8 +105,24 @@ export async function describeDb(r: Redis, db: number): Promise<Record<string, u
     if (type === 'string') val = (raw as Buffer).toString('latin1');
     else if (type === 'list' || type === 'zset') val = s(raw as Buffer[]);
     else if (type === 'set') val = s(raw as Buffer[]).sort();
+    else if (type === 'stream') val = [raw, await describeStreamMeta(r, keys[i]!)];
     else val = Object.entries(raw as Record<string, Buffer>).map(([f, x]) => [f, x.toString('latin1')]).sort();
     out[keys[i]!] = { type, enc: String(m[3 * i + 1]), pexp: m[3 * i + 2], val };
+  }
+  return out;
+}
+
+/** A stream's metadata and groups, without the fields that depend on the clock (idle times). */
+async function describeStreamMeta(r: Redis, key: string): Promise<unknown> {
+  const info = (await r.call('xinfo', 'stream', key)) as unknown[];
+  const pick = (a: unknown[], names: string[]): unknown[] => names.map((n) => [n, a[a.indexOf(n) + 1]]);
+  const groups = (await r.call('xinfo', 'groups', key)) as unknown[][];
+  const out: unknown[] = [pick(info, ['length', 'last-generated-id', 'max-deleted-entry-id', 'entries-added', 'recorded-first-entry-id', 'groups'])];
+  for (const g of groups) {
+    const name = String(g[g.indexOf('name') + 1]);
+    const pel = ((await r.call('xpending', key, name, '-', '+', '1000')) as unknown[][]).map((p) => [p[0], p[1], p[3]]);
+    const consumers = ((await r.call('xinfo', 'consumers', key, name)) as unknown[][]).map((c) => pick(c, ['name', 'pending']));
+    out.push([pick(g, ['name', 'consumers', 'pending', 'last-delivered-id', 'entries-read', 'lag']), pel, consumers]);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  *   set               RDB_TYPE_SET_INTSET for an intset, RDB_TYPE_SET otherwise (7.0 has no listpack sets)
  *   zset              RDB_TYPE_ZSET_LISTPACK for a listpack, RDB_TYPE_ZSET_2 (binary doubles) for a skiplist
  *   hash              RDB_TYPE_HASH_LISTPACK for a listpack, RDB_TYPE_HASH otherwise
- * Streams are added by the stream encoder once the type exists (see README).
+ *   stream            RDB_TYPE_STREAM_LISTPACKS_2 (streamValue.ts)
  */
 import type { Value } from '../../engine/values.js';
 import { isString, stringBytes } from '../../engine/values.js';
@@ -13,12 +13,14 @@ import { ListValue } from '../../types/list.js';
 import { SetValue } from '../../types/set.js';
 import { ZSetValue } from '../../types/zset.js';
 import { HashValue } from '../../types/hash.js';
+import { Stream } from '../../types/stream.js';
+import { writeStreamValue } from './streamValue.js';
 import { formatDouble } from '../../util/numbers.js';
 import type { RdbOutput } from './output.js';
 import { encodeIntset, encodeListpack, listpackEntrySize } from './packed.js';
 import {
   RdbError, RDB_TYPE_STRING, RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_ZSET_2,
-  RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_HASH, RDB_TYPE_HASH_LISTPACK, QUICKLIST_NODE_CONTAINER_PACKED,
+  RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_HASH, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_STREAM_LISTPACKS_2, QUICKLIST_NODE_CONTAINER_PACKED,
   QUICKLIST_NODE_CONTAINER_PLAIN,
 } from './constants.js';
 
@@ -44,6 +46,7 @@ export function valueRdbType(v: Value): number {
   if (v instanceof SetValue) return v.isIntset ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
   if (v instanceof ZSetValue) return v.isListpack ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
   if (v instanceof HashValue) return v.isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+  if (v instanceof Stream) return RDB_TYPE_STREAM_LISTPACKS_2;
   throw new RdbError(`Cannot save a value of type ${v.type}`);
 }
 
@@ -54,6 +57,7 @@ export function writeValue(out: RdbOutput, v: Value, opts: EncodeOptions): void 
   else if (v instanceof SetValue) writeSet(out, v);
   else if (v instanceof ZSetValue) writeZset(out, v);
   else if (v instanceof HashValue) writeHash(out, v);
+  else if (v instanceof Stream) writeStreamValue(out, v);
   else throw new RdbError(`Cannot save a value of type ${v.type}`);
 }
 

@@ -13,13 +13,17 @@ import type { EncodeOptions } from './encode.js';
 import type { DecodeOptions } from './decode.js';
 import { writeKeyRecord, loadRdb, type AccessInfo, type LoadOptions, type LoadSummary } from './format.js';
 import { RdbError } from './constants.js';
+import { readStreamValue } from './streamValue.js';
 
 export function encodeOptions(config: Config): EncodeOptions {
   return { listFill: config.getInt('list-max-listpack-size') };
 }
 
 export function decodeOptions(config: Config): DecodeOptions {
+  const maxBytes = config.getInt('stream-node-max-bytes');
+  const maxEntries = config.getInt('stream-node-max-entries');
   return {
+    readStream: (input, type) => readStreamValue(input, type, maxBytes, maxEntries),
     hashMaxListpackEntries: config.getInt('hash-max-listpack-entries'),
     hashMaxListpackValue: config.getInt('hash-max-listpack-value'),
     setMaxIntsetEntries: config.getInt('set-max-intset-entries'),
@@ -69,8 +73,8 @@ export function loadIntoKeyspace(buf: Buffer, ks: Keyspace, config: Config, nowM
     ...decodeOptions(config),
     checksum: config.getBool('rdbchecksum'),
     databases: ks.dbs.length,
-    ...(hooks.readStream ? { readStream: hooks.readStream } : {}),
   };
+  if (hooks.readStream) o.readStream = hooks.readStream;
   const res: LoadResult = {
     version: 0, emptyKeys: 0, noChecksum: false, end: 0, keysLoaded: 0, keysExpired: 0, aux: new Map(),
   };
