@@ -539,6 +539,7 @@ export class Server implements ServerApi {
       usedMemory: () => this.usedMemory(),
       setLastSave: (sec) => (this.lastSave = sec),
       getLastSave: () => this.lastSave,
+      latencySample: (event, ms) => this.latencyAddSampleIfNeeded(event, ms),
       onFlush: (dbid) => {
         this.rdbReloading = true;
         try {

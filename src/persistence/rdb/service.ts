@@ -25,6 +25,8 @@ export interface RdbDeps {
   getLastSave(): number;
   /** Called after the keyspace was replaced by a load (DEBUG RELOAD): WATCH, blocked clients... (-1 = all dbs). */
   onFlush(dbid: number): void;
+  /** LATENCY monitor sample (event, ms); BGSAVE reports each slice as "snapshot-slice". */
+  latencySample?(event: string, ms: number): void;
 }
 
 /** Error text Redis gives writes while the last background save failed. */
@@ -156,7 +158,9 @@ export class RdbPersistence {
     this.lastBgsaveTry = Math.floor(now / 1000);
     this.dirtyAtBgsave = this.d.keyspace.dirty;
     this.bgsaveStartMs = Date.now();
-    const snap = new Snapshot(this.d.keyspace, this.params(), this.dir(), this.filePath());
+    const sample = this.d.latencySample;
+    const snap = new Snapshot(this.d.keyspace, this.params(), this.dir(), this.filePath(),
+      sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms));
     this.snapshot = snap;
     this.d.log.notice('Background saving started');
     void snap.done.then((err) => this.bgsaveDone(snap, err));

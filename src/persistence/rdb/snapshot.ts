@@ -72,6 +72,8 @@ export class Snapshot implements SnapshotProgress {
     private readonly p: SaveParams,
     dir: string,
     private readonly path: string,
+    /** Told how long each walker slice held the event loop (LATENCY's snapshot-slice event). */
+    private readonly onSlice: (ms: number) => void = () => {},
   ) {
     this.tmp = `${dir}/temp-${process.pid}-bg.rdb`;
     const head = new RdbOutput(4096, p.compress);
@@ -127,7 +129,8 @@ export class Snapshot implements SnapshotProgress {
     this.walking = false;
     if (this.aborted || this.failed !== null || this.walked) return;
     if (this.pending > MAX_PENDING) return; // resumed by the write that drains it
-    const deadline = performance.now() + SLICE_MS;
+    const started = performance.now();
+    const deadline = started + SLICE_MS;
     while (this.current < this.sections.length) {
       const s = this.sections[this.current]!;
       const d = s.dict;
@@ -149,6 +152,7 @@ export class Snapshot implements SnapshotProgress {
       }
       if (performance.now() >= deadline) break;
     }
+    this.onSlice(performance.now() - started);
     if (this.current < this.sections.length) {
       this.schedule();
       return;
