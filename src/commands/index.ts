@@ -29,5 +29,6 @@ import { commands as persistence } from './persistence.js';
 export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...persistence];
 
 export { CommandTable } from './registry.js';
+export { keysOfCommand } from './command.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';
 export type { ServerApi, ClientView, ClientRegistry, ShutdownOptions } from './server-api.js';

@@ -86,7 +86,7 @@ function addWithTtl(db: Database, key: string, value: Value, expire: number, met
 /** Removes a key whose value lives on elsewhere: unlike Database.remove, the value is not handed to freeValue. */
 function detach(db: Database, key: string): void {
   const slot = db.dict.find(key);
-  if (slot >= 0) db.dict.removeSlot(slot);
+  if (slot >= 0) db.detached(key, db.dict.removeSlot(slot));
 }
 
 /* ---------------------------------------------------------------- DEL, UNLINK, EXISTS, TYPE, TOUCH */

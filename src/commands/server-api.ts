@@ -13,6 +13,7 @@ import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 import type { RdbPersistence } from '../persistence/rdb/index.js';
+import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { LatencyMonitor } from '../observability/latency.js';
 
@@ -30,7 +31,7 @@ export interface MultiState {
 }
 
 /** A connected client as CLIENT LIST / INFO / KILL see it. */
-export interface ClientView extends Watcher, Subscriber {
+export interface ClientView extends Watcher, Subscriber, TrackingClient {
   readonly id: number;
   name: string;
   readonly addr: string;
@@ -167,6 +168,8 @@ export interface ServerApi {
   readonly pubsub: PubSub;
   /** WATCHed keys (engine/watch.ts). */
   readonly watches: WatchRegistry;
+  /** Client-side caching: the tracking table and BCAST prefixes (engine/tracking.ts). */
+  readonly tracking: Tracking;
   /**
    * EXEC: runs the queued commands back to back for `c`, each through the dispatcher's call() (statistics,
    * blocking commands answering at once as on timeout); each writes its own reply.

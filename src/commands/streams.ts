@@ -17,7 +17,7 @@ import {
 import { keyAt } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import {
-  ERR_INVALID_ID, intervalIdOrReply, longLongOrReply, replyId, replyWithRange, streamIdOrReply,
+  ERR_INVALID_ID, cWordIs, intervalIdOrReply, longLongOrReply, replyId, replyWithRange, streamIdOrReply,
   streamOrWrongType,
 } from './streamsShared.js';
 import { commands as readCommands } from './streamsRead.js';
@@ -48,7 +48,7 @@ function parseAddTrimArgsOrReply(c: CommandContext, a: AddTrimArgs, xadd: boolea
   for (; i < argc; i++) {
     const moreargs = argc - 1 - i;
     const raw = argv[i]!;
-    if (xadd && raw === '*') break;
+    if (xadd && cWordIs(raw, '*')) break;
     const opt = optionWord(raw);
     if ((opt === 'maxlen' || opt === 'minid') && moreargs > 0) {
       if (a.strategy !== TRIM_NONE) {

@@ -22,7 +22,7 @@ import type { StreamCG } from '../types/streamGroups.js';
 import { keyAfter } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import {
-  consumerFor, replyWithConsumerHistory, replyWithRange, streamIdOrReply,
+  cWordIs, consumerFor, replyWithConsumerHistory, replyWithRange, streamIdOrReply,
 } from './streamsShared.js';
 
 /** Redis's XREAD_BLOCKED_DEFAULT_COUNT. */
@@ -141,7 +141,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       }
       groups.push(g);
     } else groups.push(null);
-    if (idArg === '$') {
+    if (cWordIs(idArg, '$')) {
       if (xreadgroup) {
         c.error('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
         return;
@@ -149,7 +149,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       ids.push(s !== undefined ? s.lastId : ZERO_ID);
       continue;
     }
-    if (idArg === '>') {
+    if (cWordIs(idArg, '>')) {
       if (!xreadgroup) {
         c.error('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
         return;

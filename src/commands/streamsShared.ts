@@ -65,6 +65,11 @@ export function streamOrWrongType(c: CommandContext, v: Value | undefined): Stre
   return v;
 }
 
+/** Redis compares these words with strcmp on C strings: the argument ends at a NUL byte. */
+export function cWordIs(arg: string, word: string): boolean {
+  return arg === word || (arg.length > word.length && arg.charCodeAt(word.length) === 0 && arg.startsWith(word));
+}
+
 export function replyId(c: CommandContext, id: StreamID): void {
   c.bulk(idString(id));
 }

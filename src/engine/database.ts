@@ -93,7 +93,7 @@ export class Database {
     const old = d.valueAt(slot);
     d.setValue(slot, value);
     // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
-    if (old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
+    if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
@@ -109,9 +109,14 @@ export class Database {
     const slot = this.dict.find(key);
     if (slot < 0) return false;
     const v = this.dict.removeSlot(slot);
-    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     return true;
+  }
+
+  /** A value left `key` without being freed (RENAME / MOVE): XREADGROUP waiters on a stream there are told. */
+  detached(key: string, v: Value): void {
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
   }
 
   /** Absolute expiry in ms of a live key, NO_EXPIRE (0) for none, or -1 when the key is missing. */
@@ -143,11 +148,11 @@ export class Database {
     const d = this.dict;
     const key = d.keyAt(slot);
     const v = d.removeSlot(slot);
-    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this.id);
-    this.ks.keyModified(this, key);
+    this.ks.keyModified(this, key, true);
     this.ks.propagateExpired(this, key);
   }
 

@@ -22,6 +22,8 @@ import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
 import { PubSub, type Subscriber, type MessageKind } from '../engine/pubsub.js';
 import { WatchRegistry } from '../engine/watch.js';
+import { TRACKING_ON, type Tracking } from '../engine/tracking.js';
+import { createTracking, wireTracking } from './tracking.js';
 import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } from '../engine/notify.js';
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
@@ -77,6 +79,10 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
+  /** Client-side caching (engine/tracking.ts, wired in server/tracking.ts). */
+  readonly tracking: Tracking;
+  /** The encoded message of the publish in progress, so a fan-out encodes it once per protocol. */
+  private readonly messageFrames = new MessageFrames();
   /** client-output-buffer-limit for every client class (server/obufLimits.ts). */
   readonly obufLimits = new OutputBufferLimits(this);
   readonly slowlog = new SlowLog();
@@ -111,6 +117,8 @@ export class Server implements ServerApi {
   private readonly refused = new Set<net.Socket>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
+  /** Clients whose pending output is only other clients' messages, written after flushQueue (scheduleFlushLate). */
+  private flushLateQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
   private closing: Promise<void> | null = null;
@@ -131,8 +139,29 @@ export class Server implements ServerApi {
     const registry = this.blocked.registry;
     this.keyspace.signalKeyAsReady = (db, key, value) => registry.signalKeyAsReady(db, key, value);
     this.onSwapDb.push((a, b) => {
-      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[a]!);
-      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[b]!);
+      const dbs = this.keyspace.dbs;
+      if (a !== b) {
+        // Already swapped: each database's former dictionary is now the other's.
+        registry.scanDatabaseForDeletedKeys(dbs[a]!, dbs[b]!.dict, dbs[a]!.dict);
+        registry.scanDatabaseForDeletedKeys(dbs[b]!, dbs[a]!.dict, dbs[b]!.dict);
+      }
+      registry.scanDatabaseForReadyKeys(dbs[a]!);
+      registry.scanDatabaseForReadyKeys(dbs[b]!);
+    });
+    // FLUSHDB / FLUSHALL: XREADGROUP waiters on a flushed stream are told (freeDict is chained, in database order).
+    const flushedDicts: Dict<Value>[] = [];
+    const freeDict = this.keyspace.freeDict;
+    this.keyspace.freeDict = (d) => {
+      if (registry.size > 0) flushedDicts.push(d);
+      freeDict(d);
+    };
+    this.onFlush.push((dbid) => {
+      const dicts = flushedDicts.splice(0);
+      const dbs = this.keyspace.dbs;
+      if (dbid >= 0 && dicts.length > 0) registry.scanDatabaseForDeletedKeys(dbs[dbid]!, dicts[dicts.length - 1]!, null);
+      else if (dbid < 0 && dicts.length === dbs.length) {
+        for (let i = 0; i < dicts.length; i++) registry.scanDatabaseForDeletedKeys(dbs[i]!, dicts[i]!, null);
+      }
     });
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
@@ -148,6 +177,9 @@ export class Server implements ServerApi {
     });
     this.watches = new WatchRegistry(() => this.clock.cached);
     this.wireTransactionsAndPubSub();
+    // After WATCH's: tracking chains the keyModified hook WATCH set.
+    this.tracking = createTracking(this);
+    wireTracking(this);
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     // Timed like Redis's activeExpireCycle: INFO expire_cycle_cpu_milliseconds and the expire-cycle latency event.
@@ -434,21 +466,23 @@ export class Server implements ServerApi {
    */
   private deliverMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
     if (c.closed) return;
-    if (c.replyFlags === 0) writeMessage(c, kind, pattern, channel, message);
-    else c.writePush(() => writeMessage(c, kind, pattern, channel, message));
+    const frame = this.messageFrames.get(c.resp, kind, pattern, channel, message);
+    if (c.replyFlags === 0) c.rawBytes(frame);
+    else c.writePush(() => c.rawBytes(frame));
     if (this.obufLimits.exceeded(c)) {
       this.obufLimits.closeForLimit(c);
       return;
     }
-    this.scheduleFlush(c);
+    this.scheduleFlushLate(c);
   }
 
-  /** Leaves MULTI, forgets watched keys and drops every subscription (RESET, disconnection). */
+  /** Leaves MULTI, forgets watched keys, drops every subscription and turns tracking off (RESET, disconnection). */
   resetTransactionAndPubSub(c: Client): void {
     c.multiState = null;
     c.dirtyCas = false;
     this.watches.unwatchAll(c);
     if (c.isPubSub) this.pubsub.removeAll(c as Subscriber);
+    if ((c.trackingFlags & TRACKING_ON) !== 0) this.tracking.disable(c);
   }
 
   execTransaction(ctx: CommandContext, queue: readonly QueuedCommand[]): void {
@@ -512,11 +546,31 @@ export class Server implements ServerApi {
     }
   }
 
+  /**
+   * Like scheduleFlush, for output another client's command produced (pub/sub messages): written after the
+   * clients' own replies, so a publisher's reply leaves before its fan-out's writes (Redis gets the same effect by
+   * queuing clients with new output at the head of its pending-writes list) and its next commands arrive while
+   * those are being written.
+   */
+  scheduleFlushLate(c: Client): void {
+    if (c.flushPending) return;
+    c.flushPending = true;
+    this.flushLateQueue.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
     const q = this.flushQueue;
     this.flushQueue = [];
     for (let i = 0; i < q.length; i++) q[i]!.flush();
+    const late = this.flushLateQueue;
+    if (late.length === 0) return;
+    this.flushLateQueue = [];
+    for (let i = 0; i < late.length; i++) late[i]!.flush();
   };
 
   usedMemory(): number {
@@ -607,13 +661,40 @@ export class Server implements ServerApi {
   }
 }
 
-/** A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. */
-function writeMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
-  c.push(pattern === null ? 3 : 4);
-  c.bulk(kind);
-  if (pattern !== null) c.bulk(pattern);
-  c.bulk(channel);
-  c.bulk(message);
+/**
+ * A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. One PUBLISH delivers the
+ * same bytes to every subscriber of a protocol, so the last message's frames are kept: a fan-out to N subscribers
+ * encodes once and copies N times. The arguments are the same string objects for the whole fan-out, so the
+ * comparisons are pointer checks.
+ */
+class MessageFrames {
+  private kind: MessageKind | null = null;
+  private pattern: string | null = null;
+  private channel = '';
+  private message = '';
+  private resp2: Buffer | null = null;
+  private resp3: Buffer | null = null;
+
+  get(resp: 2 | 3, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+    if (kind !== this.kind || pattern !== this.pattern || channel !== this.channel || message !== this.message) {
+      this.kind = kind;
+      this.pattern = pattern;
+      this.channel = channel;
+      this.message = message;
+      this.resp2 = this.resp3 = null;
+    }
+    // A big message is not worth keeping alive until the next publish: encoding it is a copy like any other.
+    if (message.length > 65536) return encodeMessage(resp === 2 ? '*' : '>', kind, pattern, channel, message);
+    if (resp === 2) return (this.resp2 ??= encodeMessage('*', kind, pattern, channel, message));
+    return (this.resp3 ??= encodeMessage('>', kind, pattern, channel, message));
+  }
+}
+
+function encodeMessage(type: string, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+  const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
+  const s = type + (pattern === null ? '3' : '4') + '\r\n' + bulk(kind) + (pattern === null ? '' : bulk(pattern)) +
+    bulk(channel) + bulk(message);
+  return Buffer.from(s, 'latin1');
 }
 
 export type { ClientRegistry };
