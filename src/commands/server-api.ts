@@ -12,6 +12,7 @@ import type { Command, CommandContext } from './types.js';
 import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
+import type { RdbPersistence } from '../persistence/rdb/index.js';
 import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { LatencyMonitor } from '../observability/latency.js';
@@ -230,6 +231,8 @@ export interface ServerApi {
    * blocking commands answering at once as on timeout); each writes its own reply.
    */
   execTransaction(c: CommandContext, queue: readonly QueuedCommand[]): void;
+  /** RDB persistence: SAVE / BGSAVE / save points / DEBUG RELOAD / SHUTDOWN's save (persistence/rdb). */
+  readonly rdb: RdbPersistence;
   /** SLOWLOG's entries and settings (observability/slowlog.ts). */
   readonly slowlog: SlowLog;
   /** LATENCY's event series (observability/latency.ts). */

@@ -30,6 +30,8 @@ export class Database {
     const d = this.dict;
     const slot = d.find(key);
     if (slot < 0) return -1;
+    // A running BGSAVE writes the key's current value before any caller can change it (in place or not).
+    if (d.snapHook !== null) d.preWrite(slot);
     const when = d.expireAt(slot);
     if (when !== NO_EXPIRE && this.ks.clock.cached > when && this.ks.expireAllowed) {
       this.expireSlot(slot);
