@@ -12,6 +12,8 @@ export class Stats {
   expiredStalePerc = 0;
   expiredTimeCapReached = 0;
   evictedKeys = 0;
+  /** Values freed in the background (INFO lazyfreed_objects; engine/lazyfree.ts). */
+  lazyfreedObjects = 0;
   evictedClients = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
@@ -53,6 +55,7 @@ export class Stats {
     this.expiredStalePerc = 0;
     this.expiredTimeCapReached = 0;
     this.evictedKeys = 0;
+    this.lazyfreedObjects = 0;
     this.evictedClients = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;

@@ -26,6 +26,8 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
+import { MemoryManager } from './memory.js';
+import type { MemoryReport } from '../observability/memoryReport.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -98,6 +100,8 @@ export class Server implements ServerApi {
   private flushQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
+  /** used_memory, maxmemory eviction, GC figures (server/memory.ts). */
+  readonly memory: MemoryManager;
   private closing: Promise<void> | null = null;
   /** Resolves when the server has stopped (SHUTDOWN, signal, or close()). */
   readonly stopped: Promise<void>;
@@ -132,6 +136,8 @@ export class Server implements ServerApi {
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     this.cron.jobs.push(() => activeExpire.cycle());
+    this.memory = new MemoryManager(this);
+    this.cron.jobs.push(() => this.memory.cron());
     let lastSample = 0;
     this.cron.jobs.push(() => {
       // INFO's instantaneous_* rates and used_memory_peak are sampled every 100 ms, as in Redis's serverCron.
@@ -187,6 +193,7 @@ export class Server implements ServerApi {
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
     this.cron.start();
+    this.memory.start();
     this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
@@ -485,8 +492,11 @@ export class Server implements ServerApi {
   };
 
   usedMemory(): number {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.external;
+    return this.memory.usedMemory();
+  }
+
+  memoryReport(): MemoryReport {
+    return this.memory.report();
   }
 
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
@@ -507,6 +517,7 @@ export class Server implements ServerApi {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.cron.stop();
+      this.memory.stop();
       this.blocked.stop();
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
