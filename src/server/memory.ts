@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import v8 from 'node:v8';
+import vm from 'node:vm';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Evictor, EVICT_FAIL, type EvictionPolicy } from '../engine/evict.js';
 import { KEY_OVERHEAD } from '../engine/memory.js';
@@ -23,6 +24,29 @@ export const STARTUP_BYTES = 400 * 1024;
 export const CLIENT_OVERHEAD = 2048;
 /** Bytes per key with a TTL in the dictionary's expiry arrays (Float64 time, two Int32 positions). */
 const EXPIRE_OVERHEAD = 16;
+
+/** Heap used beyond which the cron asks for a major GC: this many times maxmemory plus HEAP_ALLOWANCE. */
+const HEAP_SLACK = 1.2;
+const HEAP_ALLOWANCE = 32 * 1024 * 1024;
+
+type GcFunction = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
+let gcFunction: GcFunction | null = null;
+/** V8's gc(), made available at run time (--expose-gc then a new context, which sees it). */
+export function gcHandle(): GcFunction {
+  if (gcFunction === null) {
+    const g = (globalThis as { gc?: GcFunction }).gc;
+    if (g !== undefined) gcFunction = g;
+    else {
+      v8.setFlagsFromString('--expose-gc');
+      gcFunction = vm.runInNewContext('gc') as GcFunction;
+    }
+  }
+  return gcFunction;
+}
+
+function requestAsyncGc(): void {
+  gcHandle()({ type: 'major', execution: 'async' });
+}
 
 /** Redis's shared.oomerr. */
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -89,11 +113,29 @@ export class MemoryManager {
     this.gcObserver = null;
   }
 
-  /** Cron: resample the clients' memory. */
+  /** Cron: resample the clients' memory; keep the heap near maxmemory. */
   cron(): void {
     let n = 0;
     for (const c of this.server.clients.all()) n += CLIENT_OVERHEAD + c.totalMemory;
     this.clientsMemory = n;
+    if (this.evictor.maxmemory > 0) this.boundHeap();
+  }
+
+  private lastGcHint = 0;
+  /**
+   * Evicted and overwritten values are garbage until V8's next major GC, and V8 lets garbage grow toward its heap
+   * limit (gigabytes) before collecting: under a write storm the heap (and RSS) would reach several times
+   * maxmemory. When the heap passes HEAP_SLACK × maxmemory (plus a fixed allowance), ask V8 for an incremental,
+   * concurrent major GC — `execution: 'async'` starts marking without a stop-the-world pause — at most once a
+   * second.
+   */
+  private boundHeap(): void {
+    const now = this.server.clock.cached;
+    if (now - this.lastGcHint < 250) return;
+    const heap = v8.getHeapStatistics().used_heap_size;
+    if (heap < this.evictor.maxmemory * HEAP_SLACK + HEAP_ALLOWANCE) return;
+    this.lastGcHint = now;
+    requestAsyncGc();
   }
 
   /** used_memory: the fixed base, the dataset model, client buffers, values still being freed. */
