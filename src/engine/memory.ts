@@ -16,6 +16,10 @@
  * charges of the values stored, whatever the estimates' error.
  */
 import { MutableBytes } from '../types/mutableBytes.js';
+import { ListValue } from '../types/list.js';
+import { HashValue } from '../types/hash.js';
+import { SetValue } from '../types/set.js';
+import { ZSetValue } from '../types/zset.js';
 import { EmbStr, type Value, type TypedValue } from './values.js';
 
 /** Bytes of a flat one-byte V8 string: 16-byte header (map, hash, length), characters padded to 8. */
@@ -63,10 +67,10 @@ export function valueBytes(v: Value, samples = SAMPLE): number {
 }
 
 function collectionBytes(v: TypedValue, samples: number): number {
+  const sizer = sizerOf(v);
   const enc = v.encoding();
   const { header, perElement } = ENCODINGS[v.type + '/' + enc] ?? UNKNOWN_ENCODING;
-  const sizer = ELEMENTS[v.type];
-  if (sizer === undefined) return header;
+  if (sizer === null) return header;
   const n = sizer.count(v);
   if (n === 0) return header;
   const k = samples <= 0 || samples > n ? n : samples;
@@ -81,34 +85,32 @@ interface ElementSizer {
   bytesAt(v: TypedValue, i: number, encoding: string): number;
 }
 
-// Structural views of the collection classes (types/): only their public accessors are used.
-interface ListLike { length: number; get(i: number): string }
-interface HashLike { size: number; fieldAt(i: number): string; valueAt(i: number): string }
-interface SetLike { size: number; memberAt(i: number): string }
-interface ZSetLike { size: number; memberAt(rank: number): string }
-
-const ELEMENTS: Partial<Record<string, ElementSizer>> = {
-  list: {
-    count: (v) => (v as unknown as ListLike).length,
-    bytesAt: (v, i) => stringBytes((v as unknown as ListLike).get(i).length),
-  },
-  hash: {
-    count: (v) => (v as unknown as HashLike).size,
-    bytesAt: (v, i) => {
-      const h = v as unknown as HashLike;
-      return stringBytes(h.fieldAt(i).length) + stringBytes(h.valueAt(i).length);
-    },
-  },
-  set: {
-    count: (v) => (v as unknown as SetLike).size,
-    // An intset stores fixed-width integers (counted in its per-element figure), not strings.
-    bytesAt: (v, i, enc) => (enc === 'intset' ? 0 : stringBytes((v as unknown as SetLike).memberAt(i).length)),
-  },
-  zset: {
-    count: (v) => (v as unknown as ZSetLike).size,
-    bytesAt: (v, i) => stringBytes((v as unknown as ZSetLike).memberAt(i).length),
-  },
+const LIST: ElementSizer = {
+  count: (v) => (v as ListValue).length,
+  bytesAt: (v, i) => stringBytes((v as ListValue).get(i).length),
 };
+const HASH: ElementSizer = {
+  count: (v) => (v as HashValue).size,
+  bytesAt: (v, i) => stringBytes((v as HashValue).fieldAt(i).length) + stringBytes((v as HashValue).valueAt(i).length),
+};
+const SET: ElementSizer = {
+  count: (v) => (v as SetValue).size,
+  // An intset stores fixed-width integers (counted in its per-element figure), not strings.
+  bytesAt: (v, i, enc) => (enc === 'intset' ? 0 : stringBytes((v as SetValue).memberAt(i).length)),
+};
+const ZSET: ElementSizer = {
+  count: (v) => (v as ZSetValue).size,
+  bytesAt: (v, i) => stringBytes((v as ZSetValue).memberAt(i).length),
+};
+
+/** The sizer for a value's class; null for a type the model does not know (it is charged its header only). */
+function sizerOf(v: TypedValue): ElementSizer | null {
+  if (v instanceof ListValue) return LIST;
+  if (v instanceof HashValue) return HASH;
+  if (v instanceof SetValue) return SET;
+  if (v instanceof ZSetValue) return ZSET;
+  return null;
+}
 
 /** The bytes currently charged for a stored value (what removing it gives back). */
 export function chargedBytes(v: Value): number {
