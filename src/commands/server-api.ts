@@ -154,9 +154,11 @@ export interface ServerApi {
    * value of `valueType` and returns true (serve does the work and replies), until `deadline` passes (absolute
    * server-clock ms, 0 = never; the reply is then the null array), CLIENT UNBLOCK, or disconnection.
    * The client's later commands wait meanwhile. The handler returns at once after calling this.
+   * `keyGone(key)`, when given, runs when a waited key is signalled but is missing or holds another type
+   * (XREADGROUP's -UNBLOCKED); it replies and returns true to end the wait.
    */
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
-    serve: (key: string) => boolean): void;
+    serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void;
   /** Channel, pattern and shard-channel subscriptions (engine/pubsub.ts). */
   readonly pubsub: PubSub;
   /** WATCHed keys (engine/watch.ts). */

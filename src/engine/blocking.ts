@@ -28,6 +28,11 @@ export interface Waiter {
    * true when the waiter is done; the registry then removes it from every key.
    */
   serve(key: string): boolean;
+  /**
+   * Optional: the key was signalled but is missing or holds another type (a deleted stream for XREADGROUP).
+   * Replies and returns true when the waiter is done.
+   */
+  keyGone?(key: string): boolean;
 }
 
 interface ReadyKey {
@@ -129,9 +134,13 @@ export class BlockingRegistry {
         if (waiters === undefined) continue;
         for (const w of waiters) {
           const v = db.peek(key);
-          if (v === undefined) break;
-          if (typeOf(v) !== w.valueType) {
-            // Another type: this waiter stays blocked; a waiter of that type may follow.
+          if (v === undefined || typeOf(v) !== w.valueType) {
+            // Missing or another type: this waiter stays blocked (a waiter of that type may follow) unless it
+            // ends on a vanished key (Redis's unblockDeletedStreamReadgroupClients).
+            if (w.keyGone !== undefined && w.keyGone(key)) {
+              this.unblock(w);
+              onServed(w);
+            }
             continue;
           }
           if (w.serve(key)) {

@@ -8,7 +8,7 @@
  */
 import { Dict, NO_EXPIRE } from '../types/dict.js';
 import type { Keyspace } from './keyspace.js';
-import type { Value } from './values.js';
+import { typeOf, type Value } from './values.js';
 import { NOTIFY_EXPIRED, NOTIFY_NEW } from './notify.js';
 
 export class Database {
@@ -97,8 +97,11 @@ export class Database {
       this.add(key, value);
       return;
     }
-    this.ks.mem.replaced(this, d.valueAt(slot), value);
+    const old = d.valueAt(slot);
+    this.ks.mem.replaced(this, old, value);
     d.setValue(slot, value);
+    // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
+    if (old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
@@ -121,6 +124,7 @@ export class Database {
     const v = this.dict.removeSlot(slot);
     const bytes = this.ks.mem.removed(this, key, v);
     if (lazy) this.ks.lazyfree.freeObject(v, bytes);
+    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     return true;
   }
@@ -163,6 +167,7 @@ export class Database {
     const v = d.removeSlot(slot);
     const bytes = this.ks.mem.removed(this, key, v);
     if (this.ks.lazyfree.settings.expire) this.ks.lazyfree.freeObject(v, bytes);
+    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this.id);

@@ -20,6 +20,7 @@ import { ListValue } from '../types/list.js';
 import { HashValue } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
 import { ZSetValue } from '../types/zset.js';
+import { Stream } from '../types/stream.js';
 import { EmbStr, type Value, type TypedValue } from './values.js';
 
 /** Bytes of a flat one-byte V8 string: 16-byte header (map, hash, length), characters padded to 8. */
@@ -67,6 +68,7 @@ export function valueBytes(v: Value, samples = SAMPLE): number {
 }
 
 function collectionBytes(v: TypedValue, samples: number): number {
+  if (v instanceof Stream) return streamBytes(v, samples);
   const sizer = sizerOf(v);
   const enc = v.encoding();
   const { header, perElement } = ENCODINGS[v.type + '/' + enc] ?? UNKNOWN_ENCODING;
@@ -102,6 +104,24 @@ const ZSET: ElementSizer = {
   count: (v) => (v as ZSetValue).size,
   bytesAt: (v, i) => stringBytes((v as ZSetValue).memberAt(i).length),
 };
+
+/**
+ * Streams keep entries in packed nodes (Buffers): their bytes are the nodes' buffers, sampled, plus a Buffer and
+ * object header per node. The node array is private to types/stream.ts; the sizer reads it through this view
+ * (and charges headers only if that layout ever changes). Consumer groups' pending entries are not counted.
+ */
+interface StreamLayout { nodes?: { buf: { length: number } }[]; head?: number; nodeCount: number }
+const STREAM_NODE_OVERHEAD = 200;
+function streamBytes(v: Stream, samples: number): number {
+  const st = v as unknown as StreamLayout;
+  const n = st.nodeCount;
+  const header = UNKNOWN_ENCODING.header;
+  if (n === 0 || st.nodes === undefined || st.head === undefined) return header + n * STREAM_NODE_OVERHEAD;
+  const k = samples <= 0 || samples > n ? n : samples;
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += st.nodes[st.head + (k === n ? j : Math.floor(((j + 0.5) * n) / k))]!.buf.length;
+  return header + Math.round(n * (STREAM_NODE_OVERHEAD + sum / k));
+}
 
 /** The sizer for a value's class; null for a type the model does not know (it is charged its header only). */
 function sizerOf(v: TypedValue): ElementSizer | null {

@@ -61,7 +61,7 @@ export class BlockedClients {
 
   /** Blocks `c` (its current command stays in c.argv; its later input waits). */
   block(c: Client, keys: readonly string[], deadline: number, valueType: ValueType,
-    serve: (key: string) => boolean): void {
+    serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void {
     const seq = ++this.seq;
     const distinct = [...new Set(keys)];
     const state: BlockState = {
@@ -77,6 +77,16 @@ export class BlockedClients {
           state.serveErrors = c.errorsInCall > 0;
           return done;
         },
+        ...(keyGone === undefined ? {} : {
+          keyGone: (key: string) => {
+            state.replyMark = c.len;
+            c.errorsInCall = 0;
+            const done = keyGone(key);
+            state.serveUsec = 0;
+            state.serveErrors = c.errorsInCall > 0;
+            return done;
+          },
+        }),
       },
     };
     c.blockState = state;

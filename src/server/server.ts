@@ -469,8 +469,8 @@ export class Server implements ServerApi {
   }
 
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
-    serve: (key: string) => boolean): void {
-    this.blocked.block(c as Client, keys, deadline, valueType, serve);
+    serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void {
+    this.blocked.block(c as Client, keys, deadline, valueType, serve, keyGone);
   }
 
   /** Queues a client's output for the end of this event-loop turn. */

@@ -1,0 +1,178 @@
+/**
+ * What the stream command files share: ID parsing with Redis's replies, entry replies, Redis's
+ * streamReplyWithRange (which also delivers to a consumer group), and the integer parsers with custom texts.
+ */
+import type { CommandContext } from './types.js';
+import { ERR } from '../protocol/errors.js';
+import { parseInt64 } from '../util/numbers.js';
+import type { Value } from '../engine/values.js';
+import { NOTIFY_STREAM } from '../engine/notify.js';
+import { Stream, StreamIterator } from '../types/stream.js';
+import {
+  MAX_ID, cmpId, decrId, idString, incrId, parseStreamId, type StreamID, type U64,
+} from '../types/streamId.js';
+import { SCG_INVALID_ENTRIES_READ, StreamNACK, type StreamCG, type StreamConsumer } from '../types/streamGroups.js';
+
+export const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
+
+/** Redis's streamParseIDOrReply / streamParseStrictIDOrReply. */
+export function streamIdOrReply(c: CommandContext, arg: string, missingSeq: U64, strict: boolean): StreamID | null {
+  const p = parseStreamId(arg, missingSeq, strict);
+  if (p === null) {
+    c.error(ERR_INVALID_ID);
+    return null;
+  }
+  return p.id;
+}
+
+/**
+ * Redis's streamParseIntervalIDOrReply plus the exclusive-bound adjustment its callers make: `(id` is
+ * strict and moves one ID inwards. `start` says which end this is (for the error text).
+ */
+export function intervalIdOrReply(c: CommandContext, arg: string, start: boolean): StreamID | null {
+  const missing: U64 = start ? 0 : MAX_ID.seq;
+  const exclude = arg.length > 1 && arg.charCodeAt(0) === 40; /* ( */
+  if (!exclude) return streamIdOrReply(c, arg, missing, false);
+  const id = streamIdOrReply(c, arg.slice(1), missing, true);
+  if (id === null) return null;
+  const moved = start ? incrId(id) : decrId(id);
+  if (moved === null) {
+    c.error(start ? 'ERR invalid start ID for the interval' : 'ERR invalid end ID for the interval');
+    return null;
+  }
+  return moved;
+}
+
+/** getLongLongFromObjectOrReply with an optional custom text ("ERR " + msg). */
+export function longLongOrReply(c: CommandContext, s: string, msg?: string): number | null {
+  const v = parseInt64(s);
+  if (v === null) {
+    c.error(msg === undefined ? ERR.notInteger : 'ERR ' + msg);
+    return null;
+  }
+  // Values beyond 2^53 only matter as "huge": clamp to the nearest safe magnitude.
+  if (typeof v === 'bigint') return v > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  return v;
+}
+
+/** The stream at a key, or null (after WRONGTYPE) when the key holds another type; undefined when missing. */
+export function streamOrWrongType(c: CommandContext, v: Value | undefined): Stream | null | undefined {
+  if (v === undefined) return undefined;
+  if (!(v instanceof Stream)) {
+    c.error(ERR.wrongType);
+    return null;
+  }
+  return v;
+}
+
+export function replyId(c: CommandContext, id: StreamID): void {
+  c.bulk(idString(id));
+}
+
+export function replyEntry(c: CommandContext, id: StreamID, fv: readonly string[]): void {
+  c.array(2);
+  c.bulk(idString(id));
+  c.array(fv.length);
+  for (let i = 0; i < fv.length; i++) c.bulk(fv[i]!);
+}
+
+/** Milliseconds now, for delivery times and consumer seen-times (Redis uses mstime()). */
+export function nowMs(c: CommandContext): number {
+  return Math.floor(c.server.clock.now());
+}
+
+/** Redis's streamLookupConsumer with SLC_DEFAULT (refreshes seen-time) then streamCreateConsumer. */
+export function consumerFor(c: CommandContext, g: StreamCG, name: string, key: string, dbid: number): StreamConsumer {
+  const now = nowMs(c);
+  let consumer = g.lookupConsumer(name);
+  if (consumer !== undefined) {
+    consumer.seenTime = now;
+    return consumer;
+  }
+  consumer = g.createConsumer(name, now)!;
+  c.server.keyspace.dirty++;
+  c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, dbid);
+  return consumer;
+}
+
+export interface GroupDelivery {
+  group: StreamCG;
+  consumer: StreamConsumer;
+  noack: boolean;
+}
+
+/**
+ * Redis's streamReplyWithRange: replies with the live entries in [start, end] (at most `count`, 0 = all),
+ * forward or reverse. With a group, each entry moves the group's last ID (and entries-read counter) and,
+ * unless NOACK, enters the PELs of the group and the consumer. Returns the number of entries.
+ */
+export function replyWithRange(c: CommandContext, s: Stream, start: StreamID, end: StreamID, count: number,
+  rev: boolean, delivery: GroupDelivery | null): number {
+  // Replies are counted first so the array header can be written before the entries.
+  const it = new StreamIterator(s, start, end, rev);
+  const ids: StreamID[] = [];
+  const fvs: string[][] = [];
+  while (it.next()) {
+    ids.push(it.id);
+    fvs.push(it.fieldValues());
+    if (count !== 0 && ids.length === count) break;
+  }
+  c.array(ids.length);
+  const now = delivery !== null ? nowMs(c) : 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (delivery !== null) {
+      const g = delivery.group;
+      if (cmpId(id, g.lastId) > 0) {
+        if (g.entriesRead !== SCG_INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) g.entriesRead++;
+        else if (s.entriesAdded !== 0) g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
+        g.lastId = id;
+      }
+    }
+    replyEntry(c, id, fvs[i]!);
+    if (delivery !== null && !delivery.noack) deliver(delivery, id, now);
+  }
+  return ids.length;
+}
+
+/** Adds (or reassigns) the NACK of a delivered entry, as streamReplyWithRange does. */
+function deliver(d: GroupDelivery, id: StreamID, now: number): void {
+  const g = d.group;
+  const consumer = d.consumer;
+  const existing = g.pel.get(id);
+  if (existing === undefined) {
+    const nack = new StreamNACK(id, now, 1, consumer);
+    g.pel.insert(nack);
+    consumer.pel.insert(nack);
+    return;
+  }
+  existing.consumer?.pel.remove(id);
+  existing.consumer = consumer;
+  existing.deliveryTime = now;
+  existing.deliveryCount = 1;
+  consumer.pel.insert(existing);
+}
+
+/** Redis's streamReplyWithRangeFromConsumerPEL: a consumer's history (IDs >= start), `count` 0 = all. */
+export function replyWithConsumerHistory(c: CommandContext, s: Stream, start: StreamID, count: number,
+  consumer: StreamConsumer): number {
+  const items = consumer.pel.items;
+  let i = consumer.pel.seekGE(start);
+  const n = count === 0 ? items.length - i : Math.min(count, items.length - i);
+  c.array(Math.max(0, n));
+  const now = nowMs(c);
+  for (let k = 0; k < n; k++, i++) {
+    const nack = items[i]!;
+    const e = s.get(nack.id);
+    if (e === null) {
+      c.array(2);
+      c.bulk(idString(nack.id));
+      c.nullArray();
+    } else {
+      replyEntry(c, e.id, e.fieldValues);
+      nack.deliveryTime = now;
+      nack.deliveryCount++;
+    }
+  }
+  return n;
+}
