@@ -6,12 +6,12 @@
  * sds strings and listpacks; see README "Memory". MEMORY STATS has Redis 7.0's field names and shape, with the
  * allocator figures mapped onto the V8 heap (observability/memoryReport.ts).
  */
-import vm from 'node:vm';
 import v8 from 'node:v8';
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt } from './keyspecs.js';
 import { parseInt64 } from '../util/numbers.js';
+import { gcHandle } from '../util/gc.js';
 import { keyBytes, valueBytes } from '../engine/memory.js';
 import { allocatorFigures, bytesToHuman } from '../observability/memoryReport.js';
 
@@ -147,22 +147,8 @@ function memoryDoctorCommand(c: CommandContext): void {
  * keys), like Redis's purge, which the docs also call possibly slow.
  */
 function memoryPurgeCommand(c: CommandContext): void {
-  fullGc();
+  gcHandle()();
   c.ok();
-}
-
-let gcFunction: (() => void) | null = null;
-function fullGc(): void {
-  if (gcFunction === null) {
-    const g = (globalThis as { gc?: () => void }).gc;
-    if (g !== undefined) gcFunction = g;
-    else {
-      // --expose-gc set at run time makes `gc` available in contexts created afterwards.
-      v8.setFlagsFromString('--expose-gc');
-      gcFunction = vm.runInNewContext('gc') as () => void;
-    }
-  }
-  gcFunction();
 }
 
 /** MEMORY MALLOC-STATS: V8's heap spaces, where Redis prints jemalloc's statistics. */

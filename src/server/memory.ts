@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { gcHandle } from '../util/gc.js';
 import { Evictor, EVICT_FAIL, type EvictionPolicy } from '../engine/evict.js';
 import { KEY_OVERHEAD } from '../engine/memory.js';
 import { CMD_DENYOOM, type Command } from '../commands/types.js';
@@ -28,21 +28,6 @@ const EXPIRE_OVERHEAD = 16;
 /** Heap used beyond which the cron asks for a major GC: this many times maxmemory plus HEAP_ALLOWANCE. */
 const HEAP_SLACK = 1.2;
 const HEAP_ALLOWANCE = 32 * 1024 * 1024;
-
-type GcFunction = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
-let gcFunction: GcFunction | null = null;
-/** V8's gc(), made available at run time (--expose-gc then a new context, which sees it). */
-export function gcHandle(): GcFunction {
-  if (gcFunction === null) {
-    const g = (globalThis as { gc?: GcFunction }).gc;
-    if (g !== undefined) gcFunction = g;
-    else {
-      v8.setFlagsFromString('--expose-gc');
-      gcFunction = vm.runInNewContext('gc') as GcFunction;
-    }
-  }
-  return gcFunction;
-}
 
 function requestAsyncGc(): void {
   gcHandle()({ type: 'major', execution: 'async' });

@@ -13,7 +13,21 @@ const skip = oracleSkipReason();
 
 test('noeviction over maxmemory: deny-oom commands get the OOM error, others run, MULTI is refused', { skip }, async (t) => {
   const d = await Differential.start();
-  t.after(() => d.stop());
+  const pair = await d.connectPair();
+  t.after(async () => {
+    pair.m.close();
+    pair.r.close();
+    await d.stop();
+  });
+  // A second connection to each server, for CONFIG SET while the first is inside MULTI.
+  const other = {
+    same: async (...cmds: string[][]): Promise<void> => {
+      for (const cmd of cmds) {
+        const [a, b] = await Promise.all([pair.m.call(...cmd), pair.r.call(...cmd)]);
+        assert.equal(a.latin1Slice(), b.latin1Slice(), cmd.join(' '));
+      }
+    },
+  };
   await d.bothProtocols(async () => {
     await d.same(['SET', 'a', '1'], ['SADD', 's', 'x'], ['CONFIG', 'SET', 'maxmemory', '1']);
     await d.same(
@@ -27,10 +41,15 @@ test('noeviction over maxmemory: deny-oom commands get the OOM error, others run
       // A transaction queued within maxmemory whose EXEC comes over it: EXEC itself is refused (deny-oom queued).
       ['MULTI'], ['SET', 'q', '1'], ['GET', 'q'],
     );
-    await d.same(['CONFIG', 'SET', 'maxmemory', '1']);
+    await other.same(['CONFIG', 'SET', 'maxmemory', '1']);
     await d.same(['EXEC'], ['GET', 'q']);
-    await d.same(['MULTI'], ['CONFIG', 'SET', 'maxmemory', '0']);
-    await d.same(['EXEC'], ['SET', 'b', '2'], ['GET', 'b']);
+    // A transaction of reads only still runs over maxmemory.
+    await other.same(['CONFIG', 'SET', 'maxmemory', '0']);
+    await d.same(['MULTI'], ['GET', 'q'], ['EXISTS', 'q']);
+    await other.same(['CONFIG', 'SET', 'maxmemory', '1']);
+    await d.same(['EXEC'], ['SET', 'b', '2']);
+    await other.same(['CONFIG', 'SET', 'maxmemory', '0']);
+    await d.same(['SET', 'b', '2'], ['GET', 'b']);
   });
 });
 
