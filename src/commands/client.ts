@@ -52,7 +52,7 @@ export function clientInfoString(v: ClientView, nowMs: number): string {
     ' qbuf=' + v.queryBufferLength +
     ' qbuf-free=' + v.queryBufferFree +
     ' argv-mem=' + v.argvMemory +
-    ' multi-mem=0' +
+    ' multi-mem=' + v.multiMemory +
     ' rbs=' + v.outputBufferLength +
     ' rbp=' + v.outputBufferLength +
     ' obl=' + v.outputBufferLength +

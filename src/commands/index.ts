@@ -20,10 +20,13 @@ import { commands as sortedSets } from './sortedSets.js';
 import { commands as sort } from './sort.js';
 import { commands as geo } from './geo.js';
 import { commands as hyperloglog } from './hyperloglog.js';
+import { commands as slowlog } from './slowlog.js';
+import { commands as latency } from './latency.js';
+import { commands as monitor } from './monitor.js';
 import { commands as streams } from './streams.js';
 import { commands as memory } from './memory.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...memory];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...memory];
 
 export { CommandTable } from './registry.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';

@@ -13,6 +13,8 @@ import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 import type { MemoryReport } from '../observability/memoryReport.js';
+import type { SlowLog } from '../observability/slowlog.js';
+import type { LatencyMonitor } from '../observability/latency.js';
 
 /** One command queued inside MULTI. */
 export interface QueuedCommand {
@@ -51,12 +53,16 @@ export interface ClientView extends Watcher, Subscriber {
   readonly outputMemory: number;
   readonly totalMemory: number;
   readonly argvMemory: number;
+  /** Bytes held by the commands queued in MULTI (CLIENT LIST multi-mem). */
+  readonly multiMemory: number;
   /** CLIENT LIST's events field ("r", "rw"). */
   readonly events: string;
   /** The ACL user the connection is authenticated as. */
   user: string;
   /** False while requirepass is set and the connection has not authenticated. */
   authenticated: boolean;
+  /** In MONITOR mode. */
+  readonly monitor: boolean;
   /** CLIENT NO-EVICT / NO-TOUCH state. */
   noEvict: boolean;
   noTouch: boolean;
@@ -168,6 +174,17 @@ export interface ServerApi {
    * blocking commands answering at once as on timeout); each writes its own reply.
    */
   execTransaction(c: CommandContext, queue: readonly QueuedCommand[]): void;
+  /** SLOWLOG's entries and settings (observability/slowlog.ts). */
+  readonly slowlog: SlowLog;
+  /** LATENCY's event series (observability/latency.ts). */
+  readonly latency: LatencyMonitor;
+  /**
+   * Redis's latencyAddSampleIfNeeded: records `ms` under `event` ("eviction-cycle", "snapshot-slice", ...) when
+   * latency-monitor-threshold is set and `ms` reaches it. Costs one comparison while the monitor is off.
+   */
+  latencyAddSampleIfNeeded(event: string, ms: number): void;
+  /** MONITOR: from now on `c` receives a line for every command executed (server/monitor.ts). */
+  startMonitor(c: CommandContext): void;
   /** Makes every client in `excluding`'s stead see a cleared server state after FLUSHALL etc.; hooks for later. */
   readonly hz: number;
 }

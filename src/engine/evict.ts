@@ -68,6 +68,8 @@ export interface EvictionHooks {
   deleteEvicted(db: Database, key: string): void;
   /** Schedules `fn` for a later event-loop turn (eviction continuing past its time budget). */
   later(fn: () => void): void;
+  /** Records a latency-monitor sample: 'eviction-del' per key, 'eviction-cycle' per call that evicted. */
+  latency?(event: string, ms: number): void;
 }
 
 export class Evictor {
@@ -150,10 +152,12 @@ export class Evictor {
     let keysFreed = 0;
     while (freed < toFree) {
       const victim = this.policy.endsWith('random') ? this.randomVictim() : this.poolVictim();
-      if (victim === null) return EVICT_FAIL;
+      if (victim === null) return this.cycleDone(start, keysFreed, EVICT_FAIL);
       const db = ks.dbs[victim.dbid]!;
       const before = ks.mem.dataset;
+      const t0 = performance.now();
       this.evict(db, victim.key);
+      this.hooks.latency?.('eviction-del', performance.now() - t0);
       freed += before - ks.mem.dataset;
       keysFreed++;
       if (keysFreed % 16 === 0 && (performance.now() - start) * 1000 > limitUs) {
@@ -161,10 +165,15 @@ export class Evictor {
           this.procRunning = true;
           this.hooks.later(this.evictionTimeProc);
         }
-        return EVICT_RUNNING;
+        return this.cycleDone(start, keysFreed, EVICT_RUNNING);
       }
     }
-    return this.procRunning ? EVICT_RUNNING : EVICT_OK;
+    return this.cycleDone(start, keysFreed, this.procRunning ? EVICT_RUNNING : EVICT_OK);
+  }
+
+  private cycleDone(start: number, keysFreed: number, result: number): number {
+    if (keysFreed > 0) this.hooks.latency?.('eviction-cycle', performance.now() - start);
+    return result;
   }
 
   /** Redis's evictionTimeProc: keeps evicting a slice per turn until memory is within maxmemory. */
@@ -184,7 +193,6 @@ export class Evictor {
     ks.keyModified(db, key);
     ks.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
     ks.propagateDeleted(db, key);
-    // TODO(integrator): record the 'eviction-del' / 'eviction-cycle' latency events here when LATENCY lands.
   }
 
   private volatileOnly(): boolean {

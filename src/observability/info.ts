@@ -6,8 +6,7 @@
  * this module depends on nothing above observability/. Fields that describe machinery Mica does not have (fork,
  * AOF rewrite, replication links, I/O threads) print the value Redis prints when that machinery is idle, unless a
  * subsystem registers a live provider for them (InfoInputs.infoFields). Fields that only describe Redis's C build
- * (gcc_version, atomicvar_api, monotonic_clock), the socket read/write call counters and the reply-buffer resize
- * counters are left out; test/integration/info.test.ts lists them.
+ * (gcc_version, atomicvar_api, monotonic_clock) and the reply-buffer resize counters are left out; test/integration/info.test.ts lists them.
  *
  * Text format: each field is "name:value\r\n"; each section starts with "# Title\r\n"; sections after the first
  * are preceded by an empty line ("\r\n").
@@ -242,7 +241,7 @@ const SECTIONS: Section[] = [
         ['expired_keys', st.expiredKeys],
         ['expired_stale_perc', fixed2(st.expiredStalePerc * 100)],
         ['expired_time_cap_reached_count', st.expiredTimeCapReached],
-        ['expire_cycle_cpu_milliseconds', 0],
+        ['expire_cycle_cpu_milliseconds', Math.floor(st.expireCycleCpuMicros / 1000)],
         ['evicted_keys', st.evictedKeys],
         ['evicted_clients', st.evictedClients],
         ['total_eviction_exceeded_time', 0],
@@ -268,6 +267,8 @@ const SECTIONS: Section[] = [
         ['unexpected_error_replies', st.unexpectedErrorReplies],
         ['total_error_replies', st.totalErrorReplies],
         ['dump_payload_sanitizations', 0],
+        ['total_reads_processed', st.readsProcessed],
+        ['total_writes_processed', st.writesProcessed],
         ['io_threaded_reads_processed', 0],
         ['io_threaded_writes_processed', 0],
       ];

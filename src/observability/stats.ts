@@ -8,9 +8,14 @@ export class Stats {
   totalCommands = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Socket reads handled and output flushes written (INFO total_reads_processed / total_writes_processed). */
+  readsProcessed = 0;
+  writesProcessed = 0;
   expiredKeys = 0;
   expiredStalePerc = 0;
   expiredTimeCapReached = 0;
+  /** Time spent in active expiry cycles, µs (INFO expire_cycle_cpu_milliseconds). */
+  expireCycleCpuMicros = 0;
   evictedKeys = 0;
   /** Values freed in the background (INFO lazyfreed_objects; engine/lazyfree.ts). */
   lazyfreedObjects = 0;
@@ -51,9 +56,12 @@ export class Stats {
     this.totalCommands = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.readsProcessed = 0;
+    this.writesProcessed = 0;
     this.expiredKeys = 0;
     this.expiredStalePerc = 0;
     this.expiredTimeCapReached = 0;
+    this.expireCycleCpuMicros = 0;
     this.evictedKeys = 0;
     this.lazyfreedObjects = 0;
     this.evictedClients = 0;
@@ -159,6 +167,28 @@ export class LatencyHistogram {
       if (seen >= target) return LatencyHistogram.highestEquivalent(i);
     }
     return 0;
+  }
+
+  /**
+   * LATENCY HISTOGRAM's rows, as Redis walks its HDR histogram with a logarithmic iterator (first bucket 1024 ns,
+   * base 2): at each level 1024·2^k ns, the highest value of the level's bucket in µs and how many values are at
+   * or below it; a row only where that count grew. Levels past the histogram's range are not reached.
+   */
+  cumulativeRows(): [number, number][] {
+    const rows: [number, number][] = [];
+    let idx = 0;
+    let cumulative = 0;
+    let previous = 0;
+    for (let level = 1024; previous < this.total; level *= 2) {
+      const bucket = LatencyHistogram.bucketOf(level);
+      const levelIndex = ((bucket + 1) << LatencyHistogram.SUB_HALF_MAGNITUDE) +
+        (Math.floor(level / 2 ** bucket) - LatencyHistogram.SUB_HALF);
+      if (levelIndex >= this.counts.length) break;
+      while (idx <= levelIndex) cumulative += this.counts[idx++]!;
+      if (cumulative > previous) rows.push([Math.floor(LatencyHistogram.highestEquivalent(levelIndex) / 1000), cumulative]);
+      previous = cumulative;
+    }
+    return rows;
   }
 
   /** Largest value that lands in the bucket at counts index `i`. */

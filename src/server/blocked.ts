@@ -16,6 +16,7 @@ import { BlockingRegistry, type Waiter } from '../engine/blocking.js';
 import type { ValueType } from '../engine/values.js';
 import { REPLY_OFF, REPLY_SKIP, type Client } from './client.js';
 import type { Server } from './server.js';
+import { slowlogPush } from './commandLog.js';
 
 /** The registry's waiter, with the client it stands for. */
 interface ClientWaiter extends Waiter {
@@ -162,6 +163,7 @@ export class BlockedClients {
     if ((c.replyFlags & (REPLY_OFF | REPLY_SKIP)) !== 0) c.len = st.replyMark;
     c.replyFlags &= ~REPLY_SKIP;
     this.countCall(c, st.callUsec + extraUsec, hadErrors);
+    this.server.latencyAddSampleIfNeeded('command-unblocking', extraUsec / 1000);
     this.server.scheduleFlush(c);
     if (this.resumeQueue.push(c) === 1) setImmediate(this.resume);
     this.compactHeap();
@@ -175,6 +177,7 @@ export class BlockedClients {
     if (hadErrors) st.failedCalls++;
     if (this.server.latencyTracking) st.recordLatency(usec);
     this.server.stats.totalCommands++;
+    if (usec >= this.server.slowlog.slowerThanUsec) slowlogPush(this.server, c, c.cmd, usec);
   }
 
   /** Runs unblocked clients' pending input, in the order they were unblocked (Redis's unblocked_clients). */

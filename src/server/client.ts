@@ -45,6 +45,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   noEvict = false;
   /** CLIENT NO-TOUCH ON: the client's reads leave keys' LRU/LFU alone. */
   noTouch = false;
+  /** In MONITOR mode (Server.monitors). */
+  monitor = false;
   /** False until AUTH / HELLO AUTH succeeds while requirepass is set. */
   authenticated: boolean;
   /** The current command waits for CLIENT PAUSE to end (Redis's BLOCKED_POSTPONE); input is held meanwhile. */
@@ -99,12 +101,15 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     readonly id: number,
     readonly socket: Socket,
     readonly server: Server,
+    /** The unixsocket path this client connected through, null for TCP. */
+    readonly unixSocket: string | null = null,
   ) {
     super(INITIAL_OUTPUT);
     this.db = server.keyspace.dbs[0]!;
     this.createdAt = this.lastInteraction = server.clock.now();
-    this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
-    this.laddr = formatAddr(socket.localAddress, socket.localPort);
+    // A unix-socket peer has no address: Redis shows the socket's path with port 0 for both ends.
+    this.addr = unixSocket !== null ? unixSocket + ':0' : formatAddr(socket.remoteAddress, socket.remotePort);
+    this.laddr = unixSocket !== null ? unixSocket + ':0' : formatAddr(socket.localAddress, socket.localPort);
     const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
     this.fd = handle?.fd ?? -1;
     this.parser.maxBulkLen = server.limits.protoMaxBulkLen;
@@ -132,6 +137,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
 
   onData(chunk: Buffer): void {
     this.server.stats.netInputBytes += chunk.length;
+    this.server.stats.readsProcessed++;
     // CONFIG SET proto-max-bulk-len must reach connections that already exist, as in Redis.
     this.parser.maxBulkLen = this.server.limits.protoMaxBulkLen;
     this.parser.feed(chunk);
@@ -235,6 +241,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     // RESET reply itself is dropped after CLIENT REPLY SKIP.
     this.replyFlags &= REPLY_SKIP;
     this.noTouch = false;
+    this.server.stopMonitor(this);
     this.server.resetTransactionAndPubSub(this);
   }
 
@@ -249,8 +256,15 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     if (this.closed) return;
     const n = this.len;
     if (n > 0) {
+      // A normal-class output limit catches a client that pipelines without reading (pub/sub and MONITOR
+      // output is checked as it is produced).
+      if (this.server.obufLimits.normalLimited && this.server.obufLimits.exceeded(this)) {
+        this.server.obufLimits.closeForLimit(this);
+        return;
+      }
       const socket = this.socket;
       this.server.stats.netOutputBytes += n;
+      this.server.stats.writesProcessed++;
       const direct = this.direct;
       // Large output goes through the stream, whose per-write cost is small next to the copy and whose queue
       // (writableLength) is what backpressure and CLIENT LIST measure; a direct write left partly unwritten
@@ -349,11 +363,15 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Redis's letters, in Redis's order (7.2's T for NO-TOUCH last). */
   flagString(): string {
     let f = '';
+    if (this.monitor) f += 'O';
+    else if (this.isReplica) f += 'S';
+    if (this.isMaster) f += 'M';
     if (this.isPubSub) f += 'P';
     if (this.multiState !== null) f += 'x';
     if (this.postponed || this.blockState !== null) f += 'b';
     if (this.dirtyCas) f += 'd';
     if (this.closeAfterReply) f += 'c';
+    if (this.unixSocket !== null) f += 'U';
     if (this.noEvict) f += 'e';
     if (this.noTouch) f += 'T';
     return f === '' ? 'N' : f;
@@ -378,13 +396,28 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get outputMemory(): number {
     return this.socketQueued;
   }
+  /**
+   * Bytes of the arguments of the command in progress (running, blocked or held by a pause); 0 between commands,
+   * since Redis frees a command's arguments once it has run.
+   */
   get argvMemory(): number {
+    if (this.callMark < 0 && this.blockState === null && !this.postponed) return 0;
     let n = 0;
     for (const a of this.argv) n += a.length;
     return n;
   }
+  /** Queued MULTI commands' arguments plus a pointer per argument, as Redis's mstate.argv_len_sums. */
+  get multiMemory(): number {
+    if (this.multiState === null) return 0;
+    let n = 0;
+    for (const q of this.multiState.queue) {
+      n += 8 * q.argv.length;
+      for (const a of q.argv) n += a.length;
+    }
+    return n;
+  }
   get totalMemory(): number {
-    return this.buf.length + this.parser.pending + this.socketQueued + this.argvMemory;
+    return this.buf.length + this.parser.pending + this.socketQueued + this.argvMemory + this.multiMemory;
   }
   get subscriptions(): number {
     return this.pubsubChannels.size;

@@ -3,11 +3,12 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, type Command } from '../commands/types.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 import { checkOom } from './memory.js';
+import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -73,6 +74,12 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/** A MONITOR client (Redis flags it a replica) may not read or write keys any more. */
+function checkReplicaKeyspace(_s: Server, c: Client, cmd: Command): string | null {
+  if (!c.monitor || (cmd.flagBits & (CMD_WRITE | CMD_MAY_REPLICATE | CMD_READONLY)) === 0) return null;
+  return 'ERR Replica can\'t interact with the keyspace';
+}
+
 /** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
 const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
@@ -80,6 +87,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   checkNoMulti,
   checkOom,
   checkPubSubContext,
+  checkReplicaKeyspace,
 ];
 
 /**
@@ -156,6 +164,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
   const end = performance.now();
   if (c.callMark >= 0) c.callMark = end;
   const usec = Math.round((end - start) * 1000);
+  if (server.monitors.length !== 0) feedMonitors(server, c, cmd);
   // A command that blocked is counted when it answers (server/blocked.ts), with this call's time included.
   if (c.blockState !== null) {
     c.blockState.callUsec = usec;
@@ -167,6 +176,8 @@ export function call(server: Server, c: Client, cmd: Command): void {
   if (server.latencyTracking) st.recordLatency(usec);
   if (c.errorsInCall > 0) st.failedCalls++;
   server.stats.totalCommands++;
+  if (usec >= server.slowlog.slowerThanUsec) slowlogPush(server, c, cmd, usec);
+  if (usec >= server.latency.thresholdUsec) commandLatency(server, cmd, usec);
 }
 
 /**

@@ -56,6 +56,7 @@ export class MemoryManager {
         db.remove(key, ks.lazyfree.settings.eviction);
       },
       later: (fn) => setImmediate(fn),
+      latency: (event, ms) => server.latencyAddSampleIfNeeded(event, ms),
     });
     const ev = this.evictor;
     const cfg = server.config;

@@ -28,6 +28,11 @@ import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
 import { MemoryManager } from './memory.js';
 import type { MemoryReport } from '../observability/memoryReport.js';
+import { SlowLog } from '../observability/slowlog.js';
+import { LatencyMonitor } from '../observability/latency.js';
+import { GcLatencyWatcher } from '../observability/gcLatency.js';
+import { OutputBufferLimits } from './obufLimits.js';
+import { ClientsPeak } from './clientsPeak.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -71,8 +76,13 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
-  /** client-output-buffer-limit for the pubsub class: hard bytes, soft bytes, soft seconds (0 = none). */
-  private pubsubObufLimit = { hard: 0, soft: 0, softSeconds: 0 };
+  /** client-output-buffer-limit for every client class (server/obufLimits.ts). */
+  readonly obufLimits = new OutputBufferLimits(this);
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  private readonly gcLatency = new GcLatencyWatcher((ms) => this.latencyAddSampleIfNeeded('gc', ms));
+  /** Clients in MONITOR mode; dispatch's call() feeds them only while this is non-empty. */
+  readonly monitors: Client[] = [];
   readonly runId = randomBytes(20).toString('hex');
   readonly replId = randomBytes(20).toString('hex');
   readonly onFlush: ((dbid: number) => void)[] = [];
@@ -125,6 +135,10 @@ export class Server implements ServerApi {
     });
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
+    const peak = new ClientsPeak();
+    this.cron.jobs.push(() => peak.track(this.clock.cached, this.clients.all()));
+    this.infoFields.set('client_recent_max_input_buffer', () => peak.maxInput);
+    this.infoFields.set('client_recent_max_output_buffer', () => peak.maxOutput);
     this.cron.jobs.push(() => this.blocked.checkTimeouts());
     // Dictionaries that outgrew one segment move keys a batch per tick (~1 ms, like Redis's incremental rehash)
     // plus a few per insert.
@@ -135,7 +149,14 @@ export class Server implements ServerApi {
     this.wireTransactionsAndPubSub();
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
-    this.cron.jobs.push(() => activeExpire.cycle());
+    // Timed like Redis's activeExpireCycle: INFO expire_cycle_cpu_milliseconds and the expire-cycle latency event.
+    this.cron.jobs.push(() => {
+      const t0 = performance.now();
+      activeExpire.cycle();
+      const ms = performance.now() - t0;
+      this.stats.expireCycleCpuMicros += Math.round(ms * 1000);
+      this.latencyAddSampleIfNeeded('expire-cycle', ms);
+    });
     this.memory = new MemoryManager(this);
     this.cron.jobs.push(() => this.memory.cron());
     let lastSample = 0;
@@ -155,7 +176,7 @@ export class Server implements ServerApi {
       if (timeout <= 0) return;
       const nowSec = Math.floor(this.clock.cached / 1000);
       for (const c of [...this.clients.all()]) {
-        if (c.blockState !== null || c.postponed || c.isPubSub || c.isReplica || c.isMaster) continue;
+        if (c.blockState !== null || c.postponed || c.isPubSub || c.isReplica || c.isMaster || c.monitor) continue;
         if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
           this.log.verbose('Closing idle client');
           c.close(false);
@@ -170,6 +191,12 @@ export class Server implements ServerApi {
     this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
     this.config.watch('requirepass', (v) => (this.requirePass = v));
+    this.config.watch('slowlog-log-slower-than', (v) => this.slowlog.setSlowerThan(Number(v)));
+    this.config.watch('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
+    this.config.watch('latency-monitor-threshold', (v) => {
+      this.latency.setThreshold(Number(v));
+      this.gcLatency.enable(Number(v) > 0);
+    });
     let lastPort = this.config.getInt('port');
     let lastBind = this.config.get('bind');
     const rebind = (): void => {
@@ -270,7 +297,7 @@ export class Server implements ServerApi {
     } catch {
       // No stale file: nothing to remove.
     }
-    const srv = net.createServer((socket) => this.accept(socket));
+    const srv = net.createServer((socket) => this.accept(socket, path));
     srv.maxConnections = Infinity;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
@@ -312,7 +339,7 @@ export class Server implements ServerApi {
     socket.end(reply);
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket, unixPath: string | null = null): void {
     this.stats.totalConnections++;
     socket.setNoDelay(true);
     // tcp-keepalive: seconds between probes on an idle TCP connection (not on the unix socket).
@@ -328,7 +355,7 @@ export class Server implements ServerApi {
       this.refuse(socket, PROTECTED_MODE_DENIED);
       return;
     }
-    const client = new Client(this.nextClientId++, socket, this);
+    const client = new Client(this.nextClientId++, socket, this, unixPath);
     this.clients.add(client);
     if (!readIntoReusedBuffer(socket, (chunk) => client.onSharedRead(chunk))) {
       socket.on('data', (chunk: Buffer) => client.onData(chunk));
@@ -338,6 +365,7 @@ export class Server implements ServerApi {
   }
 
   removeClient(c: Client): void {
+    this.stopMonitor(c);
     this.blocked.disconnected(c);
     this.resetTransactionAndPubSub(c);
     this.clients.remove(c);
@@ -392,13 +420,7 @@ export class Server implements ServerApi {
       ks.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
     };
     this.config.watch('notify-keyspace-events', (v) => (ks.notifyFlags = parseNotifyFlags(v) ?? 0));
-    this.config.watch('client-output-buffer-limit', (v) => {
-      const w = v.split(' ');
-      const i = w.indexOf('pubsub');
-      if (i >= 0) {
-        this.pubsubObufLimit = { hard: Number(w[i + 1]), soft: Number(w[i + 2]), softSeconds: Number(w[i + 3]) };
-      }
-    });
+    this.config.watch('client-output-buffer-limit', (v) => this.obufLimits.configure(v));
     this.infoFields.set('pubsub_channels', () => this.pubsub.channels.size);
     this.infoFields.set('pubsub_patterns', () => this.pubsub.patterns.size);
     this.infoFields.set('pubsubshard_channels', () => this.pubsub.shardChannels.size);
@@ -413,30 +435,11 @@ export class Server implements ServerApi {
     if (c.closed) return;
     if (c.replyFlags === 0) writeMessage(c, kind, pattern, channel, message);
     else c.writePush(() => writeMessage(c, kind, pattern, channel, message));
-    if (this.pubsubOverLimit(c)) {
-      this.log.warning(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      c.close(false);
+    if (this.obufLimits.exceeded(c)) {
+      this.obufLimits.closeForLimit(c);
       return;
     }
     this.scheduleFlush(c);
-  }
-
-  /** Redis's checkClientOutputBufferLimits for a pubsub-class client: hard at once, soft after its seconds. */
-  private pubsubOverLimit(c: Client): boolean {
-    const { hard, soft, softSeconds } = this.pubsubObufLimit;
-    if (hard === 0 && soft === 0) return false;
-    const used = c.len + c.socketQueued;
-    if (hard !== 0 && used >= hard) return true;
-    if (soft === 0 || used < soft) {
-      c.obufSoftLimitSince = 0;
-      return false;
-    }
-    const now = this.clock.cached;
-    if (c.obufSoftLimitSince === 0) {
-      c.obufSoftLimitSince = now;
-      return false;
-    }
-    return now - c.obufSoftLimitSince > softSeconds * 1000;
   }
 
   /** Leaves MULTI, forgets watched keys and drops every subscription (RESET, disconnection). */
@@ -462,6 +465,30 @@ export class Server implements ServerApi {
       c.denyBlocking = denied;
       c.errorsInCall = errors;
     }
+  }
+
+  latencyAddSampleIfNeeded(event: string, ms: number): void {
+    if (ms * 1000 >= this.latency.thresholdUsec) this.latency.addSample(event, Math.floor(ms), Math.floor(this.clock.now() / 1000));
+  }
+
+  /** Real time in µs for MONITOR lines, on the server clock (an embedded user's offset applies). */
+  nowUsec(): number {
+    return Math.floor((this.clock.now() - Date.now() + performance.timeOrigin + performance.now()) * 1000);
+  }
+
+  startMonitor(ctx: CommandContext): void {
+    const c = ctx as Client;
+    if (c.monitor) return;
+    c.monitor = true;
+    this.monitors.push(c);
+  }
+
+  /** Leaves MONITOR mode (RESET, disconnection). */
+  stopMonitor(c: Client): void {
+    if (!c.monitor) return;
+    c.monitor = false;
+    const i = this.monitors.indexOf(c);
+    if (i >= 0) this.monitors.splice(i, 1);
   }
 
   blockingDenied(c: CommandContext): boolean {
@@ -519,6 +546,7 @@ export class Server implements ServerApi {
       this.cron.stop();
       this.memory.stop();
       this.blocked.stop();
+      this.gcLatency.enable(false);
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();
       for (const c of [...this.clients.all()]) {

@@ -18,13 +18,12 @@ const skip = oracleSkipReason();
 
 /**
  * Fields Redis prints that Mica does not, by section. They describe Redis's C build or counters of machinery
- * Mica does not have: monotonic_clock / atomicvar_api / gcc_version (how redis-server was compiled),
- * total_reads_processed / total_writes_processed (socket read/write call counts) and reply_buffer_shrinks /
- * reply_buffer_expands (Redis's reply-buffer resizing).
+ * Mica does not have: monotonic_clock / atomicvar_api / gcc_version (how redis-server was compiled) and
+ * reply_buffer_shrinks / reply_buffer_expands (Redis's reply-buffer resizing).
  */
 const OMITTED: Record<string, string[]> = {
   Server: ['monotonic_clock', 'atomicvar_api', 'gcc_version'],
-  Stats: ['total_reads_processed', 'total_writes_processed', 'reply_buffer_shrinks', 'reply_buffer_expands'],
+  Stats: ['reply_buffer_shrinks', 'reply_buffer_expands'],
 };
 const ADDED: Record<string, string[]> = {
   Server: ['mica_version'],
