@@ -119,15 +119,18 @@ test('freeing a value of 2M elements does not stall another client', async (t) =
   assert.ok(field(info, 'v8_gc_count') > 0);
   const p99 = pct(after, 0.99);
   const max = after[after.length - 1]!;
+  t.diagnostic(`longest GC pause since start ${field(info, 'v8_gc_pause_max_ms')} ms, ${field(info, 'v8_gc_count')} GCs`);
   t.diagnostic(`PING before: p50 ${pct(before, 0.5).toFixed(2)} p99 ${pct(before, 0.99).toFixed(2)} max ` +
     `${before[before.length - 1]!.toFixed(2)} ms; while freeing: p50 ${pct(after, 0.5).toFixed(2)} p99 ${p99.toFixed(2)} ` +
     `max ${max.toFixed(2)} ms (${after.length} pings)`);
   // A few milliseconds on a shared machine: never the hundreds of ms a synchronous free of 2M elements takes.
   assert.ok(p99 <= Math.max(10, 3 * pct(before, 0.99)), `p99 while freeing ${p99.toFixed(2)} ms`);
-  // The longest PING is bounded by the machine's own hiccups (measured before the delete) rather than by a fixed
-  // figure; a synchronous walk of 3M elements would add hundreds of milliseconds on top.
+  // The longest PING is bounded relative to the machine's own hiccups (measured before the delete): alone, this
+  // test sees ~25 ms while freeing; run beside the rest of the suite on 2 loaded cores, single PINGs of 150-380 ms
+  // happen before and after the delete alike. A stall of its own (a synchronous walk of 3M elements, a long
+  // collection pause) must stand out of that.
   const beforeMax = before[before.length - 1]!;
-  assert.ok(max <= Math.max(150, 2 * beforeMax), `longest PING while freeing ${max.toFixed(2)} ms (before: ${beforeMax.toFixed(2)})`);
+  assert.ok(max <= Math.max(250, 3 * beforeMax), `longest PING while freeing ${max.toFixed(2)} ms (before: ${beforeMax.toFixed(2)})`);
 });
 
 test('MEMORY USAGE grows with a value; SAMPLES 0 counts every element', async (t) => {
