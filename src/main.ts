@@ -152,6 +152,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     await server.listen();
   } catch (e) {
+    // Loading the AOF failed: the reason is already logged, with Redis's wording; exit as Redis does.
+    if ((e as Error).name === 'AofLoadError') return 1;
     const binds = config.get('bind').split(' ').filter((b) => b !== '');
     logger.warning(`Warning: Could not create server TCP listening socket ${binds[0] ?? '*'}:${config.get('port')}: ` +
       listenFailure(e));

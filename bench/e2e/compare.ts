@@ -10,7 +10,8 @@
  * keys into both and prints resident memory per key (VmRSS before and after, from /proc).
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
- *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)  --tests set,get,incr,mset
+ *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)
+ *   --tests set,get,incr,mset,xadd,xreadgroup,pfadd (xadd / xreadgroup / pfadd run as literal commands)
  *   --pipelines 1,16  --clients 50  --keys N (keys for the memory test, 0 skips it: 1000000)
  * A slow result never fails the run; only failing to start or to talk to a server does.
  */
@@ -55,14 +56,14 @@ function readOptions(argv: string[]): Options {
   return {
     rounds: Math.max(1, int('rounds', 3)),
     requests: Math.max(1000, int('requests', 100000)),
-    tests: list('tests', 'set,get,incr,mset'),
+    tests: list('tests', 'set,get,incr,mset,xadd,xreadgroup,pfadd'),
     pipelines: list('pipelines', '1,16').map(Number).filter((n) => Number.isInteger(n) && n > 0),
     clients: Math.max(1, int('clients', 50)),
     keys: int('keys', 1000000),
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = net.createServer();
     s.once('error', rej);
@@ -74,7 +75,7 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Target {
+export interface Target {
   name: 'Mica' | 'Redis';
   port: number;
   proc: ChildProcess;
@@ -104,7 +105,7 @@ async function waitReady(proc: ChildProcess, port: number, what: string): Promis
   }
 }
 
-async function startRedis(dir: string): Promise<Target> {
+export async function startRedis(dir: string): Promise<Target> {
   const port = await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', dir, '--daemonize', 'no'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -112,7 +113,7 @@ async function startRedis(dir: string): Promise<Target> {
   return { name: 'Redis', port, proc };
 }
 
-async function startMica(root: string): Promise<Target> {
+export async function startMica(root: string): Promise<Target> {
   const port = await freePort();
   const proc = spawn(process.execPath, [join(root, 'bin/mica-server.js'), '--port', String(port), '--bind', '127.0.0.1',
     '--save', ''], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -127,7 +128,7 @@ async function startMica(root: string): Promise<Target> {
   return { name: 'Mica', port, proc };
 }
 
-function stop(t: Target): Promise<void> {
+export function stop(t: Target): Promise<void> {
   return new Promise((res) => {
     if (t.proc.exitCode !== null || t.proc.signalCode !== null) return res();
     t.proc.once('exit', () => res());
@@ -145,7 +146,7 @@ interface Sample {
 }
 
 /** utime + stime of a process in microseconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
-function cpuMicros(pid: number): number {
+export function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
@@ -159,9 +160,13 @@ const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' 
 function runBenchmark(t: Target, opts: Options, pipeline: number, test: string): Map<string, Sample> | string {
   const port = t.port;
   const n = pipeline > 1 ? opts.requests * 5 : opts.requests;
+  const literal = LITERAL_TESTS[test];
+  for (const argv of literal?.setup ?? []) {
+    spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...argv], { encoding: 'utf8' });
+  }
   const cpu0 = cpuMicros(t.proc.pid!);
   const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(opts.clients), '-n', String(n), '-P', String(pipeline),
-    '-t', test, '--csv'];
+    '--csv', ...(literal !== undefined ? [...(literal.options ?? []), ...literal.argv] : ['-t', test])];
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 600000 });
   if (r.error) throw r.error;
   const cpu = (cpuMicros(t.proc.pid!) - cpu0) / n;
@@ -187,11 +192,25 @@ function runBenchmark(t: Target, opts: Options, pipeline: number, test: string):
   return out;
 }
 
+/**
+ * Tests redis-benchmark has no -t name for, run as literal commands. XADD starts each run on a fresh stream with
+ * one consumer group; XREADGROUP (run after it) then reads those entries one by one with `>`, so each delivery
+ * also adds to the group's pending entries list.
+ */
+const LITERAL_TESTS: Record<string, { argv: string[]; setup?: string[][]; options?: string[] }> = {
+  xadd: {
+    argv: ['XADD', 'bench:stream', '*', 'field', 'value'],
+    setup: [['DEL', 'bench:stream'], ['XGROUP', 'CREATE', 'bench:stream', 'g', '$', 'MKSTREAM']],
+  },
+  xreadgroup: { argv: ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 'bench:stream', '>'] },
+  pfadd: { argv: ['PFADD', 'bench:hll', 'e:__rand_int__'], options: ['-r', '100000000'], setup: [['DEL', 'bench:hll']] },
+};
+
 function splitCsv(line: string): string[] {
   return line.split('","').map((s) => s.replace(/^"|"$/g, ''));
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -374,7 +393,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write('bench failed: ' + String(e instanceof Error ? e.stack : e) + '\n');
-  process.exitCode = 1;
-});
+// Run only as a script: bench/e2e/pubsub.ts imports the server helpers above.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    process.stderr.write('bench failed: ' + String(e instanceof Error ? e.stack : e) + '\n');
+    process.exitCode = 1;
+  });
+}

@@ -3,14 +3,15 @@
  * and two from Redis 7.2 (NO-TOUCH, SETINFO), implemented with 7.2's replies and table entries.
  *
  * CLIENT LIST / INFO lines carry Redis 7.0.15's fields in its order; the memory figures are Mica's estimates.
- * UNBLOCK wakes clients blocked on keys (server/blocked.ts). The subcommands that belong to later subsystems
- * (TRACKING, CACHING, GETREDIR, TRACKINGINFO) are added to this table by those subsystems.
+ * UNBLOCK wakes clients blocked on keys (server/blocked.ts). TRACKING, CACHING, GETREDIR and TRACKINGINFO
+ * (client-side caching) live in commands/tracking.ts.
  */
 import type { CommandContext, CommandSpec } from './types.js';
 import type { ClientView } from './server-api.js';
 import { ERR } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { isValidClientAttr, selfOf, setClientNameOrReply } from './connection.js';
+import { trackingSubcommands } from './tracking.js';
 
 type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
 
@@ -449,7 +450,7 @@ export const commands: CommandSpec[] = [
       sub('setinfo', 4, plain, slowConn, '7.2.0', 'Records the client library\'s name or version.',
         clientSetinfoCommand),
       sub('help', 2, ['loading', 'stale'], slowConn, '5.0.0', 'Lists the CLIENT subcommands.', clientHelpCommand),
-      // CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO join this list with their subsystems.
+      ...trackingSubcommands,
     ],
   },
 ];

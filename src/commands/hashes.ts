@@ -270,6 +270,7 @@ function hincrbyfloatCommand(c: CommandContext): void {
   hashTypeSet(c, h, field, text);
   c.bulk(text);
   c.db.written(key, 'hincrbyfloat', NOTIFY_HASH);
+  c.server.propagation?.rewrite(['HSET', key, field, text]);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -24,10 +24,12 @@ import { commands as slowlog } from './slowlog.js';
 import { commands as latency } from './latency.js';
 import { commands as monitor } from './monitor.js';
 import { commands as streams } from './streams.js';
+import { commands as aof } from './aof.js';
 import { commands as memory } from './memory.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...memory];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...memory];
 
 export { CommandTable } from './registry.js';
+export { keysOfCommand } from './command.js';
 export type { CommandSpec, CommandContext, Command, Handler } from './types.js';
 export type { ServerApi, ClientView, ClientRegistry, ShutdownOptions } from './server-api.js';

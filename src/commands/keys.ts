@@ -450,12 +450,15 @@ function expireGenericCommand(c: CommandContext, base: number, seconds: boolean)
     // A time in the past deletes the key; Redis propagates this as a DEL.
     db.remove(key);
     db.written(key, 'del', NOTIFY_GENERIC);
+    c.server.propagation?.rewrite([c.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     c.integer(1);
     return;
   }
   db.setExpire(key, when);
   c.integer(1);
   db.written(key, 'expire', NOTIFY_GENERIC);
+  // Relative or second-based times propagate as PEXPIREAT (options kept), absolute to the millisecond.
+  if (base !== 0 || seconds) c.server.propagation?.rewrite(['PEXPIREAT', key, String(when), ...argv.slice(3)]);
 }
 
 function ttlGenericCommand(c: CommandContext, ms: boolean, absolute: boolean): void {

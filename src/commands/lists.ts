@@ -164,6 +164,23 @@ function listPopRangeAndReplyWithKey(c: CommandContext, l: ListValue, key: strin
   c.bulk(key);
   const n = popRange(c, l, where, count);
   listElementsRemoved(c, key, where, l, n);
+  propagateAs(c, [where === HEAD ? 'LPOP' : 'RPOP', key, String(n)]);
+}
+
+/**
+ * The blocking forms and LMPOP propagate as the plain pop or move they performed (on the key that had
+ * elements), so a replay never blocks. Serving a blocked client moves no dirty counter, hence also + prevent.
+ */
+function propagateAs(c: CommandContext, argv: string[]): void {
+  const p = c.server.propagation;
+  if (p === null) return;
+  p.also(argv, c.db.id);
+  p.prevent();
+}
+
+/** BLMOVE / BRPOPLPUSH as the LMOVE / RPOPLPUSH they performed. */
+function moveAsNonBlocking(argv: readonly string[]): string[] {
+  return argv.length === 6 ? ['LMOVE', argv[1]!, argv[2]!, argv[3]!, argv[4]!] : ['RPOPLPUSH', argv[1]!, argv[2]!];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -515,6 +532,7 @@ function servePop(c: CommandContext, key: string, where: Where, count: number): 
   c.array(2);
   c.bulk(key);
   c.bulk(value);
+  propagateAs(c, [where === HEAD ? 'LPOP' : 'RPOP', key]);
   const ks = c.server.keyspace;
   ks.notify(NOTIFY_LIST, where === HEAD ? 'lpop' : 'rpop', key, c.db.id);
   if (l.length === 0) {
@@ -531,6 +549,7 @@ function serveMove(c: CommandContext, key: string, dstKey: string, from: Where, 
   if (notList(c, dv)) return true;
   const value = pop(l, from);
   lmoveHandlePush(c, dstKey, dv as ListValue | undefined, value, to);
+  propagateAs(c, moveAsNonBlocking(c.argv));
   const ks = c.server.keyspace;
   ks.notify(NOTIFY_LIST, from === HEAD ? 'lpop' : 'rpop', key, c.db.id);
   if (l.length === 0) {
@@ -562,6 +581,7 @@ function blockingPopGeneric(c: CommandContext, keys: readonly string[], where: W
     c.bulk(key);
     c.bulk(value);
     listElementsRemoved(c, key, where, l, 1);
+    propagateAs(c, [where === HEAD ? 'LPOP' : 'RPOP', key]);
     return;
   }
   if (c.server.blockingDenied(c)) {
@@ -577,6 +597,7 @@ function blmoveGeneric(c: CommandContext, from: Where, to: Where, deadline: numb
   if (notList(c, v)) return;
   if (v !== undefined) {
     lmoveGeneric(c, from, to);
+    c.server.propagation?.rewrite(moveAsNonBlocking(c.argv));
     return;
   }
   if (c.server.blockingDenied(c)) {

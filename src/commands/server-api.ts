@@ -13,6 +13,7 @@ import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 import type { MemoryReport } from '../observability/memoryReport.js';
+import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { LatencyMonitor } from '../observability/latency.js';
 
@@ -30,7 +31,7 @@ export interface MultiState {
 }
 
 /** A connected client as CLIENT LIST / INFO / KILL see it. */
-export interface ClientView extends Watcher, Subscriber {
+export interface ClientView extends Watcher, Subscriber, TrackingClient {
   readonly id: number;
   name: string;
   readonly addr: string;
@@ -107,6 +108,20 @@ export interface ClientRegistry {
   unpause(): void;
 }
 
+/**
+ * Command propagation to the AOF and replicas (server/propagate.ts), Redis's rewriteClientCommandVector /
+ * alsoPropagate / preventCommandPropagation. Null while neither is on: handlers write
+ * `c.server.propagation?.rewrite([...])`, so nothing is built then.
+ */
+export interface Propagation {
+  /** Propagates the current command as `argv` instead of its own words (when it changed the dataset). */
+  rewrite(argv: string[]): void;
+  /** Propagates `argv` (in database `dbid`) too, ahead of the command's own words. */
+  also(argv: string[], dbid: number): void;
+  /** The current command's own words are not propagated (what it added with also() still is). */
+  prevent(): void;
+}
+
 export interface ShutdownOptions {
   save?: boolean | undefined;
   now?: boolean;
@@ -165,10 +180,16 @@ export interface ServerApi {
    */
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
     serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void;
+  /** The append-only file: BGREWRITEAOF starts a rewrite (null, or the error reply text). */
+  readonly aof: { rewrite(): string | null };
+  /** Where write commands say how they propagate; null while neither AOF nor replication is on. */
+  readonly propagation: Propagation | null;
   /** Channel, pattern and shard-channel subscriptions (engine/pubsub.ts). */
   readonly pubsub: PubSub;
   /** WATCHed keys (engine/watch.ts). */
   readonly watches: WatchRegistry;
+  /** Client-side caching: the tracking table and BCAST prefixes (engine/tracking.ts). */
+  readonly tracking: Tracking;
   /**
    * EXEC: runs the queued commands back to back for `c`, each through the dispatcher's call() (statistics,
    * blocking commands answering at once as on timeout); each writes its own reply.

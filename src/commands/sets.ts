@@ -218,11 +218,19 @@ function spopWithCount(c: CommandContext): void {
     replyMembers(c, unionOrDiff(c, [s], true));
     c.db.remove(key);
     c.db.written(key, 'del', NOTIFY_GENERIC, 0);
+    c.server.propagation?.rewrite([c.server.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key]);
     return;
   }
   c.db.written(key, 'spop', NOTIFY_SET, count);
   c.set(count);
-  for (let k = 0; k < count; k++) c.bulk(s.removeAt(s.randomIndex()));
+  // Random picks are not replayable: each popped member propagates as its own SREM.
+  const prop = c.server.propagation;
+  for (let k = 0; k < count; k++) {
+    const m = s.removeAt(s.randomIndex());
+    c.bulk(m);
+    prop?.also(['SREM', key, m], c.db.id);
+  }
+  prop?.prevent();
 }
 
 function spopCommand(c: CommandContext): void {
@@ -242,8 +250,10 @@ function spopCommand(c: CommandContext): void {
   }
   if (notSet(c, v)) return;
   const s = v as SetValue;
-  c.bulk(s.removeAt(s.randomIndex()));
+  const m = s.removeAt(s.randomIndex());
+  c.bulk(m);
   c.db.written(key, 'spop', NOTIFY_SET);
+  c.server.propagation?.rewrite(['SREM', key, m]);
   if (s.size === 0) {
     c.db.remove(key);
     c.db.written(key, 'del', NOTIFY_GENERIC, 0);

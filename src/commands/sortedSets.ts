@@ -686,6 +686,8 @@ export function popAndReply(c: CommandContext, key: string, z: ZSetValue, max: b
   }
   c.db.written(key, max ? 'zpopmax' : 'zpopmin', NOTIFY_ZSET, n);
   if (deleteIfEmpty(c, key, z)) c.db.written(key, 'del', NOTIFY_GENERIC, 0);
+  // The blocking and multi-key forms propagate as the ZPOPMIN / ZPOPMAX they performed.
+  if (emitKey) c.server.propagation?.rewrite(nested ? [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)] : [max ? 'ZPOPMAX' : 'ZPOPMIN', key]);
 }
 
 function zpopMinMaxCommand(c: CommandContext, max: boolean): void {

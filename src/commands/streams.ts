@@ -12,12 +12,12 @@ import { ERR } from '../protocol/errors.js';
 import { NOTIFY_STREAM } from '../engine/notify.js';
 import { Stream } from '../types/stream.js';
 import {
-  cmpId, idIsZero, isMaxU64, parseStreamId, addU64, type ParsedId, type StreamID,
+  cmpId, idIsZero, idString, isMaxU64, parseStreamId, addU64, type ParsedId, type StreamID,
 } from '../types/streamId.js';
 import { keyAt } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import {
-  ERR_INVALID_ID, intervalIdOrReply, longLongOrReply, replyId, replyWithRange, streamIdOrReply,
+  ERR_INVALID_ID, cWordIs, intervalIdOrReply, longLongOrReply, replyId, replyWithRange, streamIdOrReply,
   streamOrWrongType,
 } from './streamsShared.js';
 import { commands as readCommands } from './streamsRead.js';
@@ -37,6 +37,8 @@ interface AddTrimArgs {
   nomkstream: boolean;
   /** XADD's explicit ID, null for `*`. */
   id: ParsedId | null;
+  /** Index of the MAXLEN / MINID threshold argument (propagation rewrites it after an approximate trim). */
+  trimArgIdx: number;
 }
 
 /** Redis's streamParseAddOrTrimArgsOrReply: returns the index of XADD's ID argument (or the end), -1 on error. */
@@ -48,7 +50,7 @@ function parseAddTrimArgsOrReply(c: CommandContext, a: AddTrimArgs, xadd: boolea
   for (; i < argc; i++) {
     const moreargs = argc - 1 - i;
     const raw = argv[i]!;
-    if (xadd && raw === '*') break;
+    if (xadd && cWordIs(raw, '*')) break;
     const opt = optionWord(raw);
     if ((opt === 'maxlen' || opt === 'minid') && moreargs > 0) {
       if (a.strategy !== TRIM_NONE) {
@@ -63,6 +65,7 @@ function parseAddTrimArgsOrReply(c: CommandContext, a: AddTrimArgs, xadd: boolea
       } else if (moreargs >= 2 && (next === '=' || next.startsWith('=\0'))) {
         i++;
       }
+      a.trimArgIdx = i + 1;
       if (opt === 'maxlen') {
         const n = longLongOrReply(c, argv[i + 1]!);
         if (n === null) return -1;
@@ -128,7 +131,7 @@ function parseAddTrimArgsOrReply(c: CommandContext, a: AddTrimArgs, xadd: boolea
 }
 
 function newArgs(): AddTrimArgs {
-  return { strategy: TRIM_NONE, maxlen: 0, minid: { ms: 0, seq: 0 }, approx: false, limit: 0, nomkstream: false, id: null };
+  return { strategy: TRIM_NONE, maxlen: 0, minid: { ms: 0, seq: 0 }, approx: false, limit: 0, nomkstream: false, id: null, trimArgIdx: 0 };
 }
 
 function trim(s: Stream, a: AddTrimArgs): number {
@@ -162,6 +165,21 @@ function nextIdOrReply(c: CommandContext, s: Stream, given: ParsedId | null): St
     return null;
   }
   return id;
+}
+
+/**
+ * What XADD / XTRIM propagate, as Redis rewrites them: the ID XADD generated (for `*` or `ms-*`), and an
+ * approximate trim (`~`, LIMIT) turned into the exact one it amounted to (`=` with the resulting length, or
+ * the first remaining ID for MINID), so a replay ends with the same entries.
+ */
+function propagateAddTrim(c: CommandContext, a: AddTrimArgs, s: Stream, idpos: number, id: StreamID | null): void {
+  const argv = c.argv.slice();
+  if (id !== null && (a.id === null || !a.id.seqGiven)) argv[idpos] = idString(id);
+  if (a.strategy !== TRIM_NONE && a.approx) {
+    argv[a.trimArgIdx - 1] = '=';
+    argv[a.trimArgIdx] = a.strategy === TRIM_MAXLEN ? String(s.length) : idString(s.firstId);
+  }
+  c.server.propagation!.rewrite(argv);
 }
 
 function xaddCommand(c: CommandContext): void {
@@ -204,6 +222,7 @@ function xaddCommand(c: CommandContext): void {
   if (a.strategy !== TRIM_NONE && trim(s, a) > 0) {
     c.server.keyspace.notify(NOTIFY_STREAM, 'xtrim', key, db.id);
   }
+  if (c.server.propagation !== null) propagateAddTrim(c, a, s, idpos, id);
   c.server.keyspace.signalKeyAsReady(db, key, s);
 }
 
@@ -287,6 +306,7 @@ function xtrimCommand(c: CommandContext): void {
   }
   const deleted = trim(s, a);
   if (deleted > 0) c.db.written(key, 'xtrim', NOTIFY_STREAM, deleted);
+  if (c.server.propagation !== null) propagateAddTrim(c, a, s, -1, null);
   c.integer(deleted);
 }
 

@@ -17,7 +17,7 @@ import { keyAt } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import { replyHelp } from './command.js';
 import {
-  consumerFor, intervalIdOrReply, longLongOrReply, nowMs, replyEntry, replyId, streamIdOrReply,
+  cWordIs, consumerFor, intervalIdOrReply, longLongOrReply, nowMs, replyEntry, replyId, streamIdOrReply,
   streamOrWrongType,
 } from './streamsShared.js';
 import { parseStreamId } from '../types/streamId.js';
@@ -99,7 +99,7 @@ function xgroupCommand(c: CommandContext): void {
     replyHelp(c, XGROUP_HELP);
   } else if (opt === 'create' && argc >= 5 && argc <= 8) {
     let id: StreamID;
-    if (argv[4] === '$') id = s !== undefined ? s.lastId : { ms: 0, seq: 0 };
+    if (cWordIs(argv[4]!, '$')) id = s !== undefined ? s.lastId : { ms: 0, seq: 0 };
     else {
       const p = streamIdOrReply(c, argv[4]!, 0, true);
       if (p === null) return;
@@ -119,7 +119,7 @@ function xgroupCommand(c: CommandContext): void {
     }
   } else if (opt === 'setid' && (argc === 5 || argc === 7)) {
     let id: StreamID;
-    if (argv[4] === '$') id = s!.lastId;
+    if (cWordIs(argv[4]!, '$')) id = s!.lastId;
     else {
       const p = streamIdOrReply(c, argv[4]!, 0, false);
       if (p === null) return;

@@ -22,7 +22,7 @@ import type { StreamCG } from '../types/streamGroups.js';
 import { keyAfter } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import {
-  consumerFor, replyWithConsumerHistory, replyWithRange, streamIdOrReply,
+  cWordIs, consumerFor, replyWithConsumerHistory, replyWithRange, streamIdOrReply,
 } from './streamsShared.js';
 
 /** Redis's XREAD_BLOCKED_DEFAULT_COUNT. */
@@ -58,6 +58,8 @@ function insertHeader(c: CommandContext, mark: number, header: string): void {
 }
 
 function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
+  // XREADGROUP propagates through what it delivers (XCLAIM / XGROUP SETID), never as itself, as in Redis.
+  if (xreadgroup) c.server.propagation?.prevent();
   const argv = c.argv;
   const argc = argv.length;
   let timeout = -1;
@@ -141,7 +143,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       }
       groups.push(g);
     } else groups.push(null);
-    if (idArg === '$') {
+    if (cWordIs(idArg, '$')) {
       if (xreadgroup) {
         c.error('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
         return;
@@ -149,7 +151,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       ids.push(s !== undefined ? s.lastId : ZERO_ID);
       continue;
     }
-    if (idArg === '>') {
+    if (cWordIs(idArg, '>')) {
       if (!xreadgroup) {
         c.error('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
         return;
@@ -190,9 +192,10 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
     if (c.resp === 2) c.array(2);
     c.bulk(key);
     if (g !== null) {
+      const created = g.lookupConsumer(consumerName) === undefined;
       const consumer = consumerFor(c, g, consumerName, key, db.id);
       if (history) replyWithConsumerHistory(c, s, start, count, consumer);
-      else replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack });
+      else replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created });
       c.server.keyspace.dirty++;
     } else {
       replyWithRange(c, s, start, MAX_ID, count, false, null);
@@ -223,6 +226,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
 /** Redis 7.0's serveClientsBlockedOnStreamKey for one client; false leaves it blocked. */
 function serveBlocked(c: CommandContext, key: string, waitedId: StreamID, groupName: string | null,
   consumerName: string, noack: boolean, count: number): boolean {
+  if (groupName !== null) c.server.propagation?.prevent();
   const s = c.db.peek(key) as Stream;
   let gt = waitedId;
   let g: StreamCG | undefined;
@@ -242,8 +246,9 @@ function serveBlocked(c: CommandContext, key: string, waitedId: StreamID, groupN
   } else c.map(1);
   c.bulk(key);
   if (g !== undefined) {
+    const created = g.lookupConsumer(consumerName) === undefined;
     const consumer = consumerFor(c, g, consumerName, key, c.db.id);
-    replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack });
+    replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created });
   } else {
     replyWithRange(c, s, start, MAX_ID, count, false, null);
   }

@@ -65,6 +65,11 @@ export function streamOrWrongType(c: CommandContext, v: Value | undefined): Stre
   return v;
 }
 
+/** Redis compares these words with strcmp on C strings: the argument ends at a NUL byte. */
+export function cWordIs(arg: string, word: string): boolean {
+  return arg === word || (arg.length > word.length && arg.charCodeAt(word.length) === 0 && arg.startsWith(word));
+}
+
 export function replyId(c: CommandContext, id: StreamID): void {
   c.bulk(idString(id));
 }
@@ -99,6 +104,10 @@ export interface GroupDelivery {
   group: StreamCG;
   consumer: StreamConsumer;
   noack: boolean;
+  /** The stream's key (propagation names it). */
+  key: string;
+  /** The consumer was created by this read (a NOACK read propagates its creation). */
+  created: boolean;
 }
 
 /**
@@ -130,9 +139,28 @@ export function replyWithRange(c: CommandContext, s: Stream, start: StreamID, en
       }
     }
     replyEntry(c, id, fvs[i]!);
-    if (delivery !== null && !delivery.noack) deliver(delivery, id, now);
+    if (delivery !== null && !delivery.noack) {
+      deliver(delivery, id, now);
+      if (c.server.propagation !== null) propagateXclaim(c, delivery, id, now);
+    }
+  }
+  // NOACK deliveries leave no pending entry: only the group's position moves, propagated as XGROUP SETID.
+  if (delivery !== null && delivery.noack && ids.length > 0) {
+    const g = delivery.group;
+    if (delivery.created) c.server.propagation?.also(['XGROUP', 'CREATECONSUMER', delivery.key, g.name, delivery.consumer.name], c.db.id);
+    c.server.propagation?.also(['XGROUP', 'SETID', delivery.key, g.name, idString(g.lastId), 'ENTRIESREAD',
+      String(g.entriesRead)], c.db.id);
   }
   return ids.length;
+}
+
+/**
+ * An entry delivered to a consumer propagates as Redis's streamPropagateXCLAIM does, so a replay rebuilds the
+ * pending entry with its delivery time and count and the group's last ID without re-reading.
+ */
+function propagateXclaim(c: CommandContext, d: GroupDelivery, id: StreamID, now: number): void {
+  c.server.propagation!.also(['XCLAIM', d.key, d.group.name, d.consumer.name, '0', idString(id), 'TIME', String(now),
+    'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', idString(d.group.lastId)], c.db.id);
 }
 
 /** Adds (or reassigns) the NACK of a delivered entry, as streamReplyWithRange does. */

@@ -213,6 +213,8 @@ function setGeneric(
     // A time already past still sets the key: it expires at its next access, as in Redis.
     c.db.setExpire(key, when);
     c.db.written(key, 'expire', NOTIFY_GENERIC, 0);
+    // Relative times propagate as absolute ones, so a replay later or elsewhere expires at the same instant.
+    if (!(flags & OBJ_PXAT)) c.server.propagation?.rewrite(['SET', key, value, 'PXAT', String(when)]);
   }
   if (!(flags & OBJ_GET)) {
     if (okReply !== undefined) c.raw(okReply);
@@ -263,12 +265,15 @@ function getexCommand(c: CommandContext): void {
     // An absolute time already past deletes the key now (propagated as DEL in Redis).
     c.db.remove(key);
     c.db.written(key, 'del', NOTIFY_GENERIC);
+    c.server.propagation?.rewrite([c.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
   } else if (a.expire !== undefined) {
     c.db.setExpire(key, when);
     c.db.written(key, 'expire', NOTIFY_GENERIC);
+    c.server.propagation?.rewrite(['PEXPIREAT', key, String(when)]);
   } else if (a.flags & OBJ_PERSIST && c.db.getExpire(key) !== NO_EXPIRE) {
     c.db.setExpire(key, NO_EXPIRE);
     c.db.written(key, 'persist', NOTIFY_GENERIC);
+    c.server.propagation?.rewrite(['PERSIST', key]);
   }
 }
 
@@ -276,6 +281,7 @@ function getdelCommand(c: CommandContext): void {
   if (!getGeneric(c)) return;
   const key = c.argv[1]!;
   if (c.db.remove(key)) c.db.written(key, 'del', NOTIFY_GENERIC);
+  c.server.propagation?.rewrite(['DEL', key]);
 }
 
 function getsetCommand(c: CommandContext): void {
@@ -283,6 +289,7 @@ function getsetCommand(c: CommandContext): void {
   const key = c.argv[1]!;
   c.db.set(key, c.argv[2]!);
   c.db.written(key, 'set', NOTIFY_STRING);
+  c.server.propagation?.rewrite(['SET', key, c.argv[2]!]);
 }
 
 function mgetCommand(c: CommandContext): void {
@@ -506,6 +513,8 @@ function incrbyfloatCommand(c: CommandContext): void {
   if (v === undefined) c.db.add(key, stored);
   else c.db.replaceValue(key, stored);
   c.db.written(key, 'incrbyfloat', NOTIFY_STRING);
+  // The result, not the increment: float arithmetic must not be redone on replay.
+  c.server.propagation?.rewrite(['SET', key, text, 'KEEPTTL']);
   c.bulk(text);
 }
 

@@ -83,13 +83,14 @@ export const CMD_NO_MULTI = 1 << 14;
 export const CMD_MOVABLE_KEYS = 1 << 15;
 export const CMD_ALLOW_BUSY = 1 << 16;
 export const CMD_NO_MANDATORY_KEYS = 1 << 17;
+export const CMD_NO_ASYNC_LOADING = 1 << 18;
 
 export const FLAG_BITS: Record<string, number> = {
   write: CMD_WRITE, readonly: CMD_READONLY, denyoom: CMD_DENYOOM, admin: CMD_ADMIN, pubsub: CMD_PUBSUB,
   noscript: CMD_NOSCRIPT, blocking: CMD_BLOCKING, loading: CMD_LOADING, stale: CMD_STALE,
   skip_monitor: CMD_SKIP_MONITOR, skip_slowlog: CMD_SKIP_SLOWLOG, fast: CMD_FAST, no_auth: CMD_NO_AUTH,
   may_replicate: CMD_MAY_REPLICATE, no_multi: CMD_NO_MULTI, movablekeys: CMD_MOVABLE_KEYS,
-  allow_busy: CMD_ALLOW_BUSY, no_mandatory_keys: CMD_NO_MANDATORY_KEYS,
+  allow_busy: CMD_ALLOW_BUSY, no_mandatory_keys: CMD_NO_MANDATORY_KEYS, no_async_loading: CMD_NO_ASYNC_LOADING,
 };
 
 /**

@@ -14,6 +14,7 @@
  * This module knows nothing of clients or replies: a waiter's `serve` does the command's work and replies.
  */
 import type { Database } from './database.js';
+import type { Dict } from '../types/dict.js';
 import { typeOf, type Value, type ValueType } from './values.js';
 
 export interface Waiter {
@@ -116,6 +117,24 @@ export class BlockingRegistry {
     for (const k of keys.keys()) {
       const v = db.peek(k);
       if (v !== undefined) this.signalKeyAsReady(db, k, v);
+    }
+  }
+
+  /**
+   * FLUSH* / SWAPDB (Redis's scanDatabaseForDeletedKeys): keys waited on in `db` that held a stream in `emptied`
+   * and no longer hold one (in `replacedWith`, null for a flush) are queued, so XREADGROUP waiters hear of it.
+   */
+  scanDatabaseForDeletedKeys(db: Database, emptied: Dict<Value>, replacedWith: Dict<Value> | null): void {
+    const keys = this.byDb.get(db.id);
+    if (keys === undefined) return;
+    for (const k of keys.keys()) {
+      const slot = emptied.find(k);
+      if (slot < 0) continue;
+      const old = emptied.valueAt(slot);
+      if (typeOf(old) !== 'stream') continue;
+      const now = replacedWith === null ? -1 : replacedWith.find(k);
+      if (now >= 0 && typeOf(replacedWith!.valueAt(now)) === 'stream') continue;
+      this.signalKeyAsReady(db, k, old);
     }
   }
 

@@ -101,7 +101,7 @@ export class Database {
     this.ks.mem.replaced(this, old, value);
     d.setValue(slot, value);
     // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
-    if (old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
+    if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
@@ -124,7 +124,7 @@ export class Database {
     const v = this.dict.removeSlot(slot);
     const bytes = this.ks.mem.removed(this, key, v);
     if (lazy) this.ks.lazyfree.freeObject(v, bytes);
-    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     return true;
   }
@@ -133,7 +133,14 @@ export class Database {
   detach(key: string): void {
     const slot = this.dict.find(key);
     if (slot < 0) return;
-    this.ks.mem.removed(this, key, this.dict.removeSlot(slot));
+    const v = this.dict.removeSlot(slot);
+    this.ks.mem.removed(this, key, v);
+    this.detached(key, v);
+  }
+
+  /** A value left `key` without being freed (RENAME / MOVE): XREADGROUP waiters on a stream there are told. */
+  detached(key: string, v: Value): void {
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
   }
 
   /** Absolute expiry in ms of a live key, NO_EXPIRE (0) for none, or -1 when the key is missing. */
@@ -167,11 +174,11 @@ export class Database {
     const v = d.removeSlot(slot);
     const bytes = this.ks.mem.removed(this, key, v);
     if (this.ks.lazyfree.settings.expire) this.ks.lazyfree.freeObject(v, bytes);
-    if (typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
+    if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this.id);
-    this.ks.keyModified(this, key);
+    this.ks.keyModified(this, key, true);
     this.ks.propagateExpired(this, key);
   }
 

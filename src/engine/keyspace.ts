@@ -15,6 +15,11 @@ import { MemoryAccounting } from './memory.js';
 import { LazyFree } from './lazyfree.js';
 
 export type KeyHook = (db: Database, key: string) => void;
+/**
+ * `byServer`: the server changed the key itself (expiry; eviction should pass it too), not a client's command, as
+ * Redis's signalModifiedKey(NULL, ...). Tracking's BCAST NOLOOP needs to know.
+ */
+export type KeyModifiedHook = (db: Database, key: string, byServer?: boolean) => void;
 export type NotifyHook = (cls: number, event: string, key: string, dbid: number) => void;
 
 export class Keyspace {
@@ -28,8 +33,11 @@ export class Keyspace {
   /** notify-keyspace-events flags; 0 means no event is built at all. */
   notifyFlags = 0;
 
-  /** Called after every modification of a key (WATCH, tracking). */
-  keyModified: KeyHook = () => {};
+  /**
+   * Called after every modification of a key (WATCH, tracking). Chain it (call the previous function), never
+   * overwrite it: WATCH and client tracking both listen here.
+   */
+  keyModified: KeyModifiedHook = () => {};
   /**
    * Called when a key is added to a database (Redis's signalKeyAsReady in dbAdd): clients blocked on the key
    * (BLPOP...) may now be served. Set by the server's blocking registry (engine/blocking.ts).

@@ -45,6 +45,8 @@ export interface InfoInputs {
    * tracking_clients, ...): a provider registered under a field's name replaces the printed value.
    */
   readonly infoFields?: ReadonlyMap<string, () => string | number>;
+  /** Lines appended to INFO persistence (the aof_* sizes Redis prints only while the AOF is on). */
+  readonly persistenceInfoExtra?: () => [string, string | number][];
 }
 
 export interface InfoClient {
@@ -216,6 +218,7 @@ const SECTIONS: Section[] = [
       ['aof_last_cow_size', 0],
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
+      ...(s.persistenceInfoExtra?.() ?? []),
     ],
   },
   {

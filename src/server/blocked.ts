@@ -73,7 +73,12 @@ export class BlockedClients {
           state.replyMark = c.len;
           c.errorsInCall = 0;
           const t0 = performance.now();
+          // Serving is an execution unit of its own: the pop propagates (rewritten as non-blocking) now.
+          const prop = this.server.propagation;
+          const dirtyBefore = this.server.keyspace.dirty;
+          if (prop !== null) prop.enter();
           const done = serve(key);
+          if (prop !== null) prop.exit(c.argv, c.db.id, c.cmd, this.server.keyspace.dirty - dirtyBefore);
           state.serveUsec = Math.round((performance.now() - t0) * 1000);
           state.serveErrors = c.errorsInCall > 0;
           return done;

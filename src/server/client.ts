@@ -18,6 +18,7 @@ import { openDirectWriter, WRITE_FAILED, WRITE_QUEUED, type DirectWriter } from 
 import type { BlockState } from './blocked.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
+import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } from '../engine/tracking.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -73,6 +74,10 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly pubsubChannels = new Set<string>();
   readonly pubsubPatterns = new Set<string>();
   readonly pubsubShardChannels = new Set<string>();
+  /** Client-side caching (engine/tracking.ts): TRACKING_* bits, REDIRECT id (0 = none), BCAST prefixes. */
+  trackingFlags = 0;
+  trackingRedirection = 0;
+  trackingPrefixes: Set<string> | null = null;
   /** Push frames written by the current command while CLIENT REPLY OFF / SKIP drops its replies. */
   private keptPushes: [number, number][] | null = null;
   /** When the output first went over the soft client-output-buffer-limit (ms), 0 while under it. */
@@ -164,9 +169,17 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       this.argv = argv;
       if (this.replyFlags === 0) server.dispatch(this);
       else this.dispatchReplyControlled();
+      // CLIENT CACHING YES / NO applies to the next command only (or the next transaction).
+      if ((this.trackingFlags & TRACKING_CACHING) !== 0 && !this.postponed && this.blockState === null) {
+        server.tracking.commandProcessed(this, this.multiState !== null, this.lastCommand);
+      }
       // One read can hold thousands of pipelined GETs of a big value: past the pause threshold, hand the
       // output to the socket now, and if the socket is backed up flush() stops this loop until it drains.
-      if (this.len > OUTPUT_PAUSE_BYTES) this.flush();
+      if (this.len > OUTPUT_PAUSE_BYTES) {
+        // Replies may only leave after the writes they acknowledge are in the AOF.
+        server.aof.beforeReplies();
+        this.flush();
+      }
     }
     this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {
@@ -369,6 +382,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     if (this.isPubSub) f += 'P';
     if (this.multiState !== null) f += 'x';
     if (this.postponed || this.blockState !== null) f += 'b';
+    if ((this.trackingFlags & TRACKING_ON) !== 0) f += 't';
+    if ((this.trackingFlags & TRACKING_BROKEN_REDIR) !== 0) f += 'R';
+    if ((this.trackingFlags & TRACKING_BCAST) !== 0) f += 'B';
     if (this.dirtyCas) f += 'd';
     if (this.closeAfterReply) f += 'c';
     if (this.unixSocket !== null) f += 'U';
@@ -435,7 +451,10 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get isPubSub(): boolean {
     return this.pubsubChannels.size + this.pubsubPatterns.size + this.pubsubShardChannels.size > 0;
   }
-  readonly trackingRedirect = -1;
+  /** CLIENT LIST's redir=: the REDIRECT id while tracking is on (0 for none), else -1. */
+  get trackingRedirect(): number {
+    return (this.trackingFlags & TRACKING_ON) !== 0 ? this.trackingRedirection : -1;
+  }
   readonly isMaster = false;
   readonly isReplica = false;
 }

@@ -4,6 +4,7 @@
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
 import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, type Command } from '../commands/types.js';
+import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -64,6 +65,27 @@ function checkNoMulti(_s: Server, c: Client, cmd: Command): string | null {
   return 'ERR Command not allowed inside a transaction';
 }
 
+/**
+ * While the AOF cannot be written, write commands (and PING, as in Redis) are refused with the MISCONF error:
+ * nothing is acknowledged that would not be persisted.
+ */
+function checkDiskError(server: Server, c: Client, cmd: Command): string | null {
+  const err = server.aof.writeError;
+  if (err === null) return null;
+  if ((cmd.flagBits & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return err;
+  if (cmd.fullName === 'exec' && c.multiState !== null && c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0)) return err;
+  return null;
+}
+
+/**
+ * tracking-table-max-keys: before each command, as in Redis's processCommand, keys past the limit are
+ * invalidated. Never rejects the command.
+ */
+function checkTrackingLimit(server: Server, c: Client): null {
+  if (server.tracking.clients !== 0) server.tracking.limitUsedSlots(c);
+  return null;
+}
+
 /** What a RESP2 client may run while subscribed (RESP3 clients may interleave anything with their pushes). */
 const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe',
   'psubscribe', 'punsubscribe', 'quit', 'reset']);
@@ -86,6 +108,8 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   checkAuth,
   checkNoMulti,
   checkOom,
+  checkDiskError,
+  checkTrackingLimit,
   checkPubSubContext,
   checkReplicaKeyspace,
 ];
@@ -155,12 +179,22 @@ export function call(server: Server, c: Client, cmd: Command): void {
   // Client.callMark), so a command costs one timer read instead of two.
   const start = c.callMark >= 0 ? c.callMark : performance.now();
   const replyMark = c.len;
+  // Propagation (AOF, replicas) costs one null test when off; on, the command propagates if it moved dirty.
+  const prop = server.propagation;
+  const dirtyBefore = prop === null ? 0 : server.keyspace.dirty;
+  if (prop !== null) prop.enter();
+  const tracking = server.tracking;
+  if (tracking.hooked) tracking.current = c;
   try {
     if (c.noTouch) callNoTouch(server, c, cmd);
     else cmd.handler!(c);
   } catch (e) {
     handlerFailed(server, c, cmd, e, replyMark);
   }
+  if (prop !== null) prop.exit(c.argv, c.db.id, cmd, server.keyspace.dirty - dirtyBefore);
+  // Client-side caching: remember the keys a read-only command read, then (top-level only) send the client the
+  // invalidations its own command caused, after its reply.
+  if (tracking.hooked) trackingAfterCall(server, c, cmd);
   const end = performance.now();
   if (c.callMark >= 0) c.callMark = end;
   const usec = Math.round((end - start) * 1000);

@@ -76,6 +76,12 @@ export class MemoryManager {
     cfg.watch('lazyfree-lazy-server-del', (v) => (lazy.serverDel = v === 'yes'));
     cfg.watch('lazyfree-lazy-user-del', (v) => (lazy.userDel = v === 'yes'));
     cfg.watch('lazyfree-lazy-user-flush', (v) => (lazy.userFlush = v === 'yes'));
+    // Evictions reach AOF and replicas as DEL (UNLINK under lazyfree-lazy-eviction), as Redis's propagateDeletion.
+    const propagateDeleted = ks.propagateDeleted;
+    ks.propagateDeleted = (db, key) => {
+      propagateDeleted(db, key);
+      if (server.propagation !== null) server.propagation.deleted(db.id, key, lazy.eviction);
+    };
     // Pool entries name keys of a database: after a flush or swap they name other keys.
     server.onFlush.push((dbid) => ev.forgetDb(dbid));
     server.onSwapDb.push(() => ev.forgetDb(-1));

@@ -22,12 +22,17 @@ import { readIntoReusedBuffer } from './socketRead.js';
 import { ActiveExpire } from '../engine/expire.js';
 import { PubSub, type Subscriber, type MessageKind } from '../engine/pubsub.js';
 import { WatchRegistry } from '../engine/watch.js';
+import { TRACKING_ON, type Tracking } from '../engine/tracking.js';
+import { createTracking, wireTracking } from './tracking.js';
 import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } from '../engine/notify.js';
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
 import { MemoryManager } from './memory.js';
 import type { MemoryReport } from '../observability/memoryReport.js';
+import { Propagator, type PropagateSink } from './propagate.js';
+import { wireAof, aofInfoExtra } from './aofWiring.js';
+import type { Aof } from '../persistence/aof/index.js';
 import { SlowLog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
@@ -76,6 +81,10 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
+  /** Client-side caching (engine/tracking.ts, wired in server/tracking.ts). */
+  readonly tracking: Tracking;
+  /** The encoded message of the publish in progress, so a fan-out encodes it once per protocol. */
+  private readonly messageFrames = new MessageFrames();
   /** client-output-buffer-limit for every client class (server/obufLimits.ts). */
   readonly obufLimits = new OutputBufferLimits(this);
   readonly slowlog = new SlowLog();
@@ -99,6 +108,13 @@ export class Server implements ServerApi {
   port = 0;
   /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
   requirePass = '';
+  /** Command propagation (server/propagate.ts); `propagation` is null while it has no sink (AOF, replicas). */
+  readonly propagator = new Propagator();
+  propagation: Propagator | null = null;
+  /** The append-only file (persistence/aof). */
+  readonly aof: Aof;
+  /** INFO persistence's lines that exist only while the AOF is on. */
+  readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
 
   private listeners: net.Server[] = [];
   /** The TCP subset of `listeners` (CONFIG SET port / bind replace it). */
@@ -108,6 +124,8 @@ export class Server implements ServerApi {
   private readonly refused = new Set<net.Socket>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
+  /** Clients whose pending output is only other clients' messages, written after flushQueue (scheduleFlushLate). */
+  private flushLateQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
   /** used_memory, maxmemory eviction, GC figures (server/memory.ts). */
@@ -130,8 +148,29 @@ export class Server implements ServerApi {
     const registry = this.blocked.registry;
     this.keyspace.signalKeyAsReady = (db, key, value) => registry.signalKeyAsReady(db, key, value);
     this.onSwapDb.push((a, b) => {
-      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[a]!);
-      registry.scanDatabaseForReadyKeys(this.keyspace.dbs[b]!);
+      const dbs = this.keyspace.dbs;
+      if (a !== b) {
+        // Already swapped: each database's former dictionary is now the other's.
+        registry.scanDatabaseForDeletedKeys(dbs[a]!, dbs[b]!.dict, dbs[a]!.dict);
+        registry.scanDatabaseForDeletedKeys(dbs[b]!, dbs[a]!.dict, dbs[b]!.dict);
+      }
+      registry.scanDatabaseForReadyKeys(dbs[a]!);
+      registry.scanDatabaseForReadyKeys(dbs[b]!);
+    });
+    // FLUSHDB / FLUSHALL: XREADGROUP waiters on a flushed stream are told (freeDict is chained, in database order).
+    const flushedDicts: Dict<Value>[] = [];
+    const freeDict = this.keyspace.freeDict;
+    this.keyspace.freeDict = (d) => {
+      if (registry.size > 0) flushedDicts.push(d);
+      freeDict(d);
+    };
+    this.onFlush.push((dbid) => {
+      const dicts = flushedDicts.splice(0);
+      const dbs = this.keyspace.dbs;
+      if (dbid >= 0 && dicts.length > 0) registry.scanDatabaseForDeletedKeys(dbs[dbid]!, dicts[dicts.length - 1]!, null);
+      else if (dbid < 0 && dicts.length === dbs.length) {
+        for (let i = 0; i < dicts.length; i++) registry.scanDatabaseForDeletedKeys(dbs[i]!, dicts[i]!, null);
+      }
     });
     this.infoFields.set('blocked_clients', () => registry.size);
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
@@ -146,7 +185,11 @@ export class Server implements ServerApi {
       for (const db of this.keyspace.dbs) db.dict.rehash(2000);
     });
     this.watches = new WatchRegistry(() => this.clock.cached);
+    this.aof = wireAof(this, this.cron.jobs);
     this.wireTransactionsAndPubSub();
+    // After WATCH's: tracking chains the keyModified hook WATCH set.
+    this.tracking = createTracking(this);
+    wireTracking(this);
     const activeExpire = new ActiveExpire(this.keyspace, () => this.hz, () =>
       this.config.setting('active-expire-effort') ? this.config.getInt('active-expire-effort') : 1);
     // Timed like Redis's activeExpireCycle: INFO expire_cycle_cpu_milliseconds and the expire-cycle latency event.
@@ -211,6 +254,7 @@ export class Server implements ServerApi {
 
   /** Binds every address in `bind` on `port`; resolves once listening. */
   async listen(): Promise<void> {
+    this.loadDataAtStartup();
     const tcp = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
     this.tcpListeners = tcp.servers;
     this.listeners.push(...tcp.servers);
@@ -433,21 +477,23 @@ export class Server implements ServerApi {
    */
   private deliverMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
     if (c.closed) return;
-    if (c.replyFlags === 0) writeMessage(c, kind, pattern, channel, message);
-    else c.writePush(() => writeMessage(c, kind, pattern, channel, message));
+    const frame = this.messageFrames.get(c.resp, kind, pattern, channel, message);
+    if (c.replyFlags === 0) c.rawBytes(frame);
+    else c.writePush(() => c.rawBytes(frame));
     if (this.obufLimits.exceeded(c)) {
       this.obufLimits.closeForLimit(c);
       return;
     }
-    this.scheduleFlush(c);
+    this.scheduleFlushLate(c);
   }
 
-  /** Leaves MULTI, forgets watched keys and drops every subscription (RESET, disconnection). */
+  /** Leaves MULTI, forgets watched keys, drops every subscription and turns tracking off (RESET, disconnection). */
   resetTransactionAndPubSub(c: Client): void {
     c.multiState = null;
     c.dirtyCas = false;
     this.watches.unwatchAll(c);
     if (c.isPubSub) this.pubsub.removeAll(c as Subscriber);
+    if ((c.trackingFlags & TRACKING_ON) !== 0) this.tracking.disable(c);
   }
 
   execTransaction(ctx: CommandContext, queue: readonly QueuedCommand[]): void {
@@ -500,6 +546,31 @@ export class Server implements ServerApi {
     this.blocked.block(c as Client, keys, deadline, valueType, serve, keyGone);
   }
 
+  /** Loads the AOF when appendonly is yes (it takes precedence over RDB), then opens it for appending. */
+  private loadDataAtStartup(): void {
+    if (this.config.get('appendonly') !== 'yes' || this.aof.state !== 'off') return;
+    this.aof.startAtBoot();
+    this.addPropagationSink(this.aof.sink);
+  }
+
+  addPropagationSink(s: PropagateSink): void {
+    this.propagator.addSink(s);
+    this.propagation = this.propagator;
+  }
+
+  removePropagationSink(s: PropagateSink): void {
+    this.propagator.removeSink(s);
+    if (this.propagator.empty) this.propagation = null;
+  }
+
+  /** Makes sure the end-of-turn flush runs this turn even when no client has output (the AOF has). */
+  requestTurnFlush(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
   /** Queues a client's output for the end of this event-loop turn. */
   scheduleFlush(c: Client): void {
     if (c.flushPending) return;
@@ -511,11 +582,33 @@ export class Server implements ServerApi {
     }
   }
 
+  /**
+   * Like scheduleFlush, for output another client's command produced (pub/sub messages): written after the
+   * clients' own replies, so a publisher's reply leaves before its fan-out's writes (Redis gets the same effect by
+   * queuing clients with new output at the head of its pending-writes list) and its next commands arrive while
+   * those are being written.
+   */
+  scheduleFlushLate(c: Client): void {
+    if (c.flushPending) return;
+    c.flushPending = true;
+    this.flushLateQueue.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
+    // The AOF is written (and under appendfsync always fsynced) BEFORE any reply of this turn goes out.
+    this.aof.beforeReplies();
     const q = this.flushQueue;
     this.flushQueue = [];
     for (let i = 0; i < q.length; i++) q[i]!.flush();
+    const late = this.flushLateQueue;
+    if (late.length === 0) return;
+    this.flushLateQueue = [];
+    for (let i = 0; i < late.length; i++) late[i]!.flush();
   };
 
   usedMemory(): number {
@@ -543,6 +636,7 @@ export class Server implements ServerApi {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
+      this.aof.close();
       this.cron.stop();
       this.memory.stop();
       this.blocked.stop();
@@ -562,13 +656,40 @@ export class Server implements ServerApi {
   }
 }
 
-/** A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. */
-function writeMessage(c: Client, kind: MessageKind, pattern: string | null, channel: string, message: string): void {
-  c.push(pattern === null ? 3 : 4);
-  c.bulk(kind);
-  if (pattern !== null) c.bulk(pattern);
-  c.bulk(channel);
-  c.bulk(message);
+/**
+ * A pub/sub message as a push frame (an array in RESP2): kind, [pattern,] channel, payload. One PUBLISH delivers the
+ * same bytes to every subscriber of a protocol, so the last message's frames are kept: a fan-out to N subscribers
+ * encodes once and copies N times. The arguments are the same string objects for the whole fan-out, so the
+ * comparisons are pointer checks.
+ */
+class MessageFrames {
+  private kind: MessageKind | null = null;
+  private pattern: string | null = null;
+  private channel = '';
+  private message = '';
+  private resp2: Buffer | null = null;
+  private resp3: Buffer | null = null;
+
+  get(resp: 2 | 3, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+    if (kind !== this.kind || pattern !== this.pattern || channel !== this.channel || message !== this.message) {
+      this.kind = kind;
+      this.pattern = pattern;
+      this.channel = channel;
+      this.message = message;
+      this.resp2 = this.resp3 = null;
+    }
+    // A big message is not worth keeping alive until the next publish: encoding it is a copy like any other.
+    if (message.length > 65536) return encodeMessage(resp === 2 ? '*' : '>', kind, pattern, channel, message);
+    if (resp === 2) return (this.resp2 ??= encodeMessage('*', kind, pattern, channel, message));
+    return (this.resp3 ??= encodeMessage('>', kind, pattern, channel, message));
+  }
+}
+
+function encodeMessage(type: string, kind: MessageKind, pattern: string | null, channel: string, message: string): Buffer {
+  const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
+  const s = type + (pattern === null ? '3' : '4') + '\r\n' + bulk(kind) + (pattern === null ? '' : bulk(pattern)) +
+    bulk(channel) + bulk(message);
+  return Buffer.from(s, 'latin1');
 }
 
 export type { ClientRegistry };

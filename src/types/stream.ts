@@ -211,6 +211,17 @@ class EntryReader {
     return true;
   }
 
+  /**
+   * Compares the decoded entry's ID with the ID whose deltas from this node's master are (dms, dseq); both
+   * deltas must be safe integers (see `Deltas`). Avoids building ID objects while scanning a node.
+   */
+  cmpDeltas(d: Deltas): number {
+    const a = this.msDelta;
+    if (a !== d.ms) return a < d.ms ? -1 : 1;
+    const b = this.seqDelta;
+    return b < d.seq ? -1 : b > d.seq ? 1 : 0;
+  }
+
   id(): StreamID {
     const m = this.node.masterId;
     return { ms: addU64(m.ms, this.msDelta), seq: addU64(m.seq, this.seqDelta) };
@@ -244,6 +255,23 @@ class EntryReader {
   }
 }
 
+/** An ID as deltas from a node's master ID, or null when a delta is not a safe integer. */
+interface Deltas {
+  ms: number;
+  seq: number;
+}
+
+function deltasOf(node: StreamNode, id: StreamID): Deltas | null {
+  const ms = subU64(id.ms, node.masterId.ms);
+  const seq = subU64(id.seq, node.masterId.seq);
+  return Number.isSafeInteger(ms) && Number.isSafeInteger(seq) ? { ms, seq } : null;
+}
+
+/** Compares the reader's current entry with `id` (through deltas when available). */
+function cmpEntry(r: EntryReader, d: Deltas | null, id: StreamID): number {
+  return d !== null ? r.cmpDeltas(d) : cmpId(r.id(), id);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The stream
 
@@ -264,6 +292,8 @@ export class Stream {
   maxDeletedId: StreamID = ZERO_ID;
   entriesAdded = 0;
   groups: Map<string, StreamCG> | null = null;
+  /** radixTreeNodes() until the node set changes; -1 = stale. */
+  private radixCache = -1;
 
   encoding(): string {
     return 'stream';
@@ -317,6 +347,7 @@ export class Stream {
       const shared = prev !== undefined && sameFields(prev.fields, fv) ? prev.fields : fields;
       node = new StreamNode(id, shared);
       this.nodes.push(node);
+      this.radixCache = -1;
       flags = STREAM_ITEM_FLAG_SAMEFIELDS;
       msDelta = 0;
       seqDelta = 0;
@@ -376,6 +407,7 @@ export class Stream {
   }
 
   private removeNodeAt(i: number): void {
+    this.radixCache = -1;
     if (i === this.head) {
       (this.nodes as (StreamNode | undefined)[])[i] = undefined;
       this.head++;
@@ -397,8 +429,9 @@ export class Stream {
     if (ni < this.head) return null;
     const node = this.nodes[ni]!;
     const r = new EntryReader(node);
+    const d = deltasOf(node, id);
     while (r.next()) {
-      const c = cmpId(r.id(), id);
+      const c = cmpEntry(r, d, id);
       if (c > 0) return null;
       if (c === 0) return (r.flags & STREAM_ITEM_FLAG_DELETED) !== 0 ? null : { ni, r };
     }
@@ -526,35 +559,34 @@ export class Stream {
   /**
    * Redis's rax numnodes for the radix tree keyed by the nodes' 128-bit master IDs (XINFO STREAM's
    * radix-tree-nodes). Rax keeps a canonical compressed form, so the count follows from the key set: the
-   * root, every branching position, every chain start below a branch, and every key's leaf.
+   * root, every branching position, every chain start below a branch, and every key's leaf. Cached until the
+   * node set changes.
    */
   radixTreeNodes(): number {
+    if (this.radixCache >= 0) return this.radixCache;
     const n = this.nodeCount;
-    if (n === 0) return 1;
+    if (n === 0) return (this.radixCache = 1);
     const keys = Buffer.allocUnsafe(n * 16);
     for (let i = 0; i < n; i++) idKeyBytes(this.nodes[this.head + i]!.masterId, keys, i * 16);
-    const count = (lo: number, hi: number, depth: number, isStart: boolean): number => {
-      if (depth === 16) return 1;
-      let groups = 0;
-      let total = 0;
+    // Keys are sorted, so a group [lo, hi) has one child at `depth` when its first and last keys agree there.
+    // count(): nodes of the subtree of the keys [lo, hi) below the branch at depth-1 (or the root): a compressed
+    // chain node while they agree, then a leaf or a branching node whose children each start a subtree.
+    const count = (lo: number, hi: number, depth: number): number => {
+      const start = depth;
+      while (depth < 16 && keys[lo * 16 + depth] === keys[(hi - 1) * 16 + depth]) depth++;
+      let total = depth > start ? 2 : 1;
+      if (depth === 16) return total;
       let i = lo;
-      const children: [number, number][] = [];
       while (i < hi) {
         const c = keys[i * 16 + depth]!;
         let j = i + 1;
         while (j < hi && keys[j * 16 + depth] === c) j++;
-        children.push([i, j]);
-        groups++;
+        total += count(i, j, depth + 1);
         i = j;
       }
-      if (groups >= 2) {
-        total = 1;
-        for (const [a, b] of children) total += count(a, b, depth + 1, true);
-        return total;
-      }
-      return (isStart ? 1 : 0) + count(lo, hi, depth + 1, false);
+      return total;
     };
-    return count(0, n, 0, true);
+    return (this.radixCache = count(0, n, 0));
   }
 
   /** Consumer groups in Redis's order (byte order of names). */
@@ -643,6 +675,8 @@ export class StreamIterator {
   private offsets: number[] = [];
   private oi = 0;
   private done = false;
+  private dStart: Deltas | null = null;
+  private dEnd: Deltas | null = null;
 
   constructor(
     private readonly s: Stream,
@@ -670,18 +704,17 @@ export class StreamIterator {
     for (;;) {
       if (this.reader === null) {
         if (this.ni >= s.endNodeIndex) break;
-        this.reader = new EntryReader(s.nodeAt(this.ni)!);
+        this.enterNode(s.nodeAt(this.ni)!);
       }
-      const r = this.reader;
+      const r = this.reader!;
       while (r.next()) {
         if ((r.flags & STREAM_ITEM_FLAG_DELETED) !== 0) continue;
-        const id = r.id();
-        if (cmpId(id, this.start) < 0) continue;
-        if (cmpId(id, this.end) > 0) {
+        if (cmpEntry(r, this.dStart, this.start) < 0) continue;
+        if (cmpEntry(r, this.dEnd, this.end) > 0) {
           this.done = true;
           return false;
         }
-        this.id = id;
+        this.id = r.id();
         return true;
       }
       this.reader = null;
@@ -696,25 +729,23 @@ export class StreamIterator {
     for (;;) {
       if (this.reader === null) {
         if (this.ni < s.firstNodeIndex) break;
-        const r = new EntryReader(s.nodeAt(this.ni)!);
+        const r = this.enterNode(s.nodeAt(this.ni)!);
         const offs: number[] = [];
         while (r.next()) offs.push(r.start);
-        this.reader = r;
         this.offsets = offs;
         this.oi = offs.length;
       }
-      const r = this.reader;
+      const r = this.reader!;
       while (this.oi > 0) {
         r.off = this.offsets[--this.oi]!;
         r.next();
         if ((r.flags & STREAM_ITEM_FLAG_DELETED) !== 0) continue;
-        const id = r.id();
-        if (cmpId(id, this.end) > 0) continue;
-        if (cmpId(id, this.start) < 0) {
+        if (cmpEntry(r, this.dEnd, this.end) > 0) continue;
+        if (cmpEntry(r, this.dStart, this.start) < 0) {
           this.done = true;
           return false;
         }
-        this.id = id;
+        this.id = r.id();
         return true;
       }
       this.reader = null;
@@ -722,6 +753,13 @@ export class StreamIterator {
     }
     this.done = true;
     return false;
+  }
+
+  /** Starts reading `node`, with the bounds as deltas from its master ID for cheap comparisons. */
+  private enterNode(node: StreamNode): EntryReader {
+    this.dStart = deltasOf(node, this.start);
+    this.dEnd = deltasOf(node, this.end);
+    return (this.reader = new EntryReader(node));
   }
 
   fieldValues(): string[] {

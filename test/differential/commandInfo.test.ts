@@ -41,9 +41,7 @@ const NEWER_THAN_7_0 = new Set(['client|no-touch', 'client|setinfo']);
  * Subcommands Mica does not have yet, with the work that adds them. Only these may be missing from Mica's parent
  * entry; once one is implemented it is compared like any other. Shrink this list, never grow it silently.
  */
-const NOT_YET = new Set([
-  'client|caching', 'client|getredir', 'client|tracking', 'client|trackinginfo', // issue 5: client tracking
-]);
+const NOT_YET = new Set<string>([]);
 
 function entryName(raw: string): string {
   return String((decode(Buffer.from(raw, 'latin1')).value as unknown[])[0]);

@@ -139,3 +139,21 @@ test('notifications: active expiry publishes expired without any access', { skip
   assert.deepEqual(a.map((x) => x.latin1Slice()).sort(), b.map((x) => x.latin1Slice()).sort());
   await d.same(['EXISTS', 'soon', 'h']);
 });
+
+test('notifications: streams', { skip }, async (t) => {
+  const s = await setup(t);
+  await sameEvents(s, 'KEA', [
+    ['XADD', 'x', '1-1', 'f', 'v'], ['XADD', 'x', 'NOMKSTREAM', '1-2', 'f', 'v'], ['XADD', 'nope', 'NOMKSTREAM', '1-1', 'f', 'v'],
+    ['XADD', 'x', 'MAXLEN', '1', '1-3', 'f', 'v'], ['XADD', 'x', 'MAXLEN', '5', '1-4', 'f', 'v'], ['XADD', 'x', '1-1', 'f', 'v'],
+    ['XDEL', 'x', '1-4', '9-9'], ['XDEL', 'x', '9-9'], ['XTRIM', 'x', 'MAXLEN', '0'], ['XTRIM', 'x', 'MAXLEN', '0'],
+    ['XSETID', 'x', '5-5'], ['XGROUP', 'CREATE', 'x', 'g', '0'], ['XGROUP', 'CREATE', 'y', 'g', '$', 'MKSTREAM'],
+    ['XGROUP', 'CREATE', 'y', 'g', '$'], ['XGROUP', 'SETID', 'y', 'g', '0'], ['XGROUP', 'CREATECONSUMER', 'y', 'g', 'c'],
+    ['XGROUP', 'CREATECONSUMER', 'y', 'g', 'c'], ['XADD', 'y', '1-1', 'f', 'v'], ['XADD', 'y', '1-2', 'f', 'v'],
+    ['XREADGROUP', 'GROUP', 'g', 'd', 'STREAMS', 'y', '>'], ['XREADGROUP', 'GROUP', 'g', 'e', 'STREAMS', 'y', '>'],
+    ['XACK', 'y', 'g', '1-1'], ['XCLAIM', 'y', 'g', 'f', '0', '1-2'], ['XAUTOCLAIM', 'y', 'g', 'h', '0', '0'],
+    ['XDEL', 'y', '1-2'], ['XAUTOCLAIM', 'y', 'g', 'h', '0', '0'], ['XGROUP', 'DELCONSUMER', 'y', 'g', 'c'],
+    ['XGROUP', 'DELCONSUMER', 'y', 'g', 'nobody'], ['XGROUP', 'DESTROY', 'y', 'g'], ['XGROUP', 'DESTROY', 'y', 'g'],
+    ['XLEN', 'y'], ['XRANGE', 'missing', '-', '+'], ['RENAME', 'y', 'z'], ['COPY', 'z', 'w'], ['DEL', 'z', 'w'],
+  ]);
+  await sameEvents(s, 'KEtm', [['XADD', 'q', '1-1', 'f', 'v'], ['XLEN', 'nokey'], ['XREAD', 'STREAMS', 'nokey', '0']]);
+});

@@ -34,7 +34,7 @@ const FIXED: (string | Cmd)[] = [
   'XADD s MAXLEN 5 LIMIT 5 * f v', 'XADD s MAXLEN ~ 5 LIMIT -1 * f v', 'XADD s MAXLEN 1 MINID 1 * f v',
   'XADD s NOMKSTREAM 1-1 f v', 'EXISTS s', 'XADD s NOMKSTREAM * f', 'XADD s LIMIT 0 1-1 f v',
   // Explicit IDs, <ms>-*, equal / smaller IDs.
-  'XADD s 1-1 a 1 b 2', 'XADD s 1-1 a 1', 'XADD s 1-0 a 1', 'XADD s 1 a 1', 'XADD s 1-* c 3', 'XADD s 1-* a 1 b 2',
+  'XADD s 1-1 a 1 b 2', ['XADD', 'z', '*\0x', 'a', '1'], 'XLEN z', 'XADD s 1-1 a 1', 'XADD s 1-0 a 1', 'XADD s 1 a 1', 'XADD s 1-* c 3', 'XADD s 1-* a 1 b 2',
   'XADD s 2-* a 1 b 2', 'XADD s 0-* a 1', 'XADD s 3 x y', 'XADD s 007-1 x y', 'XADD s +8-1 x y', ['XADD', 's', ' 9-1', 'x', 'y'],
   ['XADD', 's', '10-1\0junk', 'x', 'y'], 'XADD s 11-01 x y', 'XADD s 12-18446744073709551615 x y', 'XADD s 12-* x y',
   'XADD s 18446744073709551616-1 x y', 'XLEN s', 'XLEN nokey', 'XRANGE s - +', 'XREVRANGE s + -',
@@ -75,7 +75,7 @@ test('streams: fixed cases match Redis in RESP2 and RESP3', { skip }, async (t) 
 const GROUPS: (string | Cmd)[] = [
   'XGROUP', 'XGROUP HELP', 'XGROUP HELP x', 'XGROUP FOO', 'XGROUP CREATE s g', 'XGROUP CREATE s g $',
   'XGROUP CREATE s g $ MKSTREAM ENTRIESREAD', 'XGROUP CREATE s g $ MKSTREAM ENTRIESREAD -2', 'XGROUP CREATE s g $ FOO',
-  'XGROUP CREATE s g x MKSTREAM', 'EXISTS s', 'XGROUP CREATE s g $ MKSTREAM', 'XGROUP CREATE s g $', 'XGROUP CREATE s g2 0 ENTRIESREAD 3',
+  'XGROUP CREATE s g x MKSTREAM', ['XGROUP', 'CREATE', 's', 'g0', '$\0x', 'MKSTREAM'], ['XREAD', 'STREAMS', 's', '$\0'], 'EXISTS s', 'XGROUP CREATE s g $ MKSTREAM', 'XGROUP CREATE s g $', 'XGROUP CREATE s g2 0 ENTRIESREAD 3',
   'XGROUP SETID s nog 0', 'XGROUP SETID s g x', 'XGROUP SETID s g - ', 'XGROUP SETID s g $ ENTRIESREAD 5', 'XGROUP SETID s g 0 FOO 1',
   'XGROUP CREATECONSUMER s g c1', 'XGROUP CREATECONSUMER s g c1', 'XGROUP CREATECONSUMER s nog c1', 'XGROUP DELCONSUMER s g nobody',
   'XGROUP DELCONSUMER s nog c1', 'XGROUP DESTROY s nog', 'XGROUP DESTROY nokey g', 'XGROUP DESTROY s g2', 'XINFO GROUPS s',
@@ -244,6 +244,23 @@ test('streams: blocking XREAD and XREADGROUP match Redis', { skip }, async (t) =
     await settle();
     await d.same(['SET', 'k', 'str']);
     await answer(p1, 'key overwritten');
+    await d.same(['XGROUP', 'CREATE', 'r', 'g', '$', 'MKSTREAM']);
+    await both(p1, 'XREADGROUP', 'GROUP', 'g', 'w1', 'BLOCK', '0', 'STREAMS', 'r', '>');
+    await both(p2, 'XREAD', 'BLOCK', '0', 'STREAMS', 'r2', '$');
+    await settle();
+    await d.same(['RENAME', 'r', 'r2']);
+    await answer(p1, 'key renamed away');
+    await d.same(['XADD', 'r2', '1-1', 'f', 'v']);
+    await answer(p2, 'renamed stream gets an entry');
+    // FLUSHALL, FLUSHDB and SWAPDB take the stream away from a group reader.
+    for (const wipe of [['FLUSHALL'], ['FLUSHDB'], ['SWAPDB', '0', '1']]) {
+      await d.same(['XGROUP', 'CREATE', 'w', 'g', '$', 'MKSTREAM']);
+      await both(p1, 'XREADGROUP', 'GROUP', 'g', 'w1', 'BLOCK', '0', 'STREAMS', 'w', '>');
+      await settle();
+      await d.same(wipe);
+      await answer(p1, wipe.join(' '));
+    }
+    await d.same(['SWAPDB', '0', '1']);
     // CLIENT UNBLOCK.
     await both(p1, 'XREAD', 'BLOCK', '0', 'STREAMS', 'none', '$');
     await settle();

@@ -1,0 +1,291 @@
+/**
+ * The append-only file on embedded servers and against redis-server: restart from the AOF (every type, TTLs,
+ * several databases), BGREWRITEAOF while clients write (nothing lost, manifest switched, history deleted),
+ * CONFIG SET appendonly yes/no at run time, torn tails (aof-load-truncated yes and no), write errors (MISCONF,
+ * then recovery), and the layout in both directions: Mica loads a directory written by redis-server 7.0 and
+ * redis-server loads Mica's (plain-AOF base, aof-use-rdb-preamble no).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type ServerHandle } from '../../src/index.js';
+import { RawClient } from '../helpers/rawClient.js';
+import { oracleSkipReason, startOracle } from '../helpers/servers.js';
+
+const skip = oracleSkipReason();
+
+function tempDir(): string {
+  return fs.mkdtempSync(join(tmpdir(), 'mica-aof-'));
+}
+
+function start(dir: string, extra: Record<string, string> = {}): Promise<ServerHandle> {
+  return startServer({ config: { appendonly: 'yes', dir, 'aof-use-rdb-preamble': 'no', ...extra } });
+}
+
+async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function info(c: RawClient, field: string): Promise<string> {
+  const s = (await c.call('INFO', 'persistence')).latin1Slice();
+  return new RegExp(`${field}:(\\S*)`).exec(s)?.[1] ?? '';
+}
+
+/** A fingerprint of the whole dataset (every db, key, type, value, whether it has a TTL), via plain commands. */
+async function snapshot(c: RawClient, dbs = 4): Promise<string> {
+  const out: string[] = [];
+  for (let db = 0; db < dbs; db++) {
+    await c.call('SELECT', String(db));
+    const keys = parseArray((await c.call('KEYS', '*')).latin1Slice()).sort();
+    for (const k of keys) {
+      const type = (await c.call('TYPE', k)).latin1Slice().trim();
+      const ttl = Number((await c.call('TTL', k)).latin1Slice().slice(1));
+      let v: string;
+      if (type === '+string') v = (await c.call('GET', k)).latin1Slice();
+      else if (type === '+list') v = (await c.call('LRANGE', k, '0', '-1')).latin1Slice();
+      else if (type === '+set') v = parseArray((await c.call('SMEMBERS', k)).latin1Slice()).sort().join(',');
+      else if (type === '+zset') v = (await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES')).latin1Slice();
+      else if (type === '+stream') {
+        v = (await c.call('XRANGE', k, '-', '+')).latin1Slice() + (await c.call('XINFO', 'GROUPS', k)).latin1Slice() +
+          (await c.call('XPENDING', k, 'g')).latin1Slice();
+      }
+      else v = parseArray((await c.call('HGETALL', k)).latin1Slice()).join(',');
+      out.push(`${db} ${k} ${type} ttl=${ttl > 0 ? 'yes' : ttl} ${v}`);
+    }
+  }
+  await c.call('SELECT', '0');
+  return out.join('\n');
+}
+
+/** The bulk strings of a flat RESP2 array reply. */
+function parseArray(s: string): string[] {
+  const out: string[] = [];
+  let i = s.indexOf('\r\n') + 2;
+  while (i < s.length) {
+    const e = s.indexOf('\r\n', i);
+    const len = Number(s.slice(i + 1, e));
+    out.push(s.slice(e + 2, e + 2 + len));
+    i = e + 2 + len + 2;
+  }
+  return out;
+}
+
+async function fillAllTypes(c: RawClient): Promise<void> {
+  await c.call('SET', 's', 'plain');
+  await c.call('SET', 'bin', Buffer.from([0, 1, 2, 255, 13, 10]));
+  await c.call('SET', 'ttl', 'v', 'EX', '1000');
+  await c.call('INCRBYFLOAT', 'f', '1.25');
+  await c.call('RPUSH', 'l', ...Array.from({ length: 150 }, (_, i) => `e${i}`));
+  await c.call('SADD', 'si', '1', '2', '3');
+  await c.call('SADD', 'ss', ...Array.from({ length: 100 }, (_, i) => `m${i}`));
+  await c.call('ZADD', 'z', '1.5', 'a', '-inf', 'b', '3e10', 'c', '0.1', 'd');
+  await c.call('HSET', 'h', 'f1', 'v1', 'f2', 'v2');
+  await c.call('HINCRBYFLOAT', 'h', 'n', '0.5');
+  await c.call('XADD', 'st', '1-1', 'a', '1');
+  await c.call('XADD', 'st', '2-1', 'b', '2');
+  await c.call('XADD', 'st', '3-1', 'c', '3');
+  await c.call('XDEL', 'st', '3-1');
+  await c.call('XGROUP', 'CREATE', 'st', 'g', '0');
+  await c.call('XGROUP', 'CREATECONSUMER', 'st', 'g', 'alice');
+  await c.call('XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '1', 'STREAMS', 'st', '>');
+  await c.call('XADD', 'empty', 'MAXLEN', '0', '*', 'x', 'y');
+  await c.call('SELECT', '2');
+  await c.call('SET', 'in2', 'x');
+  await c.call('SELECT', '0');
+}
+
+test('aof: a restart replays the AOF (every type, TTLs, databases), before and after a rewrite', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let h = await start(dir);
+  let c = await RawClient.connect(h.port);
+  await fillAllTypes(c);
+  const before = await snapshot(c);
+  assert.match(before, / ttl \+string ttl=yes /);
+  c.close();
+  await h.close();
+  h = await start(dir);
+  c = await RawClient.connect(h.port);
+  assert.equal(await snapshot(c), before);
+  // Rewrite, write a little more, restart again: base + new incr.
+  assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
+  await until(async () => (await info(c, 'aof_rewrites')) === '1', 5000, 'the rewrite');
+  await c.call('SET', 'late', '1');
+  const after = await snapshot(c);
+  const files = fs.readdirSync(join(dir, 'appendonlydir')).sort();
+  assert.deepEqual(files, ['appendonly.aof.2.base.aof', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
+  assert.equal(fs.readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1'),
+    'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+  c.close();
+  await h.close();
+  h = await start(dir);
+  c = await RawClient.connect(h.port);
+  t.after(() => h.close());
+  assert.equal(await snapshot(c), after);
+  c.close();
+});
+
+test('aof: BGREWRITEAOF while clients write loses nothing', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let h = await start(dir, { appendfsync: 'no' });
+  const c = await RawClient.connect(h.port);
+  for (let i = 0; i < 2000; i++) await c.call('RPUSH', `pre${i % 50}`, String(i));
+  const writers = [0, 1, 2, 3].map(async (w) => {
+    const wc = await RawClient.connect(h.port);
+    for (let i = 0; i < 1500; i++) {
+      await wc.pipeline([['INCR', `ctr${w}`], ['RPUSH', `log${w}`, String(i)]]);
+    }
+    wc.close();
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
+  assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '-ERR Background append only file rewriting already in progress\r\n');
+  await Promise.all(writers);
+  await until(async () => (await info(c, 'aof_rewrite_in_progress')) === '0', 5000, 'the rewrite');
+  assert.equal(await info(c, 'aof_last_bgrewrite_status'), 'ok');
+  const before = await snapshot(c, 1);
+  c.close();
+  await h.close();
+  h = await start(dir);
+  t.after(() => h.close());
+  const c2 = await RawClient.connect(h.port);
+  assert.equal(await snapshot(c2, 1), before);
+  for (let w = 0; w < 4; w++) assert.equal((await c2.call('GET', `ctr${w}`)).latin1Slice(), '$4\r\n1500\r\n');
+  c2.close();
+});
+
+test('aof: CONFIG SET appendonly yes builds the AOF at run time; no stops it', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let h = await startServer({ config: { dir, 'aof-use-rdb-preamble': 'no' } });
+  const c = await RawClient.connect(h.port);
+  await c.call('SET', 'before', '1');
+  assert.equal(await info(c, 'aof_enabled'), '0');
+  assert.equal((await c.call('CONFIG', 'SET', 'appendonly', 'yes')).latin1Slice(), '+OK\r\n');
+  await c.call('SET', 'during', '1');
+  await until(async () => (await info(c, 'aof_rewrites')) === '1', 5000, 'the rewrite');
+  assert.equal(await info(c, 'aof_enabled'), '1');
+  assert.match((await c.call('INFO', 'persistence')).latin1Slice(), /aof_current_size:\d+\r\naof_base_size:\d+\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\n/);
+  await c.call('SET', 'after', '1');
+  assert.equal((await c.call('CONFIG', 'SET', 'appendonly', 'no')).latin1Slice(), '+OK\r\n');
+  await c.call('SET', 'notlogged', '1');
+  c.close();
+  await h.close();
+  h = await start(dir);
+  t.after(() => h.close());
+  const c2 = await RawClient.connect(h.port);
+  assert.equal((await c2.call('MGET', 'before', 'during', 'after', 'notlogged')).latin1Slice(),
+    '*4\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\n1\r\n$-1\r\n');
+  c2.close();
+});
+
+test('aof: a torn last command is dropped with aof-load-truncated yes, and stops start-up with no', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let h = await start(dir);
+  const c = await RawClient.connect(h.port);
+  await c.call('SET', 'a', '1');
+  await c.call('SET', 'b', '2');
+  c.close();
+  await h.close();
+  const incr = join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+  const good = fs.statSync(incr).size;
+  fs.appendFileSync(incr, '*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1');
+  await assert.rejects(start(dir, { 'aof-load-truncated': 'no' }), /Unexpected end of file reading the append only file/);
+  // MULTI without EXEC at the end is torn too: reverted to before the MULTI.
+  h = await start(dir);
+  assert.equal(fs.statSync(incr).size, good);
+  let c2 = await RawClient.connect(h.port);
+  assert.equal((await c2.call('MGET', 'a', 'b', 'c')).latin1Slice(), '*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n');
+  c2.close();
+  await h.close();
+  fs.appendFileSync(incr, '*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1\r\n4\r\n');
+  h = await start(dir);
+  c2 = await RawClient.connect(h.port);
+  assert.equal((await c2.call('EXISTS', 'd')).latin1Slice(), ':0\r\n');
+  assert.equal(fs.statSync(incr).size, good);
+  c2.close();
+  await h.close();
+  // Garbage is a format error whatever aof-load-truncated says.
+  fs.appendFileSync(incr, 'garbage\r\n');
+  await assert.rejects(start(dir), /Bad file format reading the append only file/);
+});
+
+test('aof: write errors refuse writes with MISCONF until the disk accepts them again', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const h = await start(dir, { appendfsync: 'everysec' });
+  t.after(() => h.close());
+  const c = await RawClient.connect(h.port);
+  await c.call('SET', 'ok', '1');
+  // Simulate a full disk: the AOF's descriptor now points at /dev/full (every write fails with ENOSPC).
+  const aof = h.server.aof as unknown as { fd: number };
+  const realFd = aof.fd;
+  aof.fd = fs.openSync('/dev/full', 'w');
+  assert.equal((await c.call('SET', 'lost?', '1')).latin1Slice(), '+OK\r\n'); // accepted in this turn, held in the buffer
+  await until(async () => (await info(c, 'aof_last_write_status')) === 'err', 2000, 'the write error');
+  assert.equal((await c.call('SET', 'x', '1')).latin1Slice(), '-MISCONF Errors writing to the AOF file: No space left on device\r\n');
+  assert.equal((await c.call('GET', 'ok')).latin1Slice(), '$1\r\n1\r\n');
+  fs.closeSync(aof.fd);
+  aof.fd = realFd;
+  await until(async () => (await info(c, 'aof_last_write_status')) === 'ok', 2000, 'the recovery');
+  assert.equal((await c.call('SET', 'x', '1')).latin1Slice(), '+OK\r\n');
+  c.close();
+  // The command held during the failure reached the file after all.
+  const files = fs.readdirSync(join(dir, 'appendonlydir'));
+  const incr = fs.readFileSync(join(dir, 'appendonlydir', files.find((f) => f.endsWith('.incr.aof'))!), 'latin1');
+  assert.ok(incr.includes('lost?'));
+});
+
+test('aof: Mica loads an appendonly dir written by redis-server 7.0 (plain-AOF base)', { skip }, async (t) => {
+  const o = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no']);
+  t.after(() => o.stop());
+  const r = await RawClient.connect(o.port);
+  await fillAllTypes(r);
+  assert.equal((await r.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
+  await until(async () => (await info(r, 'aof_rewrites')) === '1', 10000, 'the oracle rewrite');
+  await r.call('SET', 'after-rewrite', '1');
+  await r.call('LPUSH', 'l', 'head');
+  const expected = await snapshot(r);
+  // SHUTDOWN answers by closing the connection once the AOF is fsynced.
+  await r.call('SHUTDOWN').catch(() => {});
+  await new Promise<void>((res) => (o.proc.exitCode !== null ? res() : o.proc.once('exit', () => res())));
+  r.close();
+  const h = await start(o.dir);
+  t.after(() => h.close());
+  const c = await RawClient.connect(h.port);
+  assert.equal(await snapshot(c), expected);
+  c.close();
+});
+
+test('aof: redis-server 7.0 loads the appendonly dir Mica wrote', { skip }, async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const h = await start(dir);
+  const c = await RawClient.connect(h.port);
+  await fillAllTypes(c);
+  assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
+  await until(async () => (await info(c, 'aof_rewrites')) === '1', 5000, 'the rewrite');
+  await c.call('SET', 'after-rewrite', '1');
+  await c.call('SPOP', 'ss', '3');
+  await c.call('MULTI');
+  await c.call('INCR', 'cnt');
+  await c.call('SELECT', '3');
+  await c.call('SET', 'in3', 'v');
+  await c.call('EXEC');
+  const expected = await snapshot(c);
+  c.close();
+  await h.close();
+  const o = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--dir', dir]);
+  t.after(() => o.stop());
+  const r = await RawClient.connect(o.port);
+  assert.equal(await snapshot(r), expected);
+  r.close();
+});
