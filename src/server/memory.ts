@@ -62,8 +62,9 @@ export class MemoryManager {
     const cfg = server.config;
     cfg.watch('maxmemory', (v) => {
       ev.maxmemory = Number(v);
-      // Lowering maxmemory evicts at once, as Redis's CONFIG SET does, rather than at the next command.
-      if (ev.maxmemory !== 0) ev.performEvictions();
+      // Lowering maxmemory starts evicting in the next event-loop turn, outside the CONFIG SET command (Redis's
+      // startEvictionTimeProc), so evictions propagate as plain DELs rather than inside CONFIG SET's unit.
+      if (ev.maxmemory !== 0) setImmediate(() => ev.performEvictions());
     });
     cfg.watch('maxmemory-policy', (v) => ev.applyPolicy(v as EvictionPolicy));
     cfg.watch('maxmemory-samples', (v) => (ev.samples = Number(v)));

@@ -7,12 +7,14 @@
  *    another client: its PING latency while the key is deleted and the heap collected stays in the
  *    milliseconds.
  * 3. MEMORY USAGE grows with a value and INFO memory's counters move (evicted_keys, lazyfree counters).
+ * 4. Evicted keys are propagated to the AOF as DEL, each on its own as Redis writes them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../helpers/servers.js';
 
@@ -151,4 +153,26 @@ test('MEMORY USAGE grows with a value; SAMPLES 0 counts every element', async (t
   const info = await r.info('memory');
   assert.ok(field(info, 'used_memory') > field(info, 'used_memory_startup') + 100_000);
   assert.equal(field(info, 'used_memory_overhead') + field(info, 'used_memory_dataset'), field(info, 'used_memory'));
+});
+
+test('evictions reach the AOF as DEL commands, outside any MULTI', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mica-evict-aof-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { r } = await startChild(t, ['--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'allkeys-lru']);
+  await r.set('a', '1');
+  await r.set('b', '2');
+  await r.config('SET', 'maxmemory', '1');
+  await assert.rejects(r.set('c', '3'), /OOM command not allowed when used memory > 'maxmemory'\./);
+  assert.equal(await r.dbsize(), 0);
+  await r.config('SET', 'maxmemory', '0');
+  // appendfsync everysec: the file is written within a second or so.
+  let text = '';
+  for (let i = 0; i < 50 && (text.match(/DEL/g) ?? []).length < 2; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    const f = readdirSync(join(dir, 'appendonlydir')).find((n) => n.endsWith('.incr.aof'))!;
+    text = readFileSync(join(dir, 'appendonlydir', f), 'latin1');
+  }
+  const dels = [...text.matchAll(/\*2\r\n\$3\r\nDEL\r\n\$1\r\n([ab])\r\n/g)].map((m) => m[1]).sort();
+  assert.deepEqual(dels, ['a', 'b']);
+  assert.doesNotMatch(text, /MULTI/);
 });
