@@ -11,7 +11,7 @@
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
  *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)
- *   --tests set,get,incr,mset,xadd,xreadgroup,pfadd (xadd / xreadgroup / pfadd run as literal commands)
+ *   --tests set,get,incr,mset,xadd,xreadgroup,pfadd,evalsha (the last four run as literal commands)
  *   --pipelines 1,16  --clients 50  --keys N (keys for the memory test, 0 skips it: 1000000)
  * A slow result never fails the run; only failing to start or to talk to a server does.
  */
@@ -56,7 +56,7 @@ function readOptions(argv: string[]): Options {
   return {
     rounds: Math.max(1, int('rounds', 3)),
     requests: Math.max(1000, int('requests', 100000)),
-    tests: list('tests', 'set,get,incr,mset,xadd,xreadgroup,pfadd'),
+    tests: list('tests', 'set,get,incr,mset,xadd,xreadgroup,pfadd,evalsha'),
     pipelines: list('pipelines', '1,16').map(Number).filter((n) => Number.isInteger(n) && n > 0),
     clients: Math.max(1, int('clients', 50)),
     keys: int('keys', 1000000),
@@ -192,6 +192,9 @@ function runBenchmark(t: Target, opts: Options, pipeline: number, test: string):
   return out;
 }
 
+/** The `evalsha` test: a script of three commands (SET, INCR, GET), loaded on both servers first. */
+const EVALSHA_SCRIPT = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('INCR', KEYS[2]) return redis.call('GET', KEYS[1])";
+const EVALSHA_SHA = 'ac729a2682b7f1c293d1864c531c23ab58beb52d';
 /**
  * Tests redis-benchmark has no -t name for, run as literal commands. XADD starts each run on a fresh stream with
  * one consumer group; XREADGROUP (run after it) then reads those entries one by one with `>`, so each delivery
@@ -203,6 +206,8 @@ const LITERAL_TESTS: Record<string, { argv: string[]; setup?: string[][]; option
     setup: [['DEL', 'bench:stream'], ['XGROUP', 'CREATE', 'bench:stream', 'g', '$', 'MKSTREAM']],
   },
   xreadgroup: { argv: ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 'bench:stream', '>'] },
+  // EVALSHA of a script of three commands (SET, INCR, GET), loaded first.
+  evalsha: { argv: ['EVALSHA', EVALSHA_SHA, '2', 'bench:a', 'bench:b', 'v'], setup: [['SCRIPT', 'LOAD', EVALSHA_SCRIPT]] },
   pfadd: { argv: ['PFADD', 'bench:hll', 'e:__rand_int__'], options: ['-r', '100000000'], setup: [['DEL', 'bench:hll']] },
 };
 

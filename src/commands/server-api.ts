@@ -129,7 +129,45 @@ export interface ShutdownOptions {
   abort?: boolean;
 }
 
+/** One EVAL / EVALSHA to run. */
+export interface ScriptRun {
+  /** The script's SHA1, or the function's name (FCALL): errors name it. */
+  readonly sha: string;
+  /** FCALL / FCALL_RO (errors say user_function; FUNCTION KILL, not SCRIPT KILL, stops it). */
+  readonly fn?: boolean;
+  /** The body as Lua compiles it (prelude added, shebang line blanked), and its bytes. */
+  readonly lua: string;
+  readonly luaBytes: Buffer;
+  readonly keys: string[];
+  readonly args: string[];
+  /** SCRIPT_FLAG_* from the shebang (scripting/). */
+  readonly flags: number;
+  /** EVAL_RO / EVALSHA_RO. */
+  readonly readOnly: boolean;
+}
+
+/** Lua scripting as handlers see it (server/scripts.ts). */
+export interface ScriptingApi {
+  readonly cache: import('../scripting/index.js').ScriptCache;
+  /** True while a script runs past busy-reply-threshold. */
+  readonly busy: boolean;
+  /** Runs a script for `c` and writes its reply (later, if the script outlives busy-reply-threshold). */
+  run(c: CommandContext, r: ScriptRun): void;
+  /** Compiles without running: null, or Redis's "Error compiling script" error. */
+  compile(lua: string): string | null;
+  /** SCRIPT KILL (eval) / FUNCTION KILL: null when the script was killed, else the error reply. */
+  kill(eval_: boolean): string | null;
+  /** Loaded function libraries (FUNCTION, FCALL). */
+  readonly functions: import('../scripting/index.js').FunctionRegistry;
+  /** FUNCTION LOAD: the library's name, or Redis's error. */
+  loadLibrary(code: string, replace: boolean): { name: string } | { error: string };
+  /** FUNCTION STATS' running_script: the running function, its command, ms running; null when none. */
+  runningFunction(): { name: string; argv: string[]; ms: number } | null;
+}
+
 export interface ServerApi {
+  /** Lua scripting (EVAL, SCRIPT). */
+  readonly scripting: ScriptingApi;
   readonly keyspace: Keyspace;
   readonly clock: Clock;
   readonly config: Config;

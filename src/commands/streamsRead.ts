@@ -73,6 +73,11 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
     const moreargs = argc - i - 1;
     const o = optionWord(argv[i]!);
     if (o === 'block' && moreargs > 0) {
+      // Scripts may not block (server/scripts.ts's script client).
+      if ((c as { isScriptClient?: boolean }).isScriptClient === true) {
+        c.error(`ERR ${xreadgroup ? 'XREADGROUP' : 'XREAD'} command is not allowed with BLOCK option from scripts`);
+        return;
+      }
       i++;
       const t = msTimeoutOrReply(c, argv[i]!);
       if (t === null) return;

@@ -59,6 +59,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
    * command must answer at once as if it had timed out.
    */
   denyBlocking = false;
+  /** This client's script outlived busy-reply-threshold: its input waits for the script (server/scripts.ts). */
+  scriptHeld = false;
   /**
    * While this client's input loop runs: when the last command ended (or the loop began), in performance.now()
    * ms, which dispatch's call() takes as the next command's start. -1 outside the loop (commands run for this
@@ -192,7 +194,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
 
   /** Whether this client's input must wait (blocked command, CLIENT PAUSE...). Later subsystems extend it. */
   inputHeld(): boolean {
-    return this.readPaused || this.postponed || this.blockState !== null;
+    return this.readPaused || this.postponed || this.blockState !== null || this.scriptHeld;
   }
 
   /**

@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, type Command } from '../commands/types.js';
 import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
@@ -96,6 +96,12 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/** While a script runs past busy-reply-threshold, only allow_busy commands run (server/scripts.ts). */
+function checkBusyScript(server: Server, _c: Client, cmd: Command): string | null {
+  if (!server.scripting.busy || (cmd.flagBits & CMD_ALLOW_BUSY) !== 0) return null;
+  return server.scripting.busyError;
+}
+
 /** A MONITOR client (Redis flags it a replica) may not read or write keys any more. */
 function checkReplicaKeyspace(_s: Server, c: Client, cmd: Command): string | null {
   if (!c.monitor || (cmd.flagBits & (CMD_WRITE | CMD_MAY_REPLICATE | CMD_READONLY)) === 0) return null;
@@ -111,6 +117,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   checkDiskError,
   checkTrackingLimit,
   checkPubSubContext,
+  checkBusyScript,
   checkReplicaKeyspace,
 ];
 

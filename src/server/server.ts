@@ -33,6 +33,7 @@ import type { MemoryReport } from '../observability/memoryReport.js';
 import { Propagator, type PropagateSink } from './propagate.js';
 import { wireAof, aofInfoExtra } from './aofWiring.js';
 import type { Aof } from '../persistence/aof/index.js';
+import { ScriptRunner } from './scripts.js';
 import { SlowLog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
@@ -81,6 +82,8 @@ export class Server implements ServerApi {
     this.deliverMessage(s as Client, kind, pattern, channel, message));
   /** WATCHed keys; invalidated through the keyspace's keyModified hook, FLUSH* and SWAPDB. */
   readonly watches: WatchRegistry;
+  /** EVAL scripts: the Lua thread, the script cache, the busy state (server/scripts.ts). */
+  readonly scripting: ScriptRunner;
   /** Client-side caching (engine/tracking.ts, wired in server/tracking.ts). */
   readonly tracking: Tracking;
   /** The encoded message of the publish in progress, so a fan-out encodes it once per protocol. */
@@ -187,6 +190,7 @@ export class Server implements ServerApi {
     this.watches = new WatchRegistry(() => this.clock.cached);
     this.aof = wireAof(this, this.cron.jobs);
     this.wireTransactionsAndPubSub();
+    this.scripting = new ScriptRunner(this);
     // After WATCH's: tracking chains the keyModified hook WATCH set.
     this.tracking = createTracking(this);
     wireTracking(this);
@@ -621,6 +625,8 @@ export class Server implements ServerApi {
 
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
     if (opts.abort) return 'ERR No shutdown in progress.';
+    // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server (and the script).
+    if (this.scripting.busy && opts.save !== false) return this.scripting.busyError;
     this.log.warning('User requested shutdown...');
     void this.close();
     return null;
@@ -640,6 +646,7 @@ export class Server implements ServerApi {
       this.cron.stop();
       this.memory.stop();
       this.blocked.stop();
+      this.scripting.close();
       this.gcLatency.enable(false);
       const closingListeners = this.closeListeners();
       for (const s of this.refused) s.destroy();

@@ -41,7 +41,10 @@ const NEWER_THAN_7_0 = new Set(['client|no-touch', 'client|setinfo']);
  * Subcommands Mica does not have yet, with the work that adds them. Only these may be missing from Mica's parent
  * entry; once one is implemented it is compared like any other. Shrink this list, never grow it silently.
  */
-const NOT_YET = new Set<string>([]);
+const NOT_YET = new Set<string>([
+  'script|debug', // the Lua debugger (LDB) is not part of issue 6
+  'function|dump', 'function|restore', // issue 6: the function payload (RDB encoding) is not written yet
+]);
 
 function entryName(raw: string): string {
   return String((decode(Buffer.from(raw, 'latin1')).value as unknown[])[0]);

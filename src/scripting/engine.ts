@@ -1,0 +1,257 @@
+/**
+ * The main thread's side of the Lua thread (scripting/worker.ts): starts it on first use, hands it a script,
+ * and serves its redis.call requests until the script ends.
+ *
+ * Fast path: a script first runs on the main thread, in a second lua-redis-wasm state, with an instruction
+ * budget (MAIN_FUEL); nearly every script ends within it and costs no thread hand-off at all (a hand-off per
+ * redis.call is tens of microseconds, far more on a loaded machine). A script that exhausts the budget
+ * continues on the Lua thread: there it runs again from the start, and the redis.call it had already made are
+ * answered from the main thread's log (same arguments, same replies, nothing executed twice) — scripts are
+ * deterministic in Redis 7 (math.random is seeded the same way for every run, see PRELUDE).
+ *
+ * Timing mirrors Redis: for the first busy-reply-threshold ms the main thread waits for the script
+ * synchronously (Atomics.wait), as Redis runs a script without serving anyone. Past the threshold `run` returns 'busy' and the wait goes on
+ * asynchronously (Atomics.waitAsync): the event loop turns again, other clients are answered BUSY by the
+ * dispatcher, SCRIPT KILL can terminate the thread, and the script's commands still execute as it asks.
+ *
+ * Killing is terminating the thread: the Lua state is disposable because Redis 7 scripts cannot keep globals
+ * between runs, so a fresh thread (started on the next use) is indistinguishable from the old one.
+ */
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { spin } from './spin.js';
+import { load, type LuaEngine as WasmLua } from 'lua-redis-wasm';
+import {
+  TO_WORKER, TO_MAIN, READY, CTRL_SLOTS, FUEL_ERROR, type ToWorker, type ToMain, type ReplyValue, type Replayed,
+} from './protocol.js';
+import { parseResp } from './respToLua.js';
+import { LUA_REDIS_PROPS } from './props.js';
+import { useNativeSha1, fastEvalWithArgs } from './engineShortcuts.js';
+
+/** What the server provides to run a script's commands. */
+export interface ScriptHost {
+  /** Runs one redis.call / redis.pcall; answers the command's raw RESP reply, or an error text for Lua. */
+  call(argv: string[], pcall: boolean, resp: 2 | 3): { raw: string } | { err: string };
+  /** redis.log. */
+  log(level: number, msg: string): void;
+}
+
+/**
+ * The main thread's instruction budget per script (~10 ms of Lua). A script that needs more continues on the Lua
+ * thread, which first replays it up to where it stopped (the commands it ran are answered from a log, not run
+ * again), so the event loop can turn again once busy-reply-threshold passes.
+ */
+const MAIN_FUEL = 1_000_000;
+
+/** How long to wait for a fresh Lua thread to load its WebAssembly module. */
+const START_TIMEOUT_MS = 30_000;
+
+class LuaThread {
+  readonly worker: Worker;
+  readonly ctrl: Int32Array;
+  readonly port: MessagePort;
+  seen = 0;
+  dead = false;
+
+  constructor() {
+    const sab = new SharedArrayBuffer(CTRL_SLOTS * 4);
+    this.ctrl = new Int32Array(sab);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { ctrl: sab, port: port2 },
+      transferList: [port2],
+    });
+    this.worker.unref();
+    this.worker.on('error', () => (this.dead = true));
+    this.worker.on('exit', () => (this.dead = true));
+    // Wait synchronously: the thread loads on its own event loop, not ours.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Atomics.load(this.ctrl, READY) === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        void this.worker.terminate();
+        throw new Error('the Lua interpreter thread did not start');
+      }
+      Atomics.wait(this.ctrl, READY, 0, Math.min(left, 50));
+    }
+  }
+
+  send(m: ToWorker): void {
+    this.port.postMessage(m);
+    Atomics.add(this.ctrl, TO_WORKER, 1);
+    Atomics.notify(this.ctrl, TO_WORKER);
+  }
+
+  tryReceive(): ToMain | undefined {
+    const r = receiveMessageOnPort(this.port);
+    if (r === undefined) return undefined;
+    this.seen++;
+    return r.message as ToMain;
+  }
+}
+
+/** Atomics.waitAsync (ES2024; in V8 since Node 16) is missing from the ES2022 lib this project compiles against. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+export type RunOutcome = { done: true; result: ReplyValue } | { done: false };
+
+function toBuffers(a: string[]): Buffer[] {
+  const out = new Array<Buffer>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Buffer.from(a[i]!, 'latin1');
+  return out;
+}
+
+function isFuelError(r: ReplyValue): boolean {
+  if (r === null || typeof r !== 'object' || !('err' in r) || r.meta === undefined) return false;
+  const e = r.err;
+  return e.length === FUEL_ERROR.length && Buffer.from(e).latin1Slice() === FUEL_ERROR;
+}
+
+export class LuaEngine {
+  private thread: LuaThread | null = null;
+  private host: ScriptHost | null = null;
+  /** The main thread's interpreter; null until loaded (scripts go to the Lua thread meanwhile). */
+  private main: WasmLua | null = null;
+  private mainLoading = false;
+  /** The main thread's redis.call log for the running script, replayed if it moves to the Lua thread. */
+  private log: Replayed[] = [];
+  private mainResp: 2 | 3 = 2;
+
+  private loadMain(): void {
+    if (this.mainLoading) return;
+    this.mainLoading = true;
+    void load({ profile: 'redis-7.0', limits: { maxFuel: MAIN_FUEL }, redisProps: LUA_REDIS_PROPS }).then((mod) => {
+      const main = mod.create({
+        redisCall: (args) => this.mainCall(args, false),
+        redisPcall: (args) => this.mainCall(args, true),
+        log: (level, m) => this.host?.log(level, m.latin1Slice(0, m.length)),
+        onSetResp: (v) => (this.mainResp = v),
+      });
+      useNativeSha1(mod);
+      this.main = main;
+    }, () => {
+      // No main-thread interpreter: every script runs on the Lua thread.
+    });
+  }
+
+  private mainCall(args: Buffer[], pcall: boolean): ReplyValue {
+    const argv = new Array<string>(args.length);
+    for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
+    const reply = this.host!.call(argv, pcall, this.mainResp);
+    this.log.push({ argv, reply });
+    return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw);
+  }
+  /** Set while a script runs past the threshold: called with its result, or with null when it was killed. */
+  private onLateDone: ((result: ReplyValue | null) => void) | null = null;
+
+  /** Whether a script is running (only ever true across event-loop turns, i.e. past the busy threshold). */
+  get busy(): boolean {
+    return this.onLateDone !== null;
+  }
+
+  /**
+   * Runs a script. Returns its result if it ends within `thresholdMs`; otherwise { done: false } and
+   * `onLate` is called later with the result, or with null if the script is killed.
+   */
+  run(lua: string, luaBytes: Buffer, keys: string[], args: string[], host: ScriptHost, thresholdMs: number,
+    onLate: (result: ReplyValue | null) => void): RunOutcome {
+    const deadline = performance.now() + thresholdMs;
+    this.host = host;
+    const main = this.main;
+    if (main !== null) {
+      this.log = [];
+      this.mainResp = 2;
+      const r = fastEvalWithArgs(main, luaBytes, toBuffers(keys), toBuffers(args));
+      if (!isFuelError(r)) {
+        this.host = null;
+        return { done: true, result: r };
+      }
+    } else {
+      this.loadMain();
+      this.log = [];
+    }
+    let t = this.thread;
+    if (t === null || t.dead) t = this.thread = new LuaThread();
+    t.send({ t: 'run', body: lua, keys, args, replay: this.log });
+    this.log = [];
+    for (;;) {
+      const m = t.tryReceive();
+      if (m !== undefined) {
+        const r = this.handle(t, m);
+        if (r !== undefined) {
+          this.host = null;
+          return { done: true, result: r };
+        }
+        continue;
+      }
+      if (spin(t.ctrl, TO_MAIN, t.seen)) continue;
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(t.ctrl, TO_MAIN, t.seen, left);
+    }
+    this.onLateDone = onLate;
+    void this.pumpAsync(t);
+    return { done: false };
+  }
+
+  /** Serves one message; returns the script's result when it is the last. */
+  private handle(t: LuaThread, m: ToMain): ReplyValue | undefined {
+    if (m.t === 'done') return m.result;
+    if (m.t === 'log') {
+      this.host!.log(m.level, m.msg);
+      return undefined;
+    }
+    const r = this.host!.call(m.argv, m.pcall, m.resp);
+    t.send('raw' in r ? { t: 'reply', raw: r.raw } : { t: 'reply', err: r.err });
+    return undefined;
+  }
+
+  private async pumpAsync(t: LuaThread): Promise<void> {
+    for (;;) {
+      const m = t.tryReceive();
+      if (m !== undefined) {
+        if (this.thread !== t) return;
+        const r = this.handle(t, m);
+        if (r !== undefined) {
+          this.finishLate(r);
+          return;
+        }
+        continue;
+      }
+      if (t.dead || this.thread !== t) return;
+      const w = waitAsync(t.ctrl, TO_MAIN, t.seen);
+      if (w.async) await w.value;
+    }
+  }
+
+  private finishLate(result: ReplyValue | null): void {
+    const cb = this.onLateDone;
+    this.onLateDone = null;
+    this.host = null;
+    cb?.(result);
+  }
+
+  /** SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE: ends the running script's thread. */
+  kill(): void {
+    const t = this.thread;
+    this.thread = null;
+    if (t !== null) {
+      t.dead = true;
+      void t.worker.terminate();
+      // Wake pumpAsync so it notices the thread is gone.
+      Atomics.add(t.ctrl, TO_MAIN, 1);
+      Atomics.notify(t.ctrl, TO_MAIN);
+    }
+    if (this.onLateDone !== null) this.finishLate(null);
+  }
+
+  /** Server shutdown. */
+  close(): void {
+    const t = this.thread;
+    this.thread = null;
+    this.onLateDone = null;
+    if (t !== null) void t.worker.terminate();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Messages between the main thread (scripting/engine.ts) and the Lua thread (scripting/worker.ts). Strings are
+ * latin1 byte strings, as everywhere in Mica.
+ */
+import type { ReplyValue } from 'lua-redis-wasm';
+
+/** Indexes in the shared Int32Array. */
+export const TO_WORKER = 0;
+export const TO_MAIN = 1;
+export const READY = 2;
+export const CTRL_SLOTS = 4;
+
+export type ToWorker =
+  | { t: 'run'; body: string; keys: string[]; args: string[]; replay: Replayed[] }
+  | { t: 'reply'; raw: string; err?: undefined }
+  | { t: 'reply'; raw?: undefined; err: string };
+
+/** A redis.call the main thread already executed for a script that then moved to the Lua thread. */
+export interface Replayed {
+  argv: string[];
+  reply: { raw: string } | { err: string };
+}
+
+/**
+ * Put before a script, on its first line so line numbers stay (scripting/scripts.ts adds it once, when caching):
+ * - a script that uses math.random gets it seeded the same way at every run (Redis does too), so a run that
+ *   moves to the Lua thread replays exactly;
+ * - a script that uses pcall / xpcall gets versions that let the main thread's instruction-budget error through:
+ *   a script cut short there must stop, not continue as if one of its own calls had failed. Locals shadow the
+ *   globals, which stay untouched.
+ * Each costs compile time at every run, hence only when the script needs it.
+ */
+export const FUEL_ERROR = 'Script killed by fuel limit';
+const SEED = 'math.randomseed(0); ';
+const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e) local F = '${FUEL_ERROR}' ` +
+  'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
+  'return function(...) return rt(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
+  'return m end return h(m) end)) end end)(pcall, xpcall, error); ';
+
+/**
+ * lua-redis-wasm turns a Lua number argument of redis.call into text with Lua's "%.14g"; Redis 7.0 uses
+ * "%.17g", so 7224418100000001 (BullMQ's priority-and-timestamp scores) or 12.7 reach the command as Redis
+ * would send them only through this wrapper. Its errors are raised at the caller's level, marked with \x01 so
+ * that luaToResp.ts tells them from the script's own errors and keeps the caller's line number.
+ */
+const CALL_WRAP = 'local redis = (function(r, f, sel, typ, up, e) local rc, rp = r.call, r.pcall ' +
+  "local function fix(...) local n = sel('#', ...) local t = {...} for i = 1, n do if typ(t[i]) == 'number' then " +
+  "t[i] = f('%.17g', t[i]) end end return up(t, 1, n) end " +
+  "return setmetatable({call = function(...) local v = rp(fix(...)) if typ(v) == 'table' and v.err ~= nil then " +
+  "e('\\1' .. v.err, 2) end return v end, pcall = function(...) return rp(fix(...)) end}, {__index = r}) end)" +
+  '(redis, string.format, select, type, unpack, error); ';
+
+/** Does some redis.call / redis.pcall argument list hold more than string literals, KEYS[i] and ARGV[i]? */
+function mayPassNumbers(body: string): boolean {
+  const re = /redis\.p?call\s*\(/g;
+  for (let m = re.exec(body); m !== null; m = re.exec(body)) {
+    const close = body.indexOf(')', m.index + m[0].length);
+    if (close < 0) return true;
+    const args = body.slice(m.index + m[0].length, close);
+    if (!/^(\s*('[^'\\]*'|"[^"\\]*"|KEYS\[\d+\]|ARGV\[\d+\])\s*,?)*\s*$/.test(args)) return true;
+  }
+  return false;
+}
+
+export function preludeFor(body: string): string {
+  let p = '';
+  if (mayPassNumbers(body)) p += CALL_WRAP;
+  if (body.includes('random')) p += SEED;
+  if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
+  return p;
+}
+
+export type ToMain =
+  | { t: 'call'; argv: string[]; pcall: boolean; resp: 2 | 3 }
+  | { t: 'log'; level: number; msg: string }
+  | { t: 'done'; result: ReplyValue };
+
+export type { ReplyValue };

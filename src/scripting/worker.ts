@@ -1,0 +1,109 @@
+/**
+ * The Lua interpreter's thread. It owns one lua-redis-wasm state (Redis's own Lua 5.1 with cjson, cmsgpack,
+ * struct and bit) and runs one script at a time for the main thread.
+ *
+ * Why a thread: a script may loop for seconds; run on the main thread it would freeze Node's event loop, so no
+ * client could get Redis's BUSY reply, SCRIPT KILL or SHUTDOWN NOSAVE. Here the script runs apart, and every
+ * redis.call is a synchronous round trip to the main thread (which executes the command through its dispatcher
+ * and answers with the raw RESP reply).
+ *
+ * Channel (see scripting/engine.ts): payloads travel on a MessagePort read with receiveMessageOnPort, never
+ * through the event loop; each side bumps its counter in the shared Int32Array and notifies after posting,
+ * the other side Atomics.wait()s on it. ctrl[TO_WORKER] counts messages to this thread, ctrl[TO_MAIN] to the
+ * main thread, ctrl[READY] becomes 1 once the interpreter is loaded.
+ */
+import { workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { load, type ReplyValue } from 'lua-redis-wasm';
+import { parseResp } from './respToLua.js';
+import { LUA_REDIS_PROPS } from './props.js';
+import { useNativeSha1, fastEvalWithArgs } from './engineShortcuts.js';
+import { spin } from './spin.js';
+import { TO_WORKER, TO_MAIN, READY, type ToWorker, type ToMain, type Replayed } from './protocol.js';
+
+const { ctrl: sab, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
+const ctrl = new Int32Array(sab);
+let seen = 0;
+
+function send(msg: ToMain): void {
+  port.postMessage(msg);
+  Atomics.add(ctrl, TO_MAIN, 1);
+  Atomics.notify(ctrl, TO_MAIN);
+}
+
+function receive(): ToWorker {
+  for (;;) {
+    const r = receiveMessageOnPort(port);
+    if (r !== undefined) {
+      seen++;
+      return r.message as ToWorker;
+    }
+    if (spin(ctrl, TO_WORKER, seen)) continue;
+    Atomics.wait(ctrl, TO_WORKER, seen);
+  }
+}
+
+/** The protocol the script's redis.call replies are encoded in (redis.setresp), reset for every script. */
+let scriptResp: 2 | 3 = 2;
+
+/** Replies to the calls the main thread ran before the script moved here, answered again without running. */
+let replay: Replayed[] = [];
+let replayed = 0;
+
+function sameArgv(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** redis.call / redis.pcall: the main thread runs the command and answers its raw RESP reply. */
+function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
+  const argv = new Array<string>(args.length);
+  for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
+  if (replayed < replay.length) {
+    const r = replay[replayed++]!;
+    if (sameArgv(r.argv, argv)) return 'err' in r.reply ? { err: Buffer.from(r.reply.err, 'latin1') } : parseResp(r.reply.raw);
+    // The script did not repeat itself (it reads something nondeterministic): run the rest for real.
+    replay = [];
+  }
+  send({ t: 'call', argv, pcall, resp: scriptResp });
+  const m = receive();
+  if (m.t !== 'reply') throw new Error('scripting worker: expected a reply');
+  if (m.err !== undefined) return { err: Buffer.from(m.err, 'latin1') };
+  return parseResp(m.raw);
+}
+
+const mod = await load({
+  profile: 'redis-7.0',
+  // No instruction budget: a long script is the main thread's business (BUSY, SCRIPT KILL), not a limit's.
+  limits: { maxFuel: 1e15 },
+  redisProps: LUA_REDIS_PROPS,
+});
+const engine = mod.create({
+  redisCall: (args) => redisCall(args, false),
+  redisPcall: (args) => redisCall(args, true),
+  log: (level, message) => {
+    if (replayed >= replay.length) send({ t: 'log', level, msg: message.latin1Slice(0, message.length) });
+  },
+  onSetResp: (v) => (scriptResp = v),
+});
+useNativeSha1(mod);
+
+Atomics.store(ctrl, READY, 1);
+Atomics.notify(ctrl, READY);
+
+for (;;) {
+  const m = receive();
+  if (m.t !== 'run') continue;
+  scriptResp = 2;
+  replay = m.replay;
+  replayed = 0;
+  const keys = m.keys.map((k) => Buffer.from(k, 'latin1'));
+  const args = m.args.map((a) => Buffer.from(a, 'latin1'));
+  let result: ReplyValue;
+  try {
+    result = fastEvalWithArgs(engine, Buffer.from(m.body, 'latin1'), keys, args);
+  } catch (e) {
+    result = { err: Buffer.from('ERR ' + (e instanceof Error ? e.message : String(e)), 'latin1') };
+  }
+  send({ t: 'done', result });
+}

@@ -1,0 +1,248 @@
+/**
+ * Differential tests for EVAL / EVALSHA / EVAL_RO / EVALSHA_RO and SCRIPT (commands/scripting.ts, scripting/,
+ * server/scripts.ts): Lua → RESP conversions in RESP2 and RESP3 (and after redis.setresp(3)), RESP → Lua
+ * conversions of every reply type, error replies and their decoration, redis.pcall, the Lua libraries (cjson,
+ * cmsgpack, struct, bit), the sandbox (protected globals), shebang flags, read-only variants, SCRIPT replies.
+ */
+import { test } from 'node:test';
+import { createHash } from 'node:crypto';
+import { Differential, type Cmd } from '../helpers/differential.js';
+import { oracleSkipReason } from '../helpers/servers.js';
+
+const skip = oracleSkipReason();
+
+const ev = (script: string, ...keysAndArgs: string[]): Cmd => ['EVAL', script, ...keysAndArgs];
+const ev0 = (script: string): Cmd => ['EVAL', script, '0'];
+const sha = (script: string): string => createHash('sha1').update(script).digest('hex');
+
+test('scripting: Lua values to replies (RESP2 and RESP3)', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ev0('return 1'), ev0('return -7'), ev0('return 1.5'), ev0('return -3.99'), ev0('return 2^53'),
+      ev0('return 0/0 == 0/0'), ev0("return 'hello'"), ev0("return ''"), ev0("return 'a\\0b\\255'"),
+      ev0('return true'), ev0('return false'), ev0('return nil'), ev0('return {}'),
+      ev0('return {1, 2, 3}'), ev0("return {1, 'two', {3, 'four'}, {}}"), ev0('return {1, 2, nil, 4}'),
+      ev0('return {1, false, 3}'), ev0('return {true, false}'), ev0("return {ok = 'FINE'}"),
+      ev0("return {err = 'My error'}"), ev0("return {err = 'WRONGTYPE custom'}"), ev0("return {1, {ok = 'x'}, {err = 'ERR y'}}"),
+      ev0("return redis.status_reply('GOOD')"), ev0("return redis.error_reply('MYCODE bad thing')"), ev0("local t = {} t[1] = 'a' t[2] = 'b' t.x = 'y' return t"),
+      ev0("return {a = 1}"), ev0('return tostring(10/2)'), ev0('return tostring(1e15)'), ev0("return tonumber('0x10')"),
+      ev0("return #'abc'"), ev0("return select('#', 1, 2, 3)"), ev0('return unpack({7})'),
+      ev0("return string.format('%d %s %5.2f', 42, 'x', 3.14159)"), ev0("return string.rep('ab', 3, ',')"),
+      ev0("return {string.byte('A'), string.char(72, 105)}"), ev0("return table.concat({1, 2, 3}, '-')"),
+      ev0("local t = {3, 1, 2} table.sort(t) return t"), ev0('return math.floor(7.9)'), ev0('return math.max(3, 9, 2)'),
+      ev0("return type(loadstring)"), ev0('return _VERSION'), ev0('return redis.REDIS_VERSION'),
+      ev0('return redis.REDIS_VERSION_NUM'), ev0('return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING}'),
+      ev0('return {redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}'),
+      ev0("return redis.sha1hex('')"), ev0("return redis.sha1hex('hello world')"), ev0('return redis.replicate_commands()'),
+      ev0('return redis.set_repl(redis.REPL_ALL)'), ev0("return redis.log(redis.LOG_WARNING, 'from a test')"),
+      ev('return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], #KEYS, #ARGV}', '2', 'k1', 'k2', 'a1', 'a2'),
+      ev('return ARGV', '0', 'x', '', 'z'), ev('return KEYS', '1', 'only'),
+    );
+  });
+});
+
+test('scripting: redis.setresp(3) conversions', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async (v) => {
+    const k = `resp3:${v}`;
+    await d.same(
+      ['DEL', k, k + 'z', k + 's'], ['HSET', k, 'f1', 'v1', 'f2', 'v2'], ['ZADD', k + 'z', '1.5', 'a', '2', 'b'],
+      ['SADD', k + 's', 'only'],
+      ev0('redis.setresp(3) return {double = 3.5}'), ev0('redis.setresp(3) return {double = 1/0}'),
+      ev0("redis.setresp(3) return {big_number = '123456789012345678901234567890'}"),
+      ev0("redis.setresp(3) return {map = {a = 1}}"), ev0("redis.setresp(3) return {set = {x = true}}"),
+      ev0('redis.setresp(3) return true'), ev0('redis.setresp(3) return false'), ev0('redis.setresp(3) return nil'),
+      ev(`redis.setresp(3) return redis.call('HGETALL', KEYS[1])`, '1', k),
+      ev(`redis.setresp(3) return redis.call('ZSCORE', KEYS[1], 'a')`, '1', k + 'z'),
+      ev(`redis.setresp(3) local r = redis.call('ZSCORE', KEYS[1], 'a') return {type(r), tostring(r.double)}`, '1', k + 'z'),
+      ev(`redis.setresp(3) return redis.call('SMEMBERS', KEYS[1])`, '1', k + 's'),
+      ev(`return type(redis.call('GET', 'resp3:none'))`, '0'),
+      ev(`redis.setresp(2) return redis.call('HGETALL', KEYS[1])`, '1', k),
+      ev0('return redis.setresp(4)'), ev0('return redis.setresp()'),
+    );
+  });
+});
+
+test('scripting: command replies to Lua and back', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async (v) => {
+    const k = `conv:${v}`;
+    await d.same(
+      ['DEL', k, k + 'l'],
+      ev("return redis.call('SET', KEYS[1], 'v')", '1', k), ev("return redis.call('SET', KEYS[1], 'v').ok", '1', k),
+      ev("return redis.call('GET', KEYS[1])", '1', k), ev("return redis.call('GET', 'conv:nothing')", '0'),
+      ev("return tostring(redis.call('GET', 'conv:nothing'))", '0'), ev("return redis.call('INCR', KEYS[1] .. 'n')", '1', k),
+      ev("return redis.call('RPUSH', KEYS[1], 'a', 'b', 'c')", '1', k + 'l'), ev("return redis.call('LRANGE', KEYS[1], 0, -1)", '1', k + 'l'),
+      ev("return redis.call('PING')", '0'), ev("return type(redis.call('PING'))", '0'),
+      ev("return redis.call('EXISTS', KEYS[1], KEYS[1])", '1', k), ev("return redis.call('TYPE', KEYS[1])", '1', k),
+      ev("return redis.call('SET', KEYS[1], 12.7)", '1', k), ev("return redis.call('GET', KEYS[1])", '1', k),
+      ev("return redis.call('ECHO', 0.1)", '0'), ev("return redis.call('ECHO', -1e20)", '0'),
+      ev("return redis.call('ECHO', 7224418100000001)", '0'), ev("return redis.call('ECHO', 2^53 + 1)", '0'),
+      ev("local n = 3\nlocal x = 1\nlocal r = redis.call('INCRBY', KEYS[1], n)\nreturn r", '1', k),
+      ev("local n = 3\n\nreturn redis.pcall('INCRBY', KEYS[1], n)", '1', k),
+      ev("local n = 3\nlocal ok = redis.pcall('INCRBY', KEYS[1], n)\nreturn ok.err", '1', k),
+      ev("return redis.call('SET', KEYS[1], 12)", '1', k), ev("return redis.call('ECHO', 3.0)", '0'),
+      ev("return redis.call('SELECT', 1)", '0'), ev("redis.call('SELECT', 2) return redis.call('SET', 'conv:indb2', 'x')", '0'),
+      ['GET', 'conv:indb2'], ['SELECT', '2'], ['GET', 'conv:indb2'], ['DEL', 'conv:indb2'], ['SELECT', '0'],
+    );
+  });
+});
+
+test('scripting: errors and redis.pcall', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async (v) => {
+    const k = `err:${v}`;
+    await d.same(
+      ['SET', k, 'text'],
+      ev0("error('boom')"), ev0("return x"), ev0('x = 1'), ev0('return print'), ev0('return os'),
+      ev0('return debug'), ev0('return _G.undefined_thing'), ev0("return rawget(_G, 'nope')"), ev0('local t = nil return t.x'),
+      ev0("return 1 + {}"), ev0('return +'), ev0('return end'), ev0("return redis.call('nosuchcommand')"),
+      ev0("return redis.call('GET')"), ev0("return redis.call('GET', 'a', 'b')"), ev0("return redis.call()"),
+      ev0("return redis.pcall()"), ev0("return redis.call('MULTI')"), ev0("return redis.call('EVAL', 'return 1', 0)"),
+      ev0("return redis.call('SET', 'a', {})"), ev0("return redis.call('SET', 'a', nil)"),
+      ev("return redis.call('INCR', KEYS[1])", '1', k), ev("return redis.pcall('INCR', KEYS[1])", '1', k),
+      ev("return redis.call('LPUSH', KEYS[1], 'x')", '1', k), ev("return redis.pcall('LPUSH', KEYS[1], 'x')", '1', k),
+      ev("local r = redis.pcall('LPUSH', KEYS[1], 'x') return r.err", '1', k),
+      ev("local r = redis.pcall('nosuch') return {type(r), r.err}", '0'),
+      ev("return redis.pcall('GET')", '0'), ev("return redis.pcall('MULTI')", '0'),
+      ev0("local ok, e = pcall(function() error('inner') end) return {tostring(ok), e}"),
+      ev0("local ok, e = pcall(function() redis.call('nosuch') end) return {tostring(ok), type(e)}"),
+      ev0("return {xpcall(function() error('x') end, function(m) return 'handled: ' .. m end)}"),
+      ev0("return redis.error_reply()"), ev0("return redis.status_reply()"), ev0("return redis.sha1hex()"),
+      ev0('return redis.nonexistent_function()'),
+      ev0('return 1', ), ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '2', 'a'], ['EVAL', 'return 1', 'x'],
+      ['EVAL', 'return 1', '01'], ['EVAL', 'return 1', ''], ['EVAL', 'return 1'], ['EVALSHA', 'abc', '0'],
+      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'],
+    );
+  });
+});
+
+test('scripting: cjson, cmsgpack, struct, bit', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ev0("return cjson.encode({1, 2, 3})"), ev0("return cjson.encode({a = 'b'})"), ev0("return cjson.encode('x\\n\"y')"),
+      ev0("return cjson.encode({})"), ev0("return cjson.encode(1.5)"), ev0("return cjson.encode(cjson.null)"),
+      ev0("return cjson.decode('[1,2,3]')"), ev0("local t = cjson.decode('{\"a\":[1,{\"b\":2}]}') return t.a[2].b"),
+      ev0("return cjson.decode('\"str\"')"), ev0("return cjson.decode('{bad')"), ev0("return type(cjson.decode('null'))"),
+      ev0("return cmsgpack.pack(1, 'a', {1, 2})"), ev0("return cmsgpack.pack({a = 1})"), ev0("return cmsgpack.pack(-1, 300, 70000, 1.5)"),
+      ev0("return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3}))}"), ev0("return cmsgpack.unpack(cmsgpack.pack({x = 'y'})).x"),
+      ev0("return struct.pack('>I2', 258)"), ev0("return struct.pack('<i4', -2)"), ev0("return {struct.unpack('>I2', '\\1\\2')}"),
+      ev0("return struct.size('>I4i2')"), ev0("return {struct.unpack('bc0', '\\3abc')}"),
+      ev0('return bit.band(0xff, 0x0f)'), ev0('return bit.bor(1, 2, 4)'), ev0('return bit.bxor(5, 3)'), ev0('return bit.bnot(0)'),
+      ev0('return bit.lshift(1, 10)'), ev0('return bit.rshift(-1, 28)'), ev0('return bit.arshift(-256, 4)'),
+      ev0('return bit.tohex(255)'), ev0('return bit.tohex(-1, 4)'), ev0('return bit.tobit(2^32 + 5)'), ev0('return bit.bswap(1)'),
+    );
+  });
+});
+
+test('scripting: shebang flags, EVAL_RO, EVALSHA_RO', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async (v) => {
+    const k = `ro:${v}`;
+    await d.same(
+      ['SET', k, 'v'],
+      ev0('#!lua\nreturn 1'), ev0("#!lua\nerror('on line two')"), ev0('#!lua flags=no-writes\nreturn 2'),
+      ev('#!lua flags=no-writes\nreturn redis.call(\'GET\', KEYS[1])', '1', k),
+      ev("#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 'x')", '1', k),
+      ev("#!lua flags=no-writes\nreturn redis.pcall('SET', KEYS[1], 'x')", '1', k),
+      ev0('#!lua flags=no-writes,allow-oom,allow-stale,no-cluster,allow-cross-slot-keys\nreturn 3'),
+      ev0('#!lua flags=\nreturn 4'), ev0('#!lua flags=bad\nreturn 1'), ev0('#!lua foo=bar\nreturn 1'),
+      ev0('#!python\nreturn 1'), ev0('#!lua'), ev0('#!lua  flags=no-writes\nreturn 5'),
+      ['EVAL_RO', "return redis.call('GET', KEYS[1])", '1', k], ['EVAL_RO', "return redis.call('SET', KEYS[1], 'y')", '1', k],
+      ['EVAL_RO', "return redis.pcall('DEL', KEYS[1])", '1', k], ['EVAL_RO', '#!lua\nreturn 1', '0'],
+      ['EVAL_RO', '#!lua flags=no-writes\nreturn 1', '0'],
+      ['SCRIPT', 'LOAD', "return redis.call('GET', KEYS[1])"],
+      ['EVALSHA_RO', sha("return redis.call('GET', KEYS[1])"), '1', k],
+      ['SCRIPT', 'LOAD', "return redis.call('DEL', KEYS[1])"],
+      ['EVALSHA_RO', sha("return redis.call('DEL', KEYS[1])"), '1', k],
+      ['SCRIPT', 'LOAD', "#!lua\nreturn redis.call('DEL', KEYS[1])"],
+      ['EVALSHA_RO', sha("#!lua\nreturn redis.call('DEL', KEYS[1])"), '1', k],
+      ['GET', k],
+    );
+  });
+});
+
+test('scripting: SCRIPT LOAD / EXISTS / FLUSH / KILL / HELP and EVALSHA', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['SCRIPT', 'FLUSH'], ['SCRIPT', 'LOAD', 'return 1'], ['SCRIPT', 'LOAD', 'return 1'],
+      ['SCRIPT', 'EXISTS', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'E0E1F9FABFC9D4800C877A703B823AC0578FF8DB', 'nope'],
+      ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0'], ['EVALSHA', 'E0E1F9FABFC9D4800C877A703B823AC0578FF8DB', '0'],
+      ['SCRIPT', 'LOAD', 'return +'], ['SCRIPT', 'LOAD', '#!lua flags=nope\nreturn 1'], ['SCRIPT', 'LOAD', '#!lua\nreturn 1'],
+      ev0('return 42'), ['SCRIPT', 'EXISTS', sha('return 42')],
+      ['SCRIPT', 'FLUSH', 'ASYNC'], ['SCRIPT', 'EXISTS', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db'],
+      ['SCRIPT', 'FLUSH', 'sync'], ['SCRIPT', 'FLUSH', 'bad'], ['SCRIPT', 'FLUSH', 'sync', 'async'],
+      ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0'],
+      ['SCRIPT', 'KILL'], ['SCRIPT', 'KILL', 'x'], ['SCRIPT', 'HELP'], ['SCRIPT', 'NOSUCH'], ['SCRIPT'],
+      ['SCRIPT', 'LOAD'], ['SCRIPT', 'EXISTS'],
+    );
+  });
+});
+
+test('scripting: keyspace effects, notifications, WATCH and blocking commands', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.same(
+    ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+    ev("redis.call('SET', KEYS[1], '1') redis.call('EXPIRE', KEYS[1], 100) return redis.call('TTL', KEYS[1])", '1', 'fx:a'),
+    ev("return redis.call('BLPOP', KEYS[1], 0)", '1', 'fx:list'),
+    ev("return redis.call('BRPOPLPUSH', KEYS[1], 'x', 0)", '1', 'fx:list'),
+    ev("return redis.call('XREAD', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", '1', 'fx:stream'),
+    ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', KEYS[1], '>')", '1', 'fx:stream'),
+    ev("return redis.call('XADD', KEYS[1], '1-1', 'f', 'v')", '1', 'fx:stream'),
+    ev("return redis.call('XREAD', 'STREAMS', KEYS[1], '0')", '1', 'fx:stream'),
+    ev("redis.setresp(3) return redis.call('XRANGE', KEYS[1], '-', '+')", '1', 'fx:stream'),
+    ev("return redis.call('SUBSCRIBE', 'ch')", '0'), ev("return redis.call('WATCH', 'x')", '0'),
+    ev("return redis.call('CLIENT', 'ID') ~= nil", '0'),
+    ['WATCH', 'fx:w'], ev("return redis.call('SET', KEYS[1], 'changed')", '1', 'fx:w'), ['MULTI'], ['GET', 'fx:w'], ['EXEC'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+  );
+});
+
+const LIB = '#!lua name=mylib\n' +
+  "redis.register_function('echo_first', function(keys, args) return {keys[1], args[1]} end)\n" +
+  "redis.register_function{function_name = 'ro_get', callback = function(keys) return redis.call('GET', keys[1]) end, " +
+  "flags = {'no-writes'}, description = 'reads a key'}\n" +
+  "redis.register_function('incr_it', function(keys) return redis.call('INCR', keys[1]) end)\n" +
+  "redis.register_function('fails', function() error('boom') end)\n" +
+  "redis.register_function('bad_global', function() return nothing_here end)\n";
+const ONE = "#!lua name=one\nredis.register_function{function_name = 'only', callback = function() return 1 end, " +
+  "flags = {'no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'}, description = 'just one'}";
+
+test('functions: FUNCTION LOAD / LIST / DELETE / FLUSH / STATS / KILL / HELP, FCALL and FCALL_RO', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'LOAD', 'REPLACE', LIB],
+      ['FCALL', 'echo_first', '1', 'k1', 'a1'], ['FCALL', 'echo_first', '0'], ['FCALL', 'incr_it', '1', 'fn:counter'],
+      ['FCALL', 'ro_get', '1', 'fn:counter'], ['FCALL_RO', 'ro_get', '1', 'fn:counter'], ['FCALL_RO', 'incr_it', '1', 'fn:counter'],
+      ['FCALL', 'fails', '0'], ['FCALL', 'bad_global', '0'], ['FCALL', 'nosuch', '0'], ['FCALL', 'echo_first', 'x'],
+      ['FCALL', 'echo_first', '-1'], ['FCALL', 'echo_first', '2', 'a'], ['FCALL'], ['FCALL_RO', 'nosuch', '0'],
+      ['FUNCTION', 'LOAD', ONE], ['FUNCTION', 'LIST', 'LIBRARYNAME', 'one'], ['FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'on*'],
+      ['FUNCTION', 'LIST', 'LIBRARYNAME', 'zzz*'], ['FUNCTION', 'LIST', 'LIBRARYNAME'], ['FUNCTION', 'LIST', 'bad'],
+      ['FCALL_RO', 'only', '0'], ['FUNCTION', 'STATS'], ['FUNCTION', 'KILL'], ['SCRIPT', 'KILL'],
+      ['FUNCTION', 'DELETE', 'one'], ['FUNCTION', 'DELETE', 'one'], ['FUNCTION', 'DELETE'],
+      // Load errors.
+      ['FUNCTION', 'LOAD', 'return 1'], ['FUNCTION', 'LOAD', '#!lua\nreturn 1'], ['FUNCTION', 'LOAD', '#!lua name=bad-name\nreturn 1'],
+      ['FUNCTION', 'LOAD', '#!lua name=x foo=bar\nreturn 1'], ['FUNCTION', 'LOAD', '#!nolua name=x\nreturn 1'],
+      ['FUNCTION', 'LOAD', '#!lua name=empty\nlocal x = 1'], ['FUNCTION', 'LOAD', "#!lua name=calls\nredis.call('SET', 'x', 1)"],
+      ['FUNCTION', 'LOAD', "#!lua name=dup\nredis.register_function('echo_first', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=twice\nredis.register_function('t', function() end)\nredis.register_function('t', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=badflag\nredis.register_function{function_name = 'bf', callback = function() end, flags = {'nope'}}"],
+      ['FUNCTION', 'LOAD', 'XX', '#!lua name=x\nreturn 1'],
+      ['FUNCTION', 'FLUSH', 'bad'], ['FUNCTION', 'FLUSH', 'ASYNC'], ['FUNCTION', 'LIST'], ['FUNCTION', 'STATS'],
+      ['FUNCTION', 'FLUSH', 'SYNC'], ['FUNCTION', 'HELP'], ['FUNCTION', 'NOSUCH'],
+    );
+  });
+});
