@@ -13,6 +13,7 @@ import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 import type { RdbPersistence } from '../persistence/rdb/index.js';
+import type { MemoryReport } from '../observability/memoryReport.js';
 import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { LatencyMonitor } from '../observability/latency.js';
@@ -179,8 +180,10 @@ export interface ServerApi {
   readonly runId: string;
   /** Replication id, 40 hex chars (INFO master_replid). */
   readonly replId: string;
-  /** Bytes in use (INFO used_memory, maxmemory checks); process heap until the memory accounting refines it. */
+  /** used_memory: the memory model's estimate (engine/memory.ts), what maxmemory is enforced on. */
   usedMemory(): number;
+  /** Every memory figure INFO memory and MEMORY STATS print (server/memory.ts). */
+  memoryReport(): MemoryReport;
   /** Dispatches the flush of databases (FLUSHDB / FLUSHALL) to subsystems that keep per-key state; -1 = all. */
   readonly onFlush: ((dbid: number) => void)[];
   /** Dispatches SWAPDB to subsystems that keep per-database state (blocked clients, WATCH). */

@@ -8,6 +8,7 @@ import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
@@ -115,6 +116,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
+  checkOom,
   checkTrackingLimit,
   checkDiskError,
   checkPubSubContext,

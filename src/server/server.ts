@@ -28,6 +28,8 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
+import { MemoryManager } from './memory.js';
+import type { MemoryReport } from '../observability/memoryReport.js';
 import { Propagator, type PropagateSink } from './propagate.js';
 import { wireAof, aofInfoExtra } from './aofWiring.js';
 import type { Aof } from '../persistence/aof/index.js';
@@ -134,6 +136,8 @@ export class Server implements ServerApi {
   private flushLateQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
+  /** used_memory, maxmemory eviction, GC figures (server/memory.ts). */
+  readonly memory: MemoryManager;
   private closing: Promise<void> | null = null;
   /** Resolves when the server has stopped (SHUTDOWN, signal, or close()). */
   readonly stopped: Promise<void>;
@@ -205,6 +209,8 @@ export class Server implements ServerApi {
       this.stats.expireCycleCpuMicros += Math.round(ms * 1000);
       this.latencyAddSampleIfNeeded('expire-cycle', ms);
     });
+    this.memory = new MemoryManager(this);
+    this.cron.jobs.push(() => this.memory.cron());
     let lastSample = 0;
     this.cron.jobs.push(() => {
       // INFO's instantaneous_* rates and used_memory_peak are sampled every 100 ms, as in Redis's serverCron.
@@ -276,6 +282,7 @@ export class Server implements ServerApi {
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
     this.cron.start();
+    this.memory.start();
     this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
@@ -625,8 +632,11 @@ export class Server implements ServerApi {
   };
 
   usedMemory(): number {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.external;
+    return this.memory.usedMemory();
+  }
+
+  memoryReport(): MemoryReport {
+    return this.memory.report();
   }
 
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
@@ -698,6 +708,7 @@ export class Server implements ServerApi {
       this.aof.close();
       this.cron.stop();
       this.rdb.abortBgsave();
+      this.memory.stop();
       this.blocked.stop();
       this.scripting.close();
       this.gcLatency.enable(false);
