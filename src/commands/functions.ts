@@ -6,7 +6,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
-import { FUNCTION_FLAGS, callChunk, SCRIPT_FLAG_NO_WRITES, type LuaFunction } from '../scripting/index.js';
+import { FUNCTION_FLAGS, callChunk, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const argv = c.argv;
@@ -31,6 +31,12 @@ function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   }
   if (readOnly && (fn.flags & SCRIPT_FLAG_NO_WRITES) === 0) {
     c.error('ERR Can not execute a script with write flag using *_ro command.');
+    return;
+  }
+  // A script that declares flags is refused up front while over maxmemory unless it may not write or allows
+  // OOM (Redis derives deny-oom from the declared flags); a flagless EVAL is checked per call instead.
+  if (c.server.preCommandOom && (fn.flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_OOM)) === 0) {
+    c.error("OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
   const lua = chunkOf(fn);

@@ -182,6 +182,11 @@ export interface ServerApi {
   readonly replId: string;
   /** used_memory: the memory model's estimate (engine/memory.ts), what maxmemory is enforced on. */
   usedMemory(): number;
+  /**
+   * Whether the top-level command being run found memory over maxmemory with nothing left to evict (Redis's
+   * pre_command_oom_state): scripts refuse deny-oom calls in that state.
+   */
+  readonly preCommandOom: boolean;
   /** Every memory figure INFO memory and MEMORY STATS print (server/memory.ts). */
   memoryReport(): MemoryReport;
   /** Dispatches the flush of databases (FLUSHDB / FLUSHALL) to subsystems that keep per-key state; -1 = all. */

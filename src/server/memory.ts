@@ -181,8 +181,11 @@ export class MemoryManager {
  */
 export function checkOom(server: Server, c: Client, cmd: Command): string | null {
   const ev = server.memory.evictor;
+  server.preCommandOom = false;
   if (ev.maxmemory === 0) return null;
   if (ev.performEvictions() !== EVICT_FAIL) return null;
+  // Scripts consult this (Redis's pre_command_oom_state): their first deny-oom call is refused.
+  server.preCommandOom = true;
   let reject = (cmd.flagBits & CMD_DENYOOM) !== 0;
   if (!reject && cmd.fullName === 'exec' && c.multiState !== null) {
     reject = c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_DENYOOM) !== 0);

@@ -122,6 +122,8 @@ export class Server implements ServerApi {
   /** INFO persistence's lines that exist only while the AOF is on. */
   readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
   readonly rdb: RdbPersistence;
+  /** Set by the dispatcher's OOM check for each top-level command (server/memory.ts checkOom). */
+  preCommandOom = false;
   private readonly loadOnStart: boolean;
 
   private listeners: net.Server[] = [];

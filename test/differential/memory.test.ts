@@ -123,3 +123,27 @@ test('MEMORY STATS has Redis 7.0\'s fields, in its order and shape, with a db.N 
     }
   });
 });
+
+test('scripts over maxmemory: a flagless EVAL refuses its first deny-oom call, declared flags decide up front', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(['SET', 'x', 'old'], ['FUNCTION', 'LOAD', 'REPLACE',
+      "#!lua name=oomlib\nredis.register_function('w', function() return redis.call('set','x','f') end)\n" +
+      "redis.register_function{function_name='r', callback=function() return redis.call('get','x') end, flags={'no-writes'}}\n" +
+      "redis.register_function{function_name='wo', callback=function() return redis.call('set','x','o') end, flags={'allow-oom'}}"],
+    ['CONFIG', 'SET', 'maxmemory', '1']);
+    await d.same(
+      ['EVAL', "return redis.call('set','x','y')", '0'],
+      ['EVAL', "return redis.pcall('set','x','y')", '0'],
+      ['EVAL', "redis.call('get','x'); return redis.call('set','x','y')", '0'],
+      ['EVAL', "return redis.call('del','nosuch')", '0'],
+      ['EVAL', "#!lua\nreturn redis.call('get','x')", '0'],
+      ['EVAL', "#!lua flags=no-writes\nreturn redis.call('get','x')", '0'],
+      ['EVAL', "#!lua flags=allow-oom\nreturn redis.call('set','x','z')", '0'],
+      ['FCALL', 'w', '0'], ['FCALL', 'r', '0'], ['FCALL', 'wo', '0'],
+      ['CONFIG', 'SET', 'maxmemory', '0'],
+      ['EVAL', "return redis.call('set','x','y')", '0'], ['GET', 'x'], ['FUNCTION', 'FLUSH'],
+    );
+  });
+});
