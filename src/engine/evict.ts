@@ -190,7 +190,7 @@ export class Evictor {
     const ks = this.ks;
     this.hooks.deleteEvicted(db, key);
     ks.stats.evictedKeys++;
-    ks.keyModified(db, key);
+    ks.keyModified(db, key, true);
     ks.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
     ks.propagateDeleted(db, key);
   }
