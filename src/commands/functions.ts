@@ -6,6 +6,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
+import { functionDumpCommand, functionRestoreCommand } from './functionsDump.js';
 import { FUNCTION_FLAGS, callChunk, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
@@ -244,6 +245,9 @@ export const commands: CommandSpec[] = [
         functionStatsCommand, ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special']),
       sub('kill', 2, ['noscript', 'allow_busy'], slowAcl, 'Stops the running function if it has not written.',
         functionKillCommand, ['request_policy:all_shards', 'response_policy:one_succeeded']),
+      sub('dump', 2, ['noscript'], slowAcl, 'Returns every library as one serialized payload.', functionDumpCommand),
+      sub('restore', -3, ['write', 'denyoom', 'noscript'], writeAcl, 'Loads libraries from a FUNCTION DUMP payload.',
+        functionRestoreCommand, ALL_SHARDS),
       sub('help', 2, ['loading', 'stale'], slowAcl, 'Lists the FUNCTION subcommands.', (c) => replyHelp(c, FUNCTION_HELP)),
     ],
   },

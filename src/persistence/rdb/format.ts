@@ -236,6 +236,37 @@ export function dumpPayload(value: Value, opts: EncodeOptions, compress: boolean
   return out.view().latin1Slice(0);
 }
 
+/** FUNCTION DUMP's payload: one FUNCTION2 record per library, then the RDB version and CRC-64 as DUMP's. */
+export function functionsPayload(codes: readonly string[], compress: boolean): string {
+  const out = new RdbOutput(256, compress);
+  for (const code of codes) writeFunction(out, code);
+  out.byte(RDB_VERSION & 0xff);
+  out.byte((RDB_VERSION >> 8) & 0xff);
+  out.bytes(crc64(out.view()).digest());
+  return out.view().latin1Slice(0);
+}
+
+/**
+ * The library codes in a verified FUNCTION RESTORE payload; throws RdbError with Redis's text for a record that
+ * is not a function library.
+ */
+export function readFunctionsPayload(p: Buffer): string[] {
+  const input = new RdbInput(p, 0, p.length - 10);
+  const codes: string[] = [];
+  while (input.pos < input.end) {
+    const type = input.byte();
+    if (type === RDB_OPCODE_FUNCTION_PRE_GA) throw new RdbError('Pre-GA function format not supported');
+    if (type !== RDB_OPCODE_FUNCTION2) throw new RdbError('given type is not a function');
+    try {
+      codes.push(input.string());
+    } catch (e) {
+      if (e instanceof RdbError || e instanceof RangeError) throw new RdbError('Failed loading library');
+      throw e;
+    }
+  }
+  return codes;
+}
+
 /** Redis's verifyDumpPayload: long enough, version not newer than ours, checksum right. */
 export function verifyDumpPayload(p: Buffer): boolean {
   if (p.length < 10) return false;

@@ -3,7 +3,7 @@
  * See ARCHITECTURE.md ("RDB persistence").
  */
 export { RdbPersistence, MISCONF_ERROR, type RdbDeps } from './service.js';
-export { dumpPayload, verifyDumpPayload, restorePayload, loadRdb, REDIS_VER, type LoadSink, type LoadedKey } from './format.js';
+export { dumpPayload, functionsPayload, readFunctionsPayload, verifyDumpPayload, restorePayload, loadRdb, REDIS_VER, type LoadSink, type LoadedKey } from './format.js';
 export { encodeOptions, decodeOptions, loadIntoKeyspace, type LoadHooks } from './keyspaceIo.js';
 export { serializeKeyspace, saveToFile, writeKeyspace, type SaveParams } from './save.js';
 export { RdbError, RDB_VERSION } from './constants.js';
