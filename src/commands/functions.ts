@@ -6,7 +6,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
-import { FUNCTION_FLAGS, callChunk, SCRIPT_FLAG_NO_WRITES, type LuaFunction } from '../scripting/index.js';
+import { FUNCTION_FLAGS, callChunk, functionUnit, SCRIPT_FLAG_NO_WRITES, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const argv = c.argv;
@@ -36,7 +36,7 @@ function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const lua = chunkOf(fn);
   c.server.scripting.run(c, {
     sha: fn.name, fn: true, lua: lua.text, luaBytes: lua.bytes, keys: argv.slice(3, 3 + numkeys),
-    args: argv.slice(3 + numkeys), flags: fn.flags, readOnly,
+    args: argv.slice(3 + numkeys), flags: fn.flags, readOnly, unit: functionUnit(fn),
   });
 }
 

@@ -219,6 +219,21 @@ const LIB = '#!lua name=mylib\n' +
 const ONE = "#!lua name=one\nredis.register_function{function_name = 'only', callback = function() return 1 end, " +
   "flags = {'no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'}, description = 'just one'}";
 
+test('functions: a library is loaded once: its top-level locals live across FCALLs, a reload starts afresh', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const counter = "#!lua name=cnt\nlocal n = 0\nredis.register_function('bump', function() n = n + 1 return n end)\n" +
+    "redis.register_function('peek', function() return n end)";
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'bump', '0'], ['FCALL', 'bump', '0'], ['FCALL', 'peek', '0'],
+      ['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'peek', '0'], ['FCALL', 'bump', '0'],
+      ['FUNCTION', 'DELETE', 'cnt'], ['FCALL', 'peek', '0'], ['FUNCTION', 'LOAD', counter], ['FCALL', 'peek', '0'],
+      ['SCRIPT', 'FLUSH'], ['FCALL', 'bump', '0'], ['FUNCTION', 'DELETE', 'cnt'],
+    );
+  });
+});
+
 test('functions: FUNCTION LOAD / LIST / DELETE / FLUSH / STATS / KILL / HELP, FCALL and FCALL_RO', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
