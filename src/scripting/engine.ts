@@ -161,7 +161,7 @@ export class LuaEngine {
     for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
     const reply = this.host!.call(argv, pcall, this.mainResp);
     this.log.push({ argv, reply });
-    return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw);
+    return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw, this.mainResp);
   }
   /** Set while a script runs past the threshold: called with its result, or with null when it was killed. */
   private onLateDone: ((result: ReplyValue | null) => void) | null = null;

@@ -11,6 +11,7 @@
 import { SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, SCRIPT_FLAG_ALLOW_STALE, SCRIPT_FLAG_NO_CLUSTER,
   SCRIPT_FLAG_ALLOW_CROSS_SLOT } from './scripts.js';
 import type { CompiledUnit } from './engine.js';
+import { preludeFor } from './protocol.js';
 
 export const FUNCTION_FLAGS: readonly [string, number][] = [
   ['no-writes', SCRIPT_FLAG_NO_WRITES],
@@ -91,7 +92,7 @@ export function loadChunk(body: string): string {
 
 /** The FCALL run of function `name` (validated: letters, digits, underscores). */
 export function callChunk(body: string, name: string): string {
-  return "local __fn local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' then " +
+  return preludeFor(body) + "local __fn local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' then " +
     `n, cb = n.function_name, n.callback end if n == '${name}' then __fn = cb end end}, {__index = redis}) ` +
     'local function __lib() ' + body + '\nend __lib() return __fn(KEYS, ARGV)';
 }
@@ -113,7 +114,7 @@ export function libraryKey(lib: Library): string {
 export function functionUnit(fn: LuaFunction): CompiledUnit {
   if (fn.unit === undefined) {
     const key = libraryKey(fn.library);
-    const src = "local __fns = {} local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' " +
+    const src = preludeFor(fn.library.body) + "local __fns = {} local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' " +
       'then n, cb = n.function_name, n.callback end __fns[n] = cb end}, {__index = redis}) ' +
       'local function __lib() ' + fn.library.body + '\nend __lib() return __fns';
     fn.unit = {

@@ -26,7 +26,12 @@ test('scripting: Lua values to replies (RESP2 and RESP3)', { skip }, async (t) =
       ev0('return {1, 2, 3}'), ev0("return {1, 'two', {3, 'four'}, {}}"), ev0('return {1, 2, nil, 4}'),
       ev0('return {1, false, 3}'), ev0('return {true, false}'), ev0("return {ok = 'FINE'}"),
       ev0("return {err = 'My error'}"), ev0("return {err = 'WRONGTYPE custom'}"), ev0("return {1, {ok = 'x'}, {err = 'ERR y'}}"),
-      ev0("return redis.status_reply('GOOD')"), ev0("return redis.error_reply('MYCODE bad thing')"), ev0("local t = {} t[1] = 'a' t[2] = 'b' t.x = 'y' return t"),
+      ev0("return redis.status_reply('GOOD')"), ev0("return redis.error_reply('MYCODE bad thing')"),
+      ev0("return redis.error_reply('msg')"), ev0("return redis.error_reply('-msg')"), ev0("return redis.error_reply('-ERR x')"),
+      ev0("return redis.error_reply('--x')"), ev0("return redis.error_reply('-')"), ev0("return redis.error_reply('')"),
+      ev0("return redis.error_reply(' x')"), ev0("return redis.error_reply('ERR')"), ev0("return redis.error_reply(5)"),
+      ev0("local t = redis.error_reply('my m') return {t.err, redis.error_reply('m').err, redis.error_reply('-E x').err}"),
+      ev0("return {1, redis.error_reply('in array')}"), ev0("local t = {} t[1] = 'a' t[2] = 'b' t.x = 'y' return t"),
       ev0("return {a = 1}"), ev0('return tostring(10/2)'), ev0('return tostring(1e15)'), ev0("return tonumber('0x10')"),
       ev0("return #'abc'"), ev0("return select('#', 1, 2, 3)"), ev0('return unpack({7})'),
       ev0("return string.format('%d %s %5.2f', 42, 'x', 3.14159)"), ev0("return string.rep('ab', 3, ',')"),
@@ -62,6 +67,13 @@ test('scripting: redis.setresp(3) conversions', { skip }, async (t) => {
       ev(`return type(redis.call('GET', 'resp3:none'))`, '0'),
       ev(`redis.setresp(2) return redis.call('HGETALL', KEYS[1])`, '1', k),
       ev0('return redis.setresp(4)'), ev0('return redis.setresp()'),
+      // A RESP3 null is nil in Lua (top level, in an array, in a map); false after setresp(2) again.
+      ev("redis.setresp(3) return {redis.call('GET', 'resp3:none') == nil, type(redis.pcall('GET', 'resp3:none'))}", '0'),
+      ev("redis.setresp(3) return redis.call('GET', 'resp3:none')", '0'),
+      ev("redis.setresp(3) local t = redis.call('MGET', 'resp3:none', KEYS[1]) return {#t, t[1] == nil, type(t[2])}", '1', k),
+      ev("redis.setresp(3) return redis.call('MGET', KEYS[1], 'resp3:none', KEYS[1])", '1', k),
+      ev("redis.setresp(3) redis.setresp(2) return type(redis.call('GET', 'resp3:none'))", '0'),
+      ev("redis.setresp(3) local n = 2 return redis.call('HMGET', KEYS[1], 'f1', 'nope', 'f' .. n)", '1', k),
     );
   });
 });
@@ -223,13 +235,16 @@ test('functions: a library is loaded once: its top-level locals live across FCAL
   const d = await Differential.start();
   t.after(() => d.stop());
   const counter = "#!lua name=cnt\nlocal n = 0\nredis.register_function('bump', function() n = n + 1 return n end)\n" +
-    "redis.register_function('peek', function() return n end)";
+    "redis.register_function('peek', function() return n end)\n" +
+    "redis.register_function('er', function(keys, args) return redis.error_reply(args[1]) end)\n" +
+    "redis.register_function('num', function(keys) redis.call('SET', keys[1], 7224418100000001) return redis.call('GET', keys[1]) end)";
   await d.bothProtocols(async () => {
     await d.same(
       ['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'bump', '0'], ['FCALL', 'bump', '0'], ['FCALL', 'peek', '0'],
       ['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'peek', '0'], ['FCALL', 'bump', '0'],
       ['FUNCTION', 'DELETE', 'cnt'], ['FCALL', 'peek', '0'], ['FUNCTION', 'LOAD', counter], ['FCALL', 'peek', '0'],
-      ['SCRIPT', 'FLUSH'], ['FCALL', 'bump', '0'], ['FUNCTION', 'DELETE', 'cnt'],
+      ['SCRIPT', 'FLUSH'], ['FCALL', 'bump', '0'], ['FCALL', 'er', '0', 'msg'], ['FCALL', 'er', '0', '-CODE x'],
+      ['FCALL', 'num', '1', 'fn:num'], ['FUNCTION', 'DELETE', 'cnt'],
     );
   });
 });
