@@ -21,11 +21,11 @@ import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from '
 import { spin } from './spin.js';
 import { load, type LuaEngine as WasmLua } from 'lua-redis-wasm';
 import {
-  TO_WORKER, TO_MAIN, READY, CTRL_SLOTS, FUEL_ERROR, type ToWorker, type ToMain, type ReplyValue, type Replayed,
+  TO_WORKER, TO_MAIN, READY, CTRL_SLOTS, FUEL_ERROR, RAISE_NOTE_LEVEL, type ToWorker, type ToMain, type ReplyValue, type Replayed,
 } from './protocol.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
-import { useNativeSha1, fastEvalWithArgs, installFunctionCache, type FunctionCache } from './engineShortcuts.js';
+import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised, type FunctionCache } from './engineShortcuts.js';
 
 /** What the server provides to run a script's commands. */
 export interface ScriptHost {
@@ -137,6 +137,8 @@ export class LuaEngine {
   /** The main state's compiled functions; null when unavailable (every run then compiles its chunk). */
   private fc: FunctionCache | null = null;
   private readonly defined = new Set<string>();
+  /** The compiled-function runner's note on the error that ended the run (engineShortcuts.ts, fixRaised). */
+  private raised: string | null = null;
 
   private loadMain(): void {
     if (this.mainLoading) return;
@@ -145,7 +147,10 @@ export class LuaEngine {
       const main = mod.create({
         redisCall: (args) => this.mainCall(args, false),
         redisPcall: (args) => this.mainCall(args, true),
-        log: (level, m) => this.host?.log(level, m.latin1Slice(0, m.length)),
+        log: (level, m) => {
+          if (level === RAISE_NOTE_LEVEL) this.raised = m.latin1Slice(0, m.length);
+          else this.host?.log(level, m.latin1Slice(0, m.length));
+        },
         onSetResp: (v) => (this.mainResp = v),
       });
       useNativeSha1(mod);
@@ -191,7 +196,9 @@ export class LuaEngine {
           chunk = unit.call;
         }
       }
-      const r = fastEvalWithArgs(main, chunk, toBuffers(keys), toBuffers(args));
+      this.raised = null;
+      let r = fastEvalWithArgs(main, chunk, toBuffers(keys), toBuffers(args));
+      if (this.raised !== null) r = fixRaised(r, this.raised);
       if (!isFuelError(r)) {
         this.host = null;
         return { done: true, result: r };

@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { encodeArgs, type LuaEngine, type ReplyValue } from 'lua-redis-wasm';
+import { FUEL_ERROR, RAISE_NOTE_LEVEL } from './protocol.js';
 
 interface WasmExports {
   HEAPU8: Uint8Array;
@@ -124,6 +125,15 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
       'if k == nil then C = {} return 1 end if src == nil then C[k] = nil return 1 end ' +
       "local f = ls(src, '@user_script') if f == nil then return 0 end C[k] = f return 1 end) " +
       "rawset(mt, '__mica_fn', function(k) return C[k] end) " +
+      // Redis calls f_<sha> from C asking one result, and words a raised non-string itself; xpcall gives both: the
+      // first value only, and a handler that sees the error where it was raised and reports it (fixRaised).
+      `local E, pc, xp, ts, lg, F = error, pcall, xpcall, tostring, redis.log, '${FUEL_ERROR}' ` +
+      'local function H(m) if m == F then return m end local w = \'\' for i = 3, 20 do local _, p = pc(E, \'\', i) ' +
+      "if p ~= '' then w = p break end end local t = ty(m) " +
+      "if t == 'string' or t == 'number' then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ns') " +
+      "elseif t == 'table' then if m.err ~= nil then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\nt' .. ts(m.err)) end " +
+      "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
+      "rawset(mt, '__mica_run', function(k) local ok, r = xp(C[k], H) if ok then return r end return E(r, 0) end) " +
       "rawset(mt, '__mica_lib', function(k, name) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
       'return L[name] end) return 1');
   } finally {
@@ -131,7 +141,7 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
   }
   if (installed !== 1) return null;
   const check = run("local ok = pcall(function() getmetatable(_G).x = 1 end) return {ok and 1 or 0, " +
-    "type(getmetatable(_G).__mica_fn) == 'function' and 1 or 0}");
+    "type(getmetatable(_G).__mica_run) == 'function' and 1 or 0}");
   if (!Array.isArray(check) || check[0] !== 0 || check[1] !== 1) return null;
   const tok = Buffer.from(token, 'latin1');
   const def = Buffer.from('local m = getmetatable(_G) return m.__mica_def(ARGV[1], ARGV[2], ARGV[3])', 'latin1');
@@ -143,4 +153,18 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
       fastEvalWithArgs(engine, def, none, key === undefined ? [tok] : [tok, Buffer.from(key, 'latin1')]);
     },
   };
+}
+
+/**
+ * The error that ended a run through __mica_run, as the runner's note (RAISE_NOTE_LEVEL) describes it: the line of the
+ * frame that raised it (the engine names the runner's), and for a raised table or non-string Redis's text.
+ */
+export function fixRaised(r: ReplyValue, note: string | null): ReplyValue {
+  if (note === null || r === null || typeof r !== 'object' || !('err' in r) || r.meta === undefined) return r;
+  const nl = note.indexOf('\n');
+  const m = /^user_script:(\d+): $/.exec(note.slice(0, nl));
+  const line = m !== null ? Number(m[1]) : r.meta.line;
+  if (note.charCodeAt(nl + 1) === 0x73 /* s */) return { ...r, meta: { ...r.meta, line } };
+  // \x01: luaToResp.ts writes the text as is, decorated with this line.
+  return { err: Buffer.from('\x01' + note.slice(nl + 2), 'latin1'), code: r.code, meta: { ...r.meta, line } };
 }

@@ -31,6 +31,13 @@ export interface Replayed {
  * Each costs compile time at every run, hence only when the script needs it.
  */
 export const FUEL_ERROR = 'Script killed by fuel limit';
+
+/**
+ * The redis.log level on which the compiled-function runner (engineShortcuts.ts, __mica_run) reports the error that
+ * ends a script: "<user_script:N: of the innermost Lua frame>\n<kind><text>", kind 's' (a string, whose text the
+ * engine keeps) or 't' (anything else, whose Redis text the engine loses: it says "script execution failed").
+ */
+export const RAISE_NOTE_LEVEL = 0x6d69;
 const SEED = 'math.randomseed(0); ';
 const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e) local F = '${FUEL_ERROR}' ` +
   'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +

@@ -37,7 +37,7 @@ export interface CachedScript {
 export function makeCachedScript(sha: string, body: string, lua: string, flags: number): CachedScript {
   const full = preludeFor(lua) + lua;
   const luaBytes = Buffer.from(full, 'latin1');
-  const unit = { key: 's' + sha, src: luaBytes, call: Buffer.from(`return getmetatable(_G).__mica_fn('s${sha}')()`, 'latin1') };
+  const unit = { key: 's' + sha, src: luaBytes, call: Buffer.from(`return getmetatable(_G).__mica_run('s${sha}')`, 'latin1') };
   return { sha, body, lua: full, luaBytes, flags, unit };
 }
 
