@@ -37,6 +37,11 @@ export interface StartOptions {
   config?: Record<string, string | number | boolean>;
   /** Write log lines (to stdout, or to the `logfile` setting); default false for embedded servers. */
   log?: boolean;
+  /**
+   * Load dir/dbfilename at start-up when it exists, as redis-server does. Default: only when `config` names a
+   * `dir` or a `dbfilename` (an embedded server does not pick up a stray dump.rdb from the working directory).
+   */
+  loadOnStart?: boolean;
 }
 
 export interface ServerHandle {
@@ -77,7 +82,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   logger.enabled = opts.log ?? false;
   logger.file = config.get('logfile');
   const clock = new Clock();
-  const server = new Server({ config, clock, logger });
+  const loadOnStart = opts.loadOnStart ?? ('dir' in (opts.config ?? {}) || 'dbfilename' in (opts.config ?? {}));
+  const server = new Server({ config, clock, logger, loadOnStart });
   await server.listen();
   return {
     port: server.port,

@@ -130,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   logger.role = 'M';
-  const server = new Server({ config, logger, configFile });
+  const server = new Server({ config, logger, configFile, loadOnStart: true });
   let signalled = false;
   const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
     if (signalled && name === 'SIGINT') {
@@ -154,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // Loading the AOF failed: the reason is already logged, with Redis's wording; exit as Redis does.
     if ((e as Error).name === 'AofLoadError') return 1;
+    // A dump file that exists but cannot be loaded: already logged, and the server must not start empty.
+    if ((e as { logged?: boolean }).logged) return 1;
     const binds = config.get('bind').split(' ').filter((b) => b !== '');
     logger.warning(`Warning: Could not create server TCP listening socket ${binds[0] ?? '*'}:${config.get('port')}: ` +
       listenFailure(e));

@@ -12,6 +12,7 @@ import { ERR } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { isValidClientAttr, selfOf, setClientNameOrReply } from './connection.js';
 import { trackingSubcommands } from './tracking.js';
+import { keylessSubcommands } from './subcommandSpec.js';
 
 type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
 
@@ -411,13 +412,7 @@ const adminConn = ['@admin', '@slow', '@dangerous', '@connection'];
 const plain = ['noscript', 'loading', 'stale'];
 const admin = ['admin', 'noscript', 'loading', 'stale'];
 
-function sub(name: string, arity: number, flags: readonly string[], acl: readonly string[], since: string,
-  summary: string, handler: (c: CommandContext) => void, tips?: readonly string[], complexity = 'O(1)'): CommandSpec {
-  return {
-    name, arity, flags, acl, keys: [0, 0, 0], group: 'connection', since, summary, complexity, handler,
-    ...(tips ? { tips } : {}),
-  };
-}
+const sub = keylessSubcommands('connection');
 
 const perClient = 'O(N) where N is the number of client connections';
 

@@ -182,6 +182,26 @@ const HELP = [
   '    Prints this help.',
 ];
 
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load the dump back (persistence/rdb does the work). */
+function debugReload(c: CommandContext): void {
+  let flush = true;
+  let save = true;
+  let merge = false;
+  for (let j = 2; j < c.argv.length; j++) {
+    const o = c.argv[j]!.toLowerCase();
+    if (o === 'merge') merge = true;
+    else if (o === 'noflush') flush = false;
+    else if (o === 'nosave') save = false;
+    else {
+      c.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+      return;
+    }
+  }
+  const err = c.server.rdb.debugReload(save, flush, merge);
+  if (err === null) c.ok();
+  else c.error(err);
+}
+
 function debugCommand(c: CommandContext): void {
   if (!debugAllowed(c)) {
     c.error(NOT_ALLOWED);
@@ -202,6 +222,8 @@ function debugCommand(c: CommandContext): void {
   } else if (sub === 'log' && argc === 3) {
     c.server.log.warning(`DEBUG LOG: ${c.argv[2]!}`);
     c.ok();
+  } else if (sub === 'reload') {
+    debugReload(c);
   } else if (sub === 'set-active-expire' && argc === 3) {
     c.server.keyspace.activeExpireEnabled = atoi(c.argv[2]!) !== 0;
     c.ok();

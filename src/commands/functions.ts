@@ -6,7 +6,8 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
-import { FUNCTION_FLAGS, callChunk, functionUnit, SCRIPT_FLAG_NO_WRITES, type LuaFunction } from '../scripting/index.js';
+import { functionDumpCommand, functionRestoreCommand } from './functionsDump.js';
+import { FUNCTION_FLAGS, callChunk, functionUnit, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const argv = c.argv;
@@ -31,6 +32,12 @@ function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   }
   if (readOnly && (fn.flags & SCRIPT_FLAG_NO_WRITES) === 0) {
     c.error('ERR Can not execute a script with write flag using *_ro command.');
+    return;
+  }
+  // A script that declares flags is refused up front while over maxmemory unless it may not write or allows
+  // OOM (Redis derives deny-oom from the declared flags); a flagless EVAL is checked per call instead.
+  if (c.server.preCommandOom && (fn.flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_OOM)) === 0) {
+    c.error("OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
   const lua = chunkOf(fn);
@@ -238,6 +245,9 @@ export const commands: CommandSpec[] = [
         functionStatsCommand, ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special']),
       sub('kill', 2, ['noscript', 'allow_busy'], slowAcl, 'Stops the running function if it has not written.',
         functionKillCommand, ['request_policy:all_shards', 'response_policy:one_succeeded']),
+      sub('dump', 2, ['noscript'], slowAcl, 'Returns every library as one serialized payload.', functionDumpCommand),
+      sub('restore', -3, ['write', 'denyoom', 'noscript'], writeAcl, 'Loads libraries from a FUNCTION DUMP payload.',
+        functionRestoreCommand, ALL_SHARDS),
       sub('help', 2, ['loading', 'stale'], slowAcl, 'Lists the FUNCTION subcommands.', (c) => replyHelp(c, FUNCTION_HELP)),
     ],
   },

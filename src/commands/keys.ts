@@ -85,19 +85,18 @@ function addWithTtl(db: Database, key: string, value: Value, expire: number, met
 
 /** Removes a key whose value lives on elsewhere: unlike Database.remove, the value is not handed to freeValue. */
 function detach(db: Database, key: string): void {
-  const slot = db.dict.find(key);
-  if (slot >= 0) db.detached(key, db.dict.removeSlot(slot));
+  db.detach(key);
 }
 
 /* ---------------------------------------------------------------- DEL, UNLINK, EXISTS, TYPE, TOUCH */
 
-function delGenericCommand(c: CommandContext): void {
+function delGenericCommand(c: CommandContext, lazy = c.server.keyspace.lazyfree.settings.userDel): void {
   const db = c.db;
   let deleted = 0;
   for (let j = 1; j < c.argv.length; j++) {
     const key = c.argv[j]!;
     if (db.find(key) < 0) continue;
-    db.remove(key);
+    db.remove(key, lazy);
     db.written(key, 'del', NOTIFY_GENERIC);
     deleted++;
   }
@@ -621,13 +620,13 @@ export const commands: CommandSpec[] = [
     name: 'del', arity: -2, flags: ['write'], acl: kwr('@slow'), keys: [1, -1, 1],
     keySpecs: [keyAt(1, 'RM delete', -1)], tips: multiShard, group: 'generic', since: '1.0.0',
     complexity: 'O(N) where N is the number of keys', summary: 'Deletes keys; returns how many existed.',
-    handler: delGenericCommand,
+    handler: (c) => delGenericCommand(c),
   },
   {
     name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: kwr('@fast'), keys: [1, -1, 1],
     keySpecs: [keyAt(1, 'RM delete', -1)], tips: multiShard, group: 'generic', since: '4.0.0',
     complexity: 'O(1) per key, freeing happens later', summary: 'Deletes keys, reclaiming their memory in the background.',
-    handler: delGenericCommand,
+    handler: (c) => delGenericCommand(c, true),
   },
   {
     name: 'exists', arity: -2, flags: ['readonly', 'fast'], acl: krd('@fast'), keys: [1, -1, 1],

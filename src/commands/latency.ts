@@ -8,6 +8,7 @@
 import type { Command, CommandContext, CommandSpec } from './types.js';
 import { anonHugePagesBytes } from '../observability/latency.js';
 import { replyHelp } from './client.js';
+import { keylessSubcommands } from './subcommandSpec.js';
 
 function nowSec(c: CommandContext): number {
   return Math.floor(c.server.clock.now() / 1000);
@@ -121,13 +122,7 @@ const admin = ['admin', 'noscript', 'loading', 'stale'];
 const adminAcl = ['@admin', '@slow', '@dangerous'];
 const special = ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'];
 
-function sub(name: string, arity: number, flags: readonly string[], acl: readonly string[], since: string,
-  summary: string, handler: (c: CommandContext) => void, tips?: readonly string[], complexity = 'O(1)'): CommandSpec {
-  return {
-    name, arity, flags, acl, keys: [0, 0, 0], group: 'server', since, summary, complexity, handler,
-    ...(tips ? { tips } : {}),
-  };
-}
+const sub = keylessSubcommands('server');
 
 export const commands: CommandSpec[] = [
   {

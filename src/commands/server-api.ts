@@ -12,6 +12,8 @@ import type { Command, CommandContext } from './types.js';
 import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
+import type { RdbPersistence } from '../persistence/rdb/index.js';
+import type { MemoryReport } from '../observability/memoryReport.js';
 import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { LatencyMonitor } from '../observability/latency.js';
@@ -180,8 +182,15 @@ export interface ServerApi {
   readonly runId: string;
   /** Replication id, 40 hex chars (INFO master_replid). */
   readonly replId: string;
-  /** Bytes in use (INFO used_memory, maxmemory checks); process heap until the memory accounting refines it. */
+  /** used_memory: the memory model's estimate (engine/memory.ts), what maxmemory is enforced on. */
   usedMemory(): number;
+  /**
+   * Whether the top-level command being run found memory over maxmemory with nothing left to evict (Redis's
+   * pre_command_oom_state): scripts refuse deny-oom calls in that state.
+   */
+  readonly preCommandOom: boolean;
+  /** Every memory figure INFO memory and MEMORY STATS print (server/memory.ts). */
+  memoryReport(): MemoryReport;
   /** Dispatches the flush of databases (FLUSHDB / FLUSHALL) to subsystems that keep per-key state; -1 = all. */
   readonly onFlush: ((dbid: number) => void)[];
   /** Dispatches SWAPDB to subsystems that keep per-database state (blocked clients, WATCH). */
@@ -232,6 +241,8 @@ export interface ServerApi {
    * blocking commands answering at once as on timeout); each writes its own reply.
    */
   execTransaction(c: CommandContext, queue: readonly QueuedCommand[]): void;
+  /** RDB persistence: SAVE / BGSAVE / save points / DEBUG RELOAD / SHUTDOWN's save (persistence/rdb). */
+  readonly rdb: RdbPersistence;
   /** SLOWLOG's entries and settings (observability/slowlog.ts). */
   readonly slowlog: SlowLog;
   /** LATENCY's event series (observability/latency.ts). */

@@ -27,8 +27,11 @@ function flushArgsValid(c: CommandContext): boolean {
  */
 function emptyData(c: CommandContext, dbid: number): void {
   const ks = c.server.keyspace;
+  // ASYNC frees in the background, SYNC at once, no argument as lazyfree-lazy-user-flush says.
+  const mode = c.argv.length > 1 ? c.argv[1]!.toLowerCase() : '';
+  const lazy = mode === 'async' || (mode === '' && ks.lazyfree.settings.userFlush);
   let removed = 0;
-  for (const db of ks.dbs) if (dbid === -1 || db.id === dbid) removed += db.clear();
+  for (const db of ks.dbs) if (dbid === -1 || db.id === dbid) removed += db.clear(lazy);
   ks.dirty += removed;
   for (const hook of c.server.onFlush) hook(dbid);
 }

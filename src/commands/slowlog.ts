@@ -8,6 +8,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ERR } from '../protocol/errors.js';
 import { replyHelp } from './client.js';
+import { keylessSubcommands } from './subcommandSpec.js';
 
 function slowlogGetCommand(c: CommandContext): void {
   const argv = c.argv;
@@ -68,13 +69,7 @@ function slowlogHelpCommand(c: CommandContext): void {
 const admin = ['admin', 'loading', 'stale'];
 const adminAcl = ['@admin', '@slow', '@dangerous'];
 
-function sub(name: string, arity: number, flags: readonly string[], acl: readonly string[], since: string,
-  summary: string, handler: (c: CommandContext) => void, tips?: readonly string[], complexity = 'O(1)'): CommandSpec {
-  return {
-    name, arity, flags, acl, keys: [0, 0, 0], group: 'server', since, summary, complexity, handler,
-    ...(tips ? { tips } : {}),
-  };
-}
+const sub = keylessSubcommands('server');
 
 export const commands: CommandSpec[] = [
   {

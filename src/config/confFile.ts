@@ -92,8 +92,10 @@ export function loadConfigString(config: Config, text: string, opts: LoadOptions
     if (argv === null) fail('Unbalanced quotes in configuration line');
     if (argv!.length === 0) continue;
     const name = argv![0]!.toLowerCase();
-    const args = argv!.slice(1);
+    let args = argv!.slice(1);
     const s = config.setting(name);
+    // Like Redis 7.0, a multi-word setting given as one quoted word is split on spaces (--save "3600 1").
+    if (s?.multiArg && args.length === 1 && args[0]!.includes(' ')) args = args[0]!.split(' ');
     if (s) {
       if (!s.multiArg && args.length !== 1) fail('wrong number of arguments');
       const v = config.check(s, args);

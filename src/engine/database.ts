@@ -15,6 +15,8 @@ export class Database {
   dict = new Dict<Value>();
   /** Running estimate of the TTL left on keys that have one, in ms (INFO keyspace avg_ttl); engine/expire.ts. */
   avgTtl = 0;
+  /** Bytes the memory model charges for this database's keys and values (engine/memory.ts). */
+  usedBytes = 0;
 
   constructor(
     readonly id: number,
@@ -30,6 +32,8 @@ export class Database {
     const d = this.dict;
     const slot = d.find(key);
     if (slot < 0) return -1;
+    // A running BGSAVE writes the key's current value before any caller can change it (in place or not).
+    if (d.snapHook !== null) d.preWrite(slot);
     const when = d.expireAt(slot);
     if (when !== NO_EXPIRE && this.ks.clock.cached > when && this.ks.expireAllowed) {
       this.expireSlot(slot);
@@ -56,13 +60,19 @@ export class Database {
     const slot = this.find(key);
     if (slot < 0) return undefined;
     this.ks.touch(this.dict, slot);
-    return this.dict.valueAt(slot);
+    const v = this.dict.valueAt(slot);
+    if (typeof v !== 'string') this.ks.mem.mayChange(this, v);
+    return v;
   }
 
   /** Value without side effects other than lazy expiry (used by TYPE-like peeks and internal code). */
   peek(key: string): Value | undefined {
     const slot = this.find(key);
-    return slot < 0 ? undefined : this.dict.valueAt(slot);
+    if (slot < 0) return undefined;
+    const v = this.dict.valueAt(slot);
+    // Blocked-client serving pops through peek.
+    if (typeof v !== 'string') this.ks.mem.mayChange(this, v);
+    return v;
   }
 
   exists(key: string): boolean {
@@ -71,8 +81,9 @@ export class Database {
 
   /** Adds a key known to be absent. */
   add(key: string, value: Value): void {
-    const slot = this.dict.add(key, value);
-    this.ks.touch(this.dict, slot);
+    // A new key starts with fresh access data and no access counted (Redis's createObject), not a touch.
+    this.dict.add(key, value, this.ks.initialMeta());
+    this.ks.mem.added(this, key, value);
     this.ks.signalKeyAsReady(this, key, value);
     this.ks.notify(NOTIFY_NEW, 'new', key, this.id);
   }
@@ -89,6 +100,7 @@ export class Database {
       return;
     }
     const old = d.valueAt(slot);
+    this.ks.mem.replaced(this, old, value);
     d.setValue(slot, value);
     // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
     if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
@@ -99,17 +111,33 @@ export class Database {
   /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */
   replaceValue(key: string, value: Value): void {
     const slot = this.dict.find(key);
-    if (slot >= 0) this.dict.setValue(slot, value);
+    if (slot < 0) return;
+    this.ks.mem.replaced(this, this.dict.valueAt(slot), value);
+    this.dict.setValue(slot, value);
   }
 
-  /** Deletes a key if present (no expiry check needed: a dead key is deleted either way). */
-  remove(key: string): boolean {
+  /**
+   * Deletes a key if present (no expiry check needed: a dead key is deleted either way); `lazy` frees a big value
+   * in the background (UNLINK, lazyfree-lazy-* settings; engine/lazyfree.ts).
+   */
+  remove(key: string, lazy = false): boolean {
     const slot = this.dict.find(key);
     if (slot < 0) return false;
     const v = this.dict.removeSlot(slot);
+    const bytes = this.ks.mem.removed(this, key, v);
+    if (lazy) this.ks.lazyfree.freeObject(v, bytes);
     if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     return true;
+  }
+
+  /** Removes a key whose value lives on elsewhere (RENAME, MOVE): unlike remove, the value is not freed. */
+  detach(key: string): void {
+    const slot = this.dict.find(key);
+    if (slot < 0) return;
+    const v = this.dict.removeSlot(slot);
+    this.ks.mem.removed(this, key, v);
+    this.detached(key, v);
   }
 
   /** A value left `key` without being freed (RENAME / MOVE): XREADGROUP waiters on a stream there are told. */
@@ -146,6 +174,8 @@ export class Database {
     const d = this.dict;
     const key = d.keyAt(slot);
     const v = d.removeSlot(slot);
+    const bytes = this.ks.mem.removed(this, key, v);
+    if (this.ks.lazyfree.settings.expire) this.ks.lazyfree.freeObject(v, bytes);
     if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     this.ks.stats.expiredKeys++;
@@ -154,10 +184,12 @@ export class Database {
     this.ks.propagateExpired(this, key);
   }
 
-  /** Drops every key (FLUSHDB). Returns the number removed. */
-  clear(): number {
+  /** Drops every key (FLUSHDB); `lazy` frees them in the background (ASYNC). Returns the number removed. */
+  clear(lazy = false): number {
     const n = this.dict.size;
     const old = this.dict;
+    const bytes = this.ks.mem.cleared(this);
+    if (lazy) this.ks.lazyfree.freeDatabase(old, n, bytes);
     this.dict = new Dict<Value>();
     this.ks.freeDict(old);
     return n;

@@ -11,6 +11,8 @@ import type { Stats } from '../observability/stats.js';
 import type { Dict } from '../types/dict.js';
 import { Database } from './database.js';
 import type { Value } from './values.js';
+import { MemoryAccounting } from './memory.js';
+import { LazyFree } from './lazyfree.js';
 
 export type KeyHook = (db: Database, key: string) => void;
 /**
@@ -53,6 +55,17 @@ export class Keyspace {
   freeDict: (d: Dict<Value>) => void = () => {};
   /** Updates a key's access metadata (LRU clock or LFU counter). Replaced when the policy changes. */
   touch: (d: Dict<Value>, slot: number) => void;
+  /** Access metadata of a new key: the LRU clock now, or an LFU counter at its initial value. */
+  initialMeta: () => number;
+  /** The memory model's running totals (engine/memory.ts). */
+  readonly mem = new MemoryAccounting();
+  /** Background freeing of big values and flushed databases, and the lazyfree-lazy-* settings. */
+  readonly lazyfree: LazyFree;
+  /**
+   * Propagates the deletion of a key the server removed on its own (eviction) as a DEL to AOF and replicas,
+   * like propagateExpired; set by the propagation layer.
+   */
+  propagateDeleted: KeyHook = () => {};
   /** Set while OBJECT or CLIENT NO-TOUCH clients read, so lookups leave access times alone. */
   noTouch = false;
 
@@ -61,11 +74,13 @@ export class Keyspace {
     readonly stats: Stats,
     databases = 16,
   ) {
+    this.lazyfree = new LazyFree((fn) => setImmediate(fn), stats);
     this.dbs = [];
     for (let i = 0; i < databases; i++) this.dbs.push(new Database(i, this));
     this.touch = (d, slot) => {
       if (!this.noTouch) d.setMeta(slot, lruClock(this.clock.cached));
     };
+    this.initialMeta = () => lruClock(this.clock.cached);
   }
 
   notify(cls: number, event: string, key: string, dbid: number): void {
@@ -81,11 +96,16 @@ export class Keyspace {
 
   /** Exchanges the contents of two databases (SWAPDB). */
   swap(a: number, b: number): void {
+    // Queued values are charged to the database that held them: settle before they change hands.
+    this.mem.settle();
     const da = this.dbs[a]!;
     const db = this.dbs[b]!;
     const t = da.dict;
     da.dict = db.dict;
     db.dict = t;
+    const u = da.usedBytes;
+    da.usedBytes = db.usedBytes;
+    db.usedBytes = u;
   }
 }
 

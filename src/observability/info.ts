@@ -15,6 +15,8 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Stats, CommandStat } from './stats.js';
+import { infoMemoryFields, type MemoryReport } from './memoryReport.js';
+export { bytesToHuman } from './memoryReport.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -36,6 +38,8 @@ export interface InfoInputs {
   readonly commands: { all(): Iterable<{ readonly fullName: string; readonly stat: CommandStat }> };
   /** Bytes in use by the dataset and server, as INFO used_memory reports it. */
   usedMemory(): number;
+  /** The memory figures (server/memory.ts) the memory section prints. */
+  memoryReport(): MemoryReport;
   /**
    * Live values that subsystems supply for fields this module prints as idle (blocked_clients, pubsub_channels,
    * tracking_clients, ...): a provider registered under a field's name replaces the printed value.
@@ -81,18 +85,6 @@ export function micaVersion(): string {
     }
   }
   return micaVersionCache;
-}
-
-/** Redis's bytesToHuman: B, K, M, G, T, P with two decimals. */
-export function bytesToHuman(n: number): string {
-  const units = ['K', 'M', 'G', 'T', 'P'];
-  if (n < 1024) return `${n}B`;
-  let v = n / 1024;
-  for (let i = 0; i < units.length; i++) {
-    if (v < 1024 || i === units.length - 1) return `${v.toFixed(2)}${units[i]}`;
-    v /= 1024;
-  }
-  return `${n}B`;
 }
 
 const fixed2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '0.00');
@@ -191,72 +183,7 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'memory', title: 'Memory', inDefault: true,
-    fields: (s) => {
-      const mu = process.memoryUsage();
-      const used = s.usedMemory();
-      if (used > s.stats.peakMemory) s.stats.peakMemory = used;
-      const peak = s.stats.peakMemory;
-      const startup = Math.min(used, s.stats.startupMemory || used);
-      const dataset = Math.max(0, used - startup);
-      const total = os.totalmem();
-      const maxmemory = Number(s.config.get('maxmemory'));
-      const rss = mu.rss;
-      let clientsMemory = 0;
-      for (const c of s.clients.all()) clientsMemory += c.totalMemory;
-      return [
-        ['used_memory', used],
-        ['used_memory_human', bytesToHuman(used)],
-        ['used_memory_rss', rss],
-        ['used_memory_rss_human', bytesToHuman(rss)],
-        ['used_memory_peak', peak],
-        ['used_memory_peak_human', bytesToHuman(peak)],
-        ['used_memory_peak_perc', fixed2(peak > 0 ? (used / peak) * 100 : 0) + '%'],
-        ['used_memory_overhead', startup],
-        ['used_memory_startup', startup],
-        ['used_memory_dataset', dataset],
-        ['used_memory_dataset_perc', fixed2(used > 0 ? (dataset / used) * 100 : 0) + '%'],
-        ['allocator_allocated', mu.heapUsed],
-        ['allocator_active', mu.heapTotal],
-        ['allocator_resident', rss],
-        ['total_system_memory', total],
-        ['total_system_memory_human', bytesToHuman(total)],
-        ['used_memory_lua', 0],
-        ['used_memory_vm_eval', 0],
-        ['used_memory_lua_human', '0B'],
-        ['used_memory_scripts_eval', 0],
-        ['number_of_cached_scripts', 0],
-        ['number_of_functions', 0],
-        ['number_of_libraries', 0],
-        ['used_memory_vm_functions', 0],
-        ['used_memory_vm_total', 0],
-        ['used_memory_vm_total_human', '0B'],
-        ['used_memory_functions', 0],
-        ['used_memory_scripts', 0],
-        ['used_memory_scripts_human', '0B'],
-        ['maxmemory', maxmemory],
-        ['maxmemory_human', bytesToHuman(maxmemory)],
-        ['maxmemory_policy', s.config.get('maxmemory-policy')],
-        ['allocator_frag_ratio', fixed2(mu.heapTotal / Math.max(1, mu.heapUsed))],
-        ['allocator_frag_bytes', mu.heapTotal - mu.heapUsed],
-        ['allocator_rss_ratio', fixed2(rss / Math.max(1, mu.heapTotal))],
-        ['allocator_rss_bytes', rss - mu.heapTotal],
-        ['rss_overhead_ratio', fixed2(1)],
-        ['rss_overhead_bytes', 0],
-        ['mem_fragmentation_ratio', fixed2(rss / Math.max(1, used))],
-        ['mem_fragmentation_bytes', rss - used],
-        ['mem_not_counted_for_evict', 0],
-        ['mem_replication_backlog', 0],
-        ['mem_total_replication_buffers', 0],
-        ['mem_clients_slaves', 0],
-        ['mem_clients_normal', clientsMemory],
-        ['mem_cluster_links', 0],
-        ['mem_aof_buffer', 0],
-        ['mem_allocator', 'v8-' + process.versions.v8],
-        ['active_defrag_running', 0],
-        ['lazyfree_pending_objects', 0],
-        ['lazyfreed_objects', 0],
-      ];
-    },
+    fields: (s) => infoMemoryFields(s.memoryReport()),
   },
   {
     name: 'persistence', title: 'Persistence', inDefault: true,

@@ -17,6 +17,8 @@ export class Stats {
   /** Time spent in active expiry cycles, µs (INFO expire_cycle_cpu_milliseconds). */
   expireCycleCpuMicros = 0;
   evictedKeys = 0;
+  /** Values freed in the background (INFO lazyfreed_objects; engine/lazyfree.ts). */
+  lazyfreedObjects = 0;
   evictedClients = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
@@ -61,6 +63,7 @@ export class Stats {
     this.expiredTimeCapReached = 0;
     this.expireCycleCpuMicros = 0;
     this.evictedKeys = 0;
+    this.lazyfreedObjects = 0;
     this.evictedClients = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;

@@ -43,6 +43,8 @@ export function wireAof(server: Server, cronJobs: (() => void)[]): Aof {
     now: () => Date.now(),
     requestFlush: () => server.requestTurnFlush(),
     newExecutor: () => newExecutor(server, () => server.config.get('appendfilename')),
+    // The RDB service is created after the AOF: reached at call time.
+    rdb: { dump: () => server.rdb.aofBaseImage(), load: (buf) => server.rdb.loadAofBase(buf) },
     fatal: (msg) => {
       server.log.warning(msg);
       process.exit(1);

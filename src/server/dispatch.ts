@@ -8,6 +8,7 @@ import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
@@ -65,11 +66,14 @@ function checkNoMulti(_s: Server, c: Client, cmd: Command): string | null {
 }
 
 /**
- * While the AOF cannot be written, write commands (and PING, as in Redis) are refused with the MISCONF error:
+ * While the last background save failed or the AOF cannot be written, write commands (and PING, as in Redis) are
+ * refused with the MISCONF error:
  * nothing is acknowledged that would not be persisted.
  */
 function checkDiskError(server: Server, c: Client, cmd: Command): string | null {
-  const err = server.aof.writeError;
+  // Redis's writeCommandsDeniedByDiskError: a failed background save (with stop-writes-on-bgsave-error and save
+  // points) first, then a failed AOF write.
+  const err = server.diskErrorFor() ?? server.aof.writeError;
   if (err === null) return null;
   if ((cmd.flagBits & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return err;
   if (cmd.fullName === 'exec' && c.multiState !== null && c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0)) return err;
@@ -112,8 +116,9 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
-  checkDiskError,
+  checkOom,
   checkTrackingLimit,
+  checkDiskError,
   checkPubSubContext,
   checkBusyScript,
   checkReplicaKeyspace,

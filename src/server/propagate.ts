@@ -94,6 +94,13 @@ export class Propagator implements Propagation {
     else this.emit(dbid, argv);
   }
 
+  /** A key the server deleted on its own (eviction; Keyspace.propagateDeleted): DEL, or UNLINK when freed lazily. */
+  deleted(dbid: number, key: string, lazy: boolean): void {
+    const argv = [lazy ? 'UNLINK' : 'DEL', key];
+    if (this.depth > 0) this.ops.push(dbid, argv);
+    else this.emit(dbid, argv);
+  }
+
   private flushUnit(): void {
     const ops = this.ops;
     const wrap = ops.length > 2;

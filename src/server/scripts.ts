@@ -12,10 +12,11 @@
  */
 import { ReplyWriter } from '../protocol/writer.js';
 import {
-  LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, FunctionRegistry, FUNCTION_FLAGS,
+  LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, FunctionRegistry, FUNCTION_FLAGS,
   parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
 } from '../scripting/index.js';
-import { CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
+import { CMD_DENYOOM, CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
+import { OOM_ERROR } from './memory.js';
 import type { ScriptingApi, ScriptRun } from '../commands/server-api.js';
 import type { Database } from '../engine/database.js';
 import { call } from './dispatch.js';
@@ -155,6 +156,12 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
       return { err: 'ERR Wrong number of args calling Redis command from script' };
     }
     if ((cmd.flagBits & CMD_NOSCRIPT) !== 0) return { err: 'ERR This Redis command is not allowed from script' };
+    // Over maxmemory when the script started: its first deny-oom command is refused, but once it has written it
+    // must run to the end (a half-applied script would break atomicity), as Redis's scriptVerifyOOM.
+    if (server.preCommandOom && !this.wrote && (cmd.flagBits & CMD_DENYOOM) !== 0 &&
+      (this.run_!.flags & SCRIPT_FLAG_ALLOW_OOM) === 0) {
+      return { err: OOM_ERROR };
+    }
     if ((cmd.flagBits & CMD_WRITE) !== 0) {
       const r = this.run_!;
       if (r.readOnly || (r.flags & SCRIPT_FLAG_NO_WRITES) !== 0) {

@@ -28,10 +28,13 @@ import { parseNotifyFlags, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_KEY_MISS } f
 import type { QueuedCommand } from '../commands/server-api.js';
 import type { Dict } from '../types/dict.js';
 import type { Value } from '../engine/values.js';
+import { MemoryManager } from './memory.js';
+import type { MemoryReport } from '../observability/memoryReport.js';
 import { Propagator, type PropagateSink } from './propagate.js';
 import { wireAof, aofInfoExtra } from './aofWiring.js';
 import type { Aof } from '../persistence/aof/index.js';
 import { ScriptRunner } from './scripts.js';
+import { RdbPersistence, MISCONF_ERROR, RdbError } from '../persistence/rdb/index.js';
 import { SlowLog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
@@ -43,6 +46,8 @@ export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
   configFile?: string;
+  /** Load the dump file (dir/dbfilename) at start-up when it exists, as redis-server does. */
+  loadOnStart?: boolean;
 }
 
 /** Settings read on hot paths, kept as typed copies of the config. */
@@ -116,6 +121,10 @@ export class Server implements ServerApi {
   readonly aof: Aof;
   /** INFO persistence's lines that exist only while the AOF is on. */
   readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
+  readonly rdb: RdbPersistence;
+  /** Set by the dispatcher's OOM check for each top-level command (server/memory.ts checkOom). */
+  preCommandOom = false;
+  private readonly loadOnStart: boolean;
 
   private listeners: net.Server[] = [];
   /** The TCP subset of `listeners` (CONFIG SET port / bind replace it). */
@@ -129,6 +138,8 @@ export class Server implements ServerApi {
   private flushLateQueue: Client[] = [];
   private flushScheduled = false;
   private readonly cron: Cron;
+  /** used_memory, maxmemory eviction, GC figures (server/memory.ts). */
+  readonly memory: MemoryManager;
   private closing: Promise<void> | null = null;
   /** Resolves when the server has stopped (SHUTDOWN, signal, or close()). */
   readonly stopped: Promise<void>;
@@ -200,6 +211,8 @@ export class Server implements ServerApi {
       this.stats.expireCycleCpuMicros += Math.round(ms * 1000);
       this.latencyAddSampleIfNeeded('expire-cycle', ms);
     });
+    this.memory = new MemoryManager(this);
+    this.cron.jobs.push(() => this.memory.cron());
     let lastSample = 0;
     this.cron.jobs.push(() => {
       // INFO's instantaneous_* rates and used_memory_peak are sampled every 100 ms, as in Redis's serverCron.
@@ -225,6 +238,15 @@ export class Server implements ServerApi {
       }
     });
     this.stopped = new Promise((r) => (this.resolveStopped = r));
+    this.loadOnStart = opts.loadOnStart ?? false;
+    this.rdb = this.wireRdb();
+    // Function libraries travel in RDB files (and AOF RDB bases) as their code; loading one registers it as
+    // FUNCTION LOAD REPLACE would.
+    this.rdb.functionsToSave = () => [...this.scripting.functions.libraries.values()].map((l) => l.code);
+    this.rdb.loadHooks.functionLibrary = (code) => {
+      const r = this.scripting.loadLibrary(code, true);
+      if ('error' in r) throw new RdbError(`Failed loading library: ${r.error}`);
+    };
     this.config.watch('proto-max-bulk-len', (v) => (this.limits.protoMaxBulkLen = Number(v)));
     this.config.watch('client-query-buffer-limit', (v) => (this.limits.queryBufferLimit = Number(v)));
     this.config.watch('maxclients', (v) => (this.limits.maxClients = Number(v)));
@@ -262,10 +284,13 @@ export class Server implements ServerApi {
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
     this.cron.start();
+    this.memory.start();
     this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
+    // With appendonly yes the AOF (loaded above) is the dataset, as in Redis; dump.rdb is not read.
+    if (this.loadOnStart && this.aof.state === 'off') this.loadDataFromDisk();
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
   }
@@ -609,8 +634,11 @@ export class Server implements ServerApi {
   };
 
   usedMemory(): number {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.external;
+    return this.memory.usedMemory();
+  }
+
+  memoryReport(): MemoryReport {
+    return this.memory.report();
   }
 
   shutdown(opts: ShutdownOptions, _from?: CommandContext): string | null {
@@ -618,8 +646,55 @@ export class Server implements ServerApi {
     // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server (and the script).
     if (this.scripting.busy && opts.save !== false) return this.scripting.busyError;
     this.log.warning('User requested shutdown...');
+    if (!this.rdb.shutdownSave(opts.save) && !opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
     void this.close();
     return null;
+  }
+
+  /** The RDB service: save points in the cron, INFO fields, FLUSHALL's save, MISCONF (see persistence/rdb). */
+  private wireRdb(): RdbPersistence {
+    const rdb = new RdbPersistence({
+      keyspace: this.keyspace, config: this.config, clock: this.clock, log: this.log,
+      usedMemory: () => this.usedMemory(),
+      setLastSave: (sec) => (this.lastSave = sec),
+      getLastSave: () => this.lastSave,
+      latencySample: (event, ms) => this.latencyAddSampleIfNeeded(event, ms),
+      onFlush: (dbid) => {
+        this.rdbReloading = true;
+        try {
+          for (const hook of this.onFlush) hook(dbid);
+        } finally {
+          this.rdbReloading = false;
+        }
+      },
+    });
+    this.cron.jobs.push(() => rdb.cron());
+    for (const [name, fn] of rdb.infoFields()) this.infoFields.set(name, fn);
+    this.onFlush.push((dbid) => {
+      if (dbid === -1 && !this.rdbReloading) rdb.afterFlushAll();
+    });
+    return rdb;
+  }
+
+  /** True while DEBUG RELOAD empties the keyspace (its flush must not trigger FLUSHALL's save). */
+  private rdbReloading = false;
+
+  /** MISCONF: the error for a write (or PING) while the last background save failed, else null. */
+  diskErrorFor(): string | null {
+    return this.rdb.writesDenied() ? MISCONF_ERROR : null;
+  }
+
+  /** Start-up load of dump.rdb; a file that exists but cannot be loaded stops the server (never starts empty). */
+  private loadDataFromDisk(): void {
+    try {
+      this.rdb.loadAtStartup();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log.warning(`Fatal error loading the DB: ${msg}. Exiting.`);
+      void this.closeListeners();
+      this.cron.stop();
+      throw Object.assign(new Error(`Fatal error loading the DB: ${msg}`), { logged: true });
+    }
   }
 
   private async closeListeners(): Promise<void> {
@@ -634,6 +709,8 @@ export class Server implements ServerApi {
     this.closing = (async () => {
       this.aof.close();
       this.cron.stop();
+      this.rdb.abortBgsave();
+      this.memory.stop();
       this.blocked.stop();
       this.scripting.close();
       this.gcLatency.enable(false);

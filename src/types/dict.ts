@@ -58,6 +58,11 @@ class Segment<V> {
   volPos: Int32Array | null = null;
   volatile: Int32Array | null = null;
   volCount = 0;
+  /**
+   * While a snapshot (BGSAVE) runs: 1 for a key already written to it or added after its start, 0 for one still to
+   * write. Null otherwise, so a dictionary pays nothing when no snapshot runs.
+   */
+  saved: Uint8Array | null = null;
   cap: number;
 
   constructor(
@@ -68,7 +73,7 @@ class Segment<V> {
     this.meta = new Uint32Array(initialCapacity);
   }
 
-  add(key: string, value: V, meta: number): number {
+  add(key: string, value: V, meta: number, saved = 1): number {
     const i = this.keys.length;
     if (i >= this.cap) this.grow();
     this.map.set(key, i);
@@ -76,6 +81,7 @@ class Segment<V> {
     this.values.push(value);
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
+    if (this.saved !== null) this.saved[i] = saved;
     return i;
   }
 
@@ -122,6 +128,7 @@ class Segment<V> {
       keys[i] = movedKey;
       this.values[i] = this.values[last]!;
       this.meta[i] = this.meta[last]!;
+      if (this.saved !== null) this.saved[i] = this.saved[last]!;
       if (expires !== null) {
         const volPos = this.volPos!;
         expires[i] = expires[last]!;
@@ -143,6 +150,11 @@ class Segment<V> {
     const m = new Uint32Array(cap);
     m.set(this.meta);
     this.meta = m;
+    if (this.saved !== null) {
+      const sv = new Uint8Array(cap);
+      sv.set(this.saved);
+      this.saved = sv;
+    }
     if (this.expires !== null) {
       const e = new Float64Array(cap);
       e.set(this.expires);
@@ -185,6 +197,12 @@ export class Dict<V> {
   private splitLeft = 0;
   private readonly splitAt: number;
   private readonly initialCapacity: number;
+  /**
+   * Set while a snapshot of this dictionary is being written (persistence/rdb/snapshot.ts): called with the slot
+   * of a key not yet written, just before that key is read for a write, changed or deleted, so the snapshot can
+   * write the key's value of the moment the snapshot started. Null (one test per mutation) otherwise.
+   */
+  snapHook: ((slot: number) => void) | null = null;
 
   /**
    * @param segmentLimit the size a segment is meant to stay under: reaching 3/4 of it starts a split; tests lower
@@ -264,6 +282,7 @@ export class Dict<V> {
   }
 
   setValue(slot: number, value: V): void {
+    if (this.snapHook !== null) this.preWrite(slot);
     if (slot < SEG_STRIDE) this.s0.values[slot] = value;
     else this.segOf(slot).values[slot % SEG_STRIDE] = value;
   }
@@ -281,6 +300,40 @@ export class Dict<V> {
   setMeta(slot: number, meta: number): void {
     if (slot < SEG_STRIDE) this.s0.meta[slot] = meta;
     else this.segOf(slot).meta[slot % SEG_STRIDE] = meta;
+  }
+
+  /** Starts snapshot tracking: every present key is "not yet saved"; keys added from now on count as saved. */
+  beginSnapshot(hook: (slot: number) => void): void {
+    for (const seg of this.segs) seg.saved = new Uint8Array(seg.cap);
+    this.snapHook = hook;
+  }
+
+  endSnapshot(): void {
+    this.snapHook = null;
+    for (const seg of this.segs) seg.saved = null;
+  }
+
+  /**
+   * The snapshot's pre-write barrier: if the key in `slot` has not been written to the running snapshot yet, marks
+   * it and hands it to the hook first. Callers test `snapHook !== null` before calling.
+   */
+  preWrite(slot: number): void {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const i = slot % SEG_STRIDE;
+    const saved = seg.saved;
+    if (saved === null || saved[i] !== 0) return;
+    saved[i] = 1;
+    this.snapHook!(slot);
+  }
+
+  /** Marks the key in `slot` saved; true when it was not (the snapshot's walker then writes it). */
+  claimForSnapshot(slot: number): boolean {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const i = slot % SEG_STRIDE;
+    const saved = seg.saved;
+    if (saved === null || saved[i] !== 0) return false;
+    saved[i] = 1;
+    return true;
   }
 
   private segOf(slot: number): Segment<V> {
@@ -314,7 +367,11 @@ export class Dict<V> {
 
   private startSplit(): void {
     const n = this.segs.length;
-    for (let i = 0; i < n; i++) this.segs.push(new Segment<V>(this.initialCapacity, MAX_ENTRIES));
+    for (let i = 0; i < n; i++) {
+      const seg = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
+      if (this.snapHook !== null) seg.saved = new Uint8Array(seg.cap);
+      this.segs.push(seg);
+    }
     this.splitFrom = n;
     this.splitSrc = 0;
     this.splitLeft = this.segs[0]!.keys.length;
@@ -348,9 +405,10 @@ export class Dict<V> {
       // Everything above i was examined and stays, so the last index moving into i is already placed.
       const when = src.expireOf(i);
       const meta = src.meta[i]!;
+      const saved = src.saved === null ? 1 : src.saved[i]!;
       const value = src.remove(i);
       const dst = segs[t]!;
-      const j = dst.add(key, value, meta);
+      const j = dst.add(key, value, meta, saved);
       if (when !== NO_EXPIRE) dst.setExpire(j, when);
     }
     return true;
@@ -358,12 +416,14 @@ export class Dict<V> {
 
   /** Sets (or with NO_EXPIRE clears) the expiry of the key in `slot`. */
   setExpire(slot: number, when: number): void {
+    if (this.snapHook !== null) this.preWrite(slot);
     if (slot < SEG_STRIDE) this.s0.setExpire(slot, when);
     else this.segOf(slot).setExpire(slot % SEG_STRIDE, when);
   }
 
   /** Removes the key in `slot`; returns its value. */
   removeSlot(slot: number): V {
+    if (this.snapHook !== null) this.preWrite(slot);
     return slot < SEG_STRIDE ? this.s0.remove(slot) : this.segOf(slot).remove(slot % SEG_STRIDE);
   }
 
@@ -443,6 +503,8 @@ export class Dict<V> {
   }
 
   clear(): void {
+    // A snapshot still needs this dictionary's keys: write them out first.
+    if (this.snapHook !== null) this.forEach((_k, _v, slot) => this.preWrite(slot));
     this.s0 = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
     this.segs = [this.s0];
     this.splitFrom = 0;

@@ -43,7 +43,6 @@ const NEWER_THAN_7_0 = new Set(['client|no-touch', 'client|setinfo']);
  */
 const NOT_YET = new Set<string>([
   'script|debug', // the Lua debugger (LDB) is not part of issue 6
-  'function|dump', 'function|restore', // issue 6: the function payload (RDB encoding) is not written yet
 ]);
 
 function entryName(raw: string): string {

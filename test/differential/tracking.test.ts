@@ -419,3 +419,13 @@ test('tracking: random sequences of two clients, every frame compared (fast-chec
     { numRuns: 40 },
   );
 });
+
+test('tracking: an evicted key is invalidated, NOLOOP included (the server, not a client, changed it)', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.setResp(3);
+  await d.same(['SET', 'k1', 'v'], ['CLIENT', 'TRACKING', 'on', 'NOLOOP'], ['GET', 'k1'],
+    ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random'], ['CONFIG', 'SET', 'maxmemory', '1']);
+  await sameIncoming(d, 1, 'k1 evicted');
+  await d.same(['CONFIG', 'SET', 'maxmemory', '0'], ['DBSIZE'], ['GET', 'k1']);
+});

@@ -3,7 +3,7 @@
  * several databases), BGREWRITEAOF while clients write (nothing lost, manifest switched, history deleted),
  * CONFIG SET appendonly yes/no at run time, torn tails (aof-load-truncated yes and no), write errors (MISCONF,
  * then recovery), and the layout in both directions: Mica loads a directory written by redis-server 7.0 and
- * redis-server loads Mica's (plain-AOF base, aof-use-rdb-preamble no).
+ * redis-server loads Mica's, with a plain-AOF base and with an RDB base (aof-use-rdb-preamble no / yes).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -244,8 +244,9 @@ test('aof: write errors refuse writes with MISCONF until the disk accepts them a
   assert.ok(incr.includes('lost?'));
 });
 
-test('aof: Mica loads an appendonly dir written by redis-server 7.0 (plain-AOF base)', { skip }, async (t) => {
-  const o = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no']);
+for (const preamble of ['no', 'yes']) {
+test(`aof: Mica loads an appendonly dir written by redis-server 7.0 (aof-use-rdb-preamble ${preamble})`, { skip }, async (t) => {
+  const o = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble]);
   t.after(() => o.stop());
   const r = await RawClient.connect(o.port);
   await fillAllTypes(r);
@@ -258,21 +259,25 @@ test('aof: Mica loads an appendonly dir written by redis-server 7.0 (plain-AOF b
   await r.call('SHUTDOWN').catch(() => {});
   await new Promise<void>((res) => (o.proc.exitCode !== null ? res() : o.proc.once('exit', () => res())));
   r.close();
-  const h = await start(o.dir);
+  const h = await start(o.dir, { 'aof-use-rdb-preamble': preamble });
   t.after(() => h.close());
   const c = await RawClient.connect(h.port);
   assert.equal(await snapshot(c), expected);
   c.close();
 });
+}
 
-test('aof: redis-server 7.0 loads the appendonly dir Mica wrote', { skip }, async (t) => {
+for (const preamble of ['no', 'yes']) {
+test(`aof: redis-server 7.0 loads the appendonly dir Mica wrote (aof-use-rdb-preamble ${preamble})`, { skip }, async (t) => {
   const dir = tempDir();
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const h = await start(dir);
+  const h = await start(dir, { 'aof-use-rdb-preamble': preamble });
   const c = await RawClient.connect(h.port);
   await fillAllTypes(c);
   assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
   await until(async () => (await info(c, 'aof_rewrites')) === '1', 5000, 'the rewrite');
+  const base = fs.readdirSync(join(dir, 'appendonlydir')).find((f) => f.includes('.base.'))!;
+  assert.equal(base.endsWith('.base.rdb'), preamble === 'yes', base);
   await c.call('SET', 'after-rewrite', '1');
   await c.call('SPOP', 'ss', '3');
   await c.call('MULTI');
@@ -283,9 +288,10 @@ test('aof: redis-server 7.0 loads the appendonly dir Mica wrote', { skip }, asyn
   const expected = await snapshot(c);
   c.close();
   await h.close();
-  const o = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--dir', dir]);
+  const o = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble, '--dir', dir]);
   t.after(() => o.stop());
   const r = await RawClient.connect(o.port);
   assert.equal(await snapshot(r), expected);
   r.close();
 });
+}

@@ -3,7 +3,7 @@
  *
  * 1. Section names and field names, in order, against the oracle: every field Redis 7.0.15 prints that Mica
  *    prints comes in the same section and the same order; the fields Mica leaves out are listed here (OMITTED),
- *    and the only field Mica adds is mica_version.
+ *    and the fields Mica adds are mica_version and the V8 heap figures at the end of Memory.
  * 2. The libraries' own INFO parsing: ioredis's ready check (redis_version, loading), node-redis's INFO, and the
  *    fields BullMQ reads (redis_version, maxmemory_policy).
  */
@@ -25,7 +25,13 @@ const OMITTED: Record<string, string[]> = {
   Server: ['monotonic_clock', 'atomicvar_api', 'gcc_version'],
   Stats: ['reply_buffer_shrinks', 'reply_buffer_expands'],
 };
-const ADDED: Record<string, string[]> = { Server: ['mica_version'] };
+const ADDED: Record<string, string[]> = {
+  Server: ['mica_version'],
+  // The V8 heap and its garbage collections (observability/memoryReport.ts), after Redis's memory fields.
+  Memory: ['v8_heap_used', 'v8_heap_used_human', 'v8_heap_total', 'v8_heap_physical', 'v8_heap_limit',
+    'v8_heap_limit_human', 'v8_external', 'v8_array_buffers', 'v8_gc_count', 'v8_gc_pause_total_ms',
+    'v8_gc_pause_max_ms'],
+};
 /** Sections whose lines depend on what has run (per command, per error code, per database). */
 const DYNAMIC = new Set(['Commandstats', 'Errorstats', 'Latencystats', 'Keyspace']);
 

@@ -1,0 +1,339 @@
+/**
+ * The RDB persistence service of one server: SAVE, BGSAVE (now or scheduled), save points, LASTSAVE state, the
+ * MISCONF rule (stop-writes-on-bgsave-error), loading at start-up and DEBUG RELOAD, the save at SHUTDOWN, and the
+ * INFO persistence rdb_* fields. server/ creates it and wires it; commands reach it through ServerApi.rdb.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Keyspace } from '../../engine/keyspace.js';
+import type { Config } from '../../config/config.js';
+import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../observability/logger.js';
+import { saveToFile, serializeKeyspace, type SaveParams } from './save.js';
+import { Snapshot } from './snapshot.js';
+import { accessMode, encodeOptions, loadIntoKeyspace, type LoadHooks } from './keyspaceIo.js';
+import { RdbError } from './constants.js';
+
+export interface RdbDeps {
+  keyspace: Keyspace;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  usedMemory(): number;
+  /** Set the server's LASTSAVE time (unix seconds). */
+  setLastSave(sec: number): void;
+  getLastSave(): number;
+  /** Called after the keyspace was replaced by a load (DEBUG RELOAD): WATCH, blocked clients... (-1 = all dbs). */
+  onFlush(dbid: number): void;
+  /** LATENCY monitor sample (event, ms); BGSAVE reports each slice as "snapshot-slice". */
+  latencySample?(event: string, ms: number): void;
+}
+
+/** Error text Redis gives writes while the last background save failed. */
+export const MISCONF_ERROR =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that " +
+  'may modify the data set are disabled, because this instance is configured to report errors during writes if ' +
+  'RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the ' +
+  'RDB error.';
+
+/** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before retrying. */
+const BGSAVE_RETRY_DELAY_SEC = 5;
+
+export class RdbPersistence {
+  /**
+   * Hooks other subsystems provide: function libraries to save (FUNCTION2) and to load, stream decoding. Until
+   * scripting registers its own, libraries read from a file are kept as raw code and saved back unchanged, so a
+   * load / save cycle never drops them.
+   */
+  keptLibraries: string[] = [];
+  functionsToSave: () => string[] = () => this.keptLibraries;
+  loadHooks: LoadHooks = { functionLibrary: (code) => this.keptLibraries.push(code) };
+
+  private snapshot: Snapshot | null = null;
+  private bgsaveStartMs = 0;
+  private dirtyAtBgsave = 0;
+  private scheduled = false;
+  lastBgsaveOk = true;
+  private lastBgsaveTry = 0;
+  private lastBgsaveTimeSec = -1;
+  private saves = 0;
+  private lastLoadLoaded = 0;
+  private lastLoadExpired = 0;
+  /** Whether save points are configured (the `save` setting is not empty). */
+  private savePoints: { seconds: number; changes: number }[] = [];
+  private stopWritesOnError = true;
+
+  constructor(private readonly d: RdbDeps) {
+    d.config.watch('save', (v) => {
+      const w = v.trim() === '' ? [] : v.trim().split(/\s+/).map(Number);
+      this.savePoints = [];
+      for (let i = 0; i + 1 < w.length; i += 2) this.savePoints.push({ seconds: w[i]!, changes: w[i + 1]! });
+    });
+    d.config.watch('stop-writes-on-bgsave-error', (v) => (this.stopWritesOnError = v === 'yes'));
+  }
+
+  get hasSavePoints(): boolean {
+    return this.savePoints.length > 0;
+  }
+
+  get bgsaveInProgress(): boolean {
+    return this.snapshot !== null;
+  }
+
+  /** The dump file's path: `dbfilename` inside `dir` (the working directory when dir is unset). */
+  filePath(): string {
+    return resolve(this.dir(), this.d.config.get('dbfilename'));
+  }
+
+  private dir(): string {
+    const dir = this.d.config.get('dir');
+    return dir === '' ? process.cwd() : resolve(dir);
+  }
+
+  private params(): SaveParams {
+    const c = this.d.config;
+    const now = this.d.clock.now();
+    return {
+      aux: { ctime: Math.floor(now / 1000), usedMem: this.d.usedMemory() },
+      compress: c.getBool('rdbcompression'),
+      checksum: c.getBool('rdbchecksum'),
+      mode: accessMode(c),
+      nowMs: now,
+      encode: encodeOptions(c),
+      functions: this.functionsToSave(),
+    };
+  }
+
+  /** The dataset as the RDB base of a rewritten AOF (aof-use-rdb-preamble yes): aux `aof-base` set, as Redis writes it. */
+  aofBaseImage(): Buffer {
+    const p = this.params();
+    return serializeKeyspace(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true } });
+  }
+
+  /** Loads an AOF's RDB base into the keyspace (keys past their TTL are kept: the AOF tail may still touch them). */
+  loadAofBase(buf: Buffer): void {
+    const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, this.d.clock.now(), false, this.loadHooks);
+    this.d.log.notice(`Done loading RDB base, keys loaded: ${res.keysLoaded}.`);
+  }
+
+  /** MISCONF: writes (and PING) are refused while the last BGSAVE failed and save points are set. */
+  writesDenied(): boolean {
+    return !this.lastBgsaveOk && this.stopWritesOnError && this.savePoints.length > 0;
+  }
+
+  /** rdbSave: a synchronous save; true on success (errors are logged as Redis logs them). */
+  saveSync(): boolean {
+    const path = this.filePath();
+    const dirty = this.d.keyspace.dirty;
+    try {
+      saveToFile(this.d.keyspace, this.params(), this.dir(), path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.syscall === 'open') {
+        this.d.log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${this.dir()}) ` +
+          `for saving: ${errnoText(err)}`);
+      } else {
+        this.d.log.warning(`Write error saving DB on disk: ${errnoText(err)}`);
+      }
+      return false;
+    }
+    this.d.log.notice('DB saved on disk');
+    this.d.keyspace.dirty -= dirty;
+    this.d.setLastSave(Math.floor(this.d.clock.now() / 1000));
+    this.lastBgsaveOk = true;
+    this.saves++;
+    return true;
+  }
+
+  /** SAVE's reply: null for OK, or an error text. */
+  saveCommand(): string | null {
+    if (this.snapshot !== null) return 'ERR Background save already in progress';
+    return this.saveSync() ? null : 'ERR';
+  }
+
+  /** BGSAVE [SCHEDULE]: the status line to reply, or an error (prefixed "ERR"). */
+  bgsaveCommand(schedule: boolean): { ok: string } | { err: string } {
+    if (this.snapshot !== null) {
+      if (schedule) {
+        this.scheduled = true;
+        return { ok: 'Background saving scheduled' };
+      }
+      return { err: 'ERR Background save already in progress' };
+    }
+    return this.startBgsave() ? { ok: 'Background saving started' } : { err: 'ERR' };
+  }
+
+  /** rdbSaveBackground: starts a snapshot; false when it could not start. */
+  startBgsave(): boolean {
+    if (this.snapshot !== null) return false;
+    const now = this.d.clock.now();
+    this.lastBgsaveTry = Math.floor(now / 1000);
+    this.dirtyAtBgsave = this.d.keyspace.dirty;
+    this.bgsaveStartMs = Date.now();
+    const sample = this.d.latencySample;
+    const snap = new Snapshot(this.d.keyspace, this.params(), this.dir(), this.filePath(),
+      sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms));
+    this.snapshot = snap;
+    this.d.log.notice('Background saving started');
+    void snap.done.then((err) => this.bgsaveDone(snap, err));
+    void snap.start();
+    return true;
+  }
+
+  private bgsaveDone(snap: Snapshot, err: Error | null): void {
+    if (this.snapshot !== snap) return;
+    this.snapshot = null;
+    this.lastBgsaveTimeSec = Math.round((Date.now() - this.bgsaveStartMs) / 1000);
+    if (err === null) {
+      this.d.log.notice('DB saved on disk');
+      this.d.log.notice('Background saving terminated with success');
+      this.d.keyspace.dirty -= this.dirtyAtBgsave;
+      this.d.setLastSave(Math.floor(this.d.clock.now() / 1000));
+      this.lastBgsaveOk = true;
+      this.saves++;
+    } else if (err.message !== 'aborted') {
+      this.d.log.warning(`Write error saving DB on disk: ${errnoText(err as NodeJS.ErrnoException)}`);
+      this.d.log.warning('Background saving error');
+      this.lastBgsaveOk = false;
+    }
+    if (this.scheduled) {
+      this.scheduled = false;
+      this.startBgsave();
+    }
+  }
+
+  /** Stops a running BGSAVE (killRDBChild): no status change, temp file removed. */
+  abortBgsave(): void {
+    const s = this.snapshot;
+    if (s === null) return;
+    this.snapshot = null;
+    this.scheduled = false;
+    s.abort();
+    this.d.log.notice('Background saving terminated by signal 10');
+  }
+
+  /** Resolves when the running BGSAVE (if any) ends. */
+  async waitBgsave(): Promise<void> {
+    while (this.snapshot !== null) await this.snapshot.done;
+  }
+
+  /** serverCron's part: scheduled BGSAVE, then save points. */
+  cron(): void {
+    if (this.snapshot !== null) return;
+    if (this.scheduled) {
+      this.scheduled = false;
+      this.startBgsave();
+      return;
+    }
+    const nowSec = Math.floor(this.d.clock.now() / 1000);
+    const dirty = this.d.keyspace.dirty;
+    for (const sp of this.savePoints) {
+      if (dirty >= sp.changes && nowSec - this.d.getLastSave() > sp.seconds &&
+          (nowSec - this.lastBgsaveTry > BGSAVE_RETRY_DELAY_SEC || this.lastBgsaveOk)) {
+        this.d.log.notice(`${sp.changes} changes in ${sp.seconds} seconds. Saving...`);
+        this.startBgsave();
+        return;
+      }
+    }
+  }
+
+  /** FLUSHALL with save points: abort a BGSAVE, save the (now empty) dataset, as flushAllDataAndResetRDB. */
+  afterFlushAll(): void {
+    this.abortBgsave();
+    if (this.savePoints.length > 0) {
+      this.saveSync();
+      this.d.keyspace.dirty++;
+    }
+  }
+
+  /**
+   * The save step of SHUTDOWN: `save` true/false forces it, undefined means "when save points are set". Returns
+   * false when the save failed (the caller refuses to stop unless FORCE).
+   */
+  shutdownSave(save: boolean | undefined): boolean {
+    this.abortBgsave();
+    if (save === false || (save === undefined && this.savePoints.length === 0)) return true;
+    this.d.log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.saveSync()) return true;
+    this.d.log.warning('Error trying to save the DB, can\'t exit.');
+    return false;
+  }
+
+  /**
+   * Loads the dump file at start-up if it exists. Throws RdbError (or an fs error) when it exists but cannot be
+   * loaded: the caller stops start-up rather than serve an empty dataset.
+   */
+  loadAtStartup(): void {
+    const path = this.filePath();
+    if (!existsSync(path)) return;
+    const t0 = performance.now();
+    this.loadFile(path);
+    this.d.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+
+  private loadFile(path: string, merge = false): void {
+    const buf = readFileSync(path);
+    const now = this.d.clock.now();
+    const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, now, true, { ...this.loadHooks, merge });
+    const ver = res.aux.get('redis-ver');
+    if (ver !== undefined) this.d.log.notice(`Loading RDB produced by version ${ver}`);
+    const ctime = Number(res.aux.get('ctime'));
+    if (Number.isFinite(ctime)) this.d.log.notice(`RDB age ${Math.floor(now / 1000) - ctime} seconds`);
+    const mem = Number(res.aux.get('used-mem'));
+    if (Number.isFinite(mem)) this.d.log.notice(`RDB memory usage when created ${(mem / 1024 / 1024).toFixed(2)} Mb`);
+    if (res.noChecksum) this.d.log.warning('RDB file was saved with checksum disabled: no check performed.');
+    this.d.log.notice(`Done loading RDB, keys loaded: ${res.keysLoaded}, keys expired: ${res.keysExpired}.`);
+    this.lastLoadLoaded = res.keysLoaded;
+    this.lastLoadExpired = res.keysExpired;
+  }
+
+  /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: null for OK, or the error text. */
+  debugReload(save: boolean, flush: boolean, merge = false): string | null {
+    if (save && !this.saveSync()) return 'ERR';
+    const ks = this.d.keyspace;
+    if (flush) {
+      this.abortBgsave();
+      this.keptLibraries = [];
+      for (const db of ks.dbs) db.clear();
+      this.d.onFlush(-1);
+    }
+    const expire = ks.expireAllowed;
+    try {
+      this.loadFile(this.filePath(), merge);
+    } catch (e) {
+      this.d.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
+      return 'ERR Error trying to load the RDB dump, check server logs.';
+    } finally {
+      ks.expireAllowed = expire;
+    }
+    this.d.log.warning('DB reloaded by DEBUG RELOAD');
+    return null;
+  }
+
+  /** INFO persistence fields this service owns, by name. */
+  infoFields(): [string, () => string | number][] {
+    const snap = (): Snapshot | null => this.snapshot;
+    return [
+      ['current_save_keys_processed', () => snap()?.keysProcessed ?? 0],
+      ['current_save_keys_total', () => snap()?.keysTotal ?? 0],
+      ['rdb_changes_since_last_save', () => this.d.keyspace.dirty],
+      ['rdb_bgsave_in_progress', () => (snap() !== null ? 1 : 0)],
+      ['rdb_last_bgsave_status', () => (this.lastBgsaveOk ? 'ok' : 'err')],
+      ['rdb_last_bgsave_time_sec', () => this.lastBgsaveTimeSec],
+      ['rdb_current_bgsave_time_sec', () => (snap() !== null ? Math.round((Date.now() - this.bgsaveStartMs) / 1000) : -1)],
+      ['rdb_saves', () => this.saves],
+      ['rdb_last_load_keys_expired', () => this.lastLoadExpired],
+      ['rdb_last_load_keys_loaded', () => this.lastLoadLoaded],
+    ];
+  }
+}
+
+function errnoText(e: NodeJS.ErrnoException): string {
+  const texts: Record<string, string> = {
+    ENOENT: 'No such file or directory', EACCES: 'Permission denied', ENOSPC: 'No space left on device',
+    EROFS: 'Read-only file system', EISDIR: 'Is a directory', EDQUOT: 'Disk quota exceeded',
+  };
+  return (e.code !== undefined ? texts[e.code] : undefined) ?? e.message;
+}
+
+export { RdbError };

@@ -1,0 +1,232 @@
+/**
+ * BGSAVE without fork: a point-in-time RDB image written while the server keeps serving.
+ *
+ * At the cut (start) every non-empty database's dictionary is marked for snapshot (Dict.beginSnapshot): each key
+ * present gets a "not yet saved" flag. From then on:
+ *   - a walker visits the dictionaries in slices of about SLICE_MS milliseconds (setImmediate between slices),
+ *     writing each key whose flag is still clear, and setting it;
+ *   - the pre-write barrier (Dict.preWrite, called by Database.find for any lookup and by the dictionary for
+ *     setValue / setExpire / removeSlot / clear) writes a key whose flag is clear just before anyone can change
+ *     it, in place or not, and sets the flag;
+ *   - keys added after the cut start with the flag set: they are not part of the image.
+ * So every key of the cut is written exactly once, with the value it had at the cut, and the only extra memory
+ * is one byte per key plus the output not yet on disk. FLUSHDB / FLUSHALL replace a database's dictionary, so
+ * the snapshot keeps walking the detached one (what a fork's copy-on-write would keep too); SWAPDB moves
+ * dictionaries, which the snapshot follows because it tracks dictionaries, not database numbers.
+ *
+ * RDB groups keys by database, so each database has its own output section: records the barrier writes for a
+ * database the walker has not reached wait in that section's buffer; the current section streams to the file.
+ * File writes are asynchronous and in order; the walker pauses while too much output waits for the disk.
+ */
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import type { Keyspace } from '../../engine/keyspace.js';
+import type { Dict } from '../../types/dict.js';
+import type { Value } from '../../engine/values.js';
+import { RdbOutput } from './output.js';
+import { Crc64 } from './crc64.js';
+import { writeHeader, writeFunction, writeDbHeader, eofAndChecksum } from './format.js';
+import { writeSlot } from './keyspaceIo.js';
+import type { SaveParams } from './save.js';
+
+/** Time a walker slice may hold the event loop. */
+const SLICE_MS = 2;
+/** Output handed to the file in chunks of about this size. */
+const CHUNK = 256 << 10;
+/** The walker pauses while this much output waits for the disk. */
+const MAX_PENDING = 16 << 20;
+
+interface Section {
+  dbid: number;
+  dict: Dict<Value>;
+  out: RdbOutput;
+  cursor: number;
+  done: boolean;
+}
+
+export interface SnapshotProgress {
+  keysProcessed: number;
+  keysTotal: number;
+}
+
+export class Snapshot implements SnapshotProgress {
+  keysProcessed = 0;
+  keysTotal = 0;
+  private readonly sections: Section[] = [];
+  private current = 0;
+  private readonly crc = new Crc64();
+  private fh: FileHandle | null = null;
+  private pending = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private aborted = false;
+  private failed: Error | null = null;
+  private readonly tmp: string;
+  private resolveDone!: (err: Error | null) => void;
+  /** Resolves when the file is complete and renamed (null) or the save failed (the error). Aborts resolve too. */
+  readonly done: Promise<Error | null> = new Promise((r) => (this.resolveDone = r));
+  private walking = false;
+  /** Every section is written and the EOF queued: only the file remains to finish. */
+  private walked = false;
+
+  constructor(
+    ks: Keyspace,
+    private readonly p: SaveParams,
+    dir: string,
+    private readonly path: string,
+    /** Told how long each walker slice held the event loop (LATENCY's snapshot-slice event). */
+    private readonly onSlice: (ms: number) => void = () => {},
+  ) {
+    this.tmp = `${dir}/temp-${process.pid}-bg.rdb`;
+    const head = new RdbOutput(4096, p.compress);
+    writeHeader(head, p.aux);
+    for (const code of p.functions) writeFunction(head, code);
+    this.enqueue(head.take());
+    // The cut: from here on every change to a key of the image goes through the barrier.
+    for (const db of ks.dbs) {
+      const dict = db.dict;
+      if (dict.size === 0) continue;
+      const s: Section = { dbid: db.id, dict, out: new RdbOutput(64 << 10, p.compress), cursor: 0, done: false };
+      writeDbHeader(s.out, db.id, dict.size, dict.volatileSize);
+      this.keysTotal += dict.size;
+      dict.beginSnapshot((slot) => this.barrier(s, slot));
+      this.sections.push(s);
+    }
+  }
+
+  /** Opens the temp file and starts walking. */
+  async start(): Promise<void> {
+    try {
+      this.fh = await open(this.tmp, 'w');
+    } catch (e) {
+      this.finish(e as Error);
+      return;
+    }
+    if (this.aborted) return;
+    this.writing = this.writing.then(() => this.drainQueued());
+    this.schedule();
+  }
+
+  /** Stops the snapshot (FLUSHALL, SHUTDOWN, DEBUG RELOAD...): barrier off, temp file removed. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.release();
+    void this.closeAndUnlink().then(() => this.resolveDone(new Error('aborted')));
+  }
+
+  private barrier(s: Section, slot: number): void {
+    writeSlot(s.out, s.dict, slot, this.p.mode, this.p.nowMs, this.p.encode);
+    this.keysProcessed++;
+    if (s === this.sections[this.current] && s.out.pos >= CHUNK) this.enqueue(s.out.take());
+  }
+
+  private schedule(): void {
+    if (this.walking || this.aborted) return;
+    this.walking = true;
+    setImmediate(this.slice);
+  }
+
+  private readonly slice = (): void => {
+    this.walking = false;
+    if (this.aborted || this.failed !== null || this.walked) return;
+    if (this.pending > MAX_PENDING) return; // resumed by the write that drains it
+    const started = performance.now();
+    const deadline = started + SLICE_MS;
+    while (this.current < this.sections.length) {
+      const s = this.sections[this.current]!;
+      const d = s.dict;
+      s.cursor = d.scan(s.cursor, 64, (_key, slot) => {
+        if (d.claimForSnapshot(slot)) {
+          writeSlot(s.out, d, slot, this.p.mode, this.p.nowMs, this.p.encode);
+          this.keysProcessed++;
+        }
+      });
+      if (s.out.pos >= CHUNK) this.enqueue(s.out.take());
+      if (s.cursor === 0) {
+        // Every key of the cut in this dictionary is written: it no longer needs the barrier.
+        s.done = true;
+        d.endSnapshot();
+        if (s.out.pos > 0) this.enqueue(s.out.take());
+        this.current++;
+        const next = this.sections[this.current];
+        if (next !== undefined && next.out.pos > 0) this.enqueue(next.out.take());
+      }
+      if (performance.now() >= deadline) break;
+    }
+    this.onSlice(performance.now() - started);
+    if (this.current < this.sections.length) {
+      this.schedule();
+      return;
+    }
+    this.walked = true;
+    this.enqueue(eofAndChecksum(this.p.checksum ? this.crc : null), false);
+    this.writing = this.writing.then(() => this.complete());
+  };
+
+  /** Queues a chunk for the file, in order, hashing it on the way. */
+  private enqueue(b: Buffer, hash = true): void {
+    if (b.length === 0) return;
+    if (hash && this.p.checksum) this.crc.update(b);
+    this.pending += b.length;
+    this.queue.push(b);
+    if (this.fh !== null) this.writing = this.writing.then(() => this.drainQueued());
+  }
+
+  private queue: Buffer[] = [];
+
+  private async drainQueued(): Promise<void> {
+    while (this.queue.length > 0 && this.failed === null && !this.aborted && this.fh !== null) {
+      const b = this.queue.shift()!;
+      try {
+        let off = 0;
+        while (off < b.length) off += (await this.fh.write(b, off, b.length - off)).bytesWritten;
+      } catch (e) {
+        this.finish(e as Error);
+        return;
+      }
+      this.pending -= b.length;
+      if (this.pending <= MAX_PENDING) this.schedule();
+    }
+  }
+
+  private async complete(): Promise<void> {
+    if (this.failed !== null || this.aborted) return;
+    try {
+      await this.drainQueued();
+      if (this.failed !== null) return;
+      await this.fh!.sync();
+      await this.fh!.close();
+      this.fh = null;
+      await rename(this.tmp, this.path);
+      this.finish(null);
+    } catch (e) {
+      this.finish(e as Error);
+    }
+  }
+
+  private finish(err: Error | null): void {
+    if (this.aborted) return;
+    this.release();
+    if (err === null) {
+      this.aborted = true;
+      this.resolveDone(null);
+      return;
+    }
+    this.failed = err;
+    this.aborted = true;
+    void this.closeAndUnlink().then(() => this.resolveDone(err));
+  }
+
+  /** Turns the barrier off everywhere. */
+  private release(): void {
+    for (const s of this.sections) if (!s.done) s.dict.endSnapshot();
+    this.queue = [];
+  }
+
+  private async closeAndUnlink(): Promise<void> {
+    const fh = this.fh;
+    this.fh = null;
+    await this.writing.catch(() => {});
+    if (fh !== null) await fh.close().catch(() => {});
+    await unlink(this.tmp).catch(() => {});
+  }
+}
