@@ -7,7 +7,7 @@ import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
 import { functionDumpCommand, functionRestoreCommand } from './functionsDump.js';
-import { FUNCTION_FLAGS, callChunk, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type LuaFunction } from '../scripting/index.js';
+import { FUNCTION_FLAGS, callChunk, functionUnit, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const argv = c.argv;
@@ -43,7 +43,7 @@ function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const lua = chunkOf(fn);
   c.server.scripting.run(c, {
     sha: fn.name, fn: true, lua: lua.text, luaBytes: lua.bytes, keys: argv.slice(3, 3 + numkeys),
-    args: argv.slice(3 + numkeys), flags: fn.flags, readOnly,
+    args: argv.slice(3 + numkeys), flags: fn.flags, readOnly, unit: functionUnit(fn),
   });
 }
 

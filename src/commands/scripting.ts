@@ -85,6 +85,7 @@ function evalGenericCommand(c: CommandContext, bySha: boolean, readOnly: boolean
     args: argv.slice(3 + numkeys),
     flags,
     readOnly,
+    unit: script.unit,
   });
 }
 

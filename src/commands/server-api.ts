@@ -145,6 +145,8 @@ export interface ScriptRun {
   readonly flags: number;
   /** EVAL_RO / EVALSHA_RO. */
   readonly readOnly: boolean;
+  /** The script compiled once in the interpreter (scripting/engine.ts); without it every run compiles `lua`. */
+  readonly unit?: import('../scripting/index.js').CompiledUnit;
 }
 
 /** Lua scripting as handlers see it (server/scripts.ts). */

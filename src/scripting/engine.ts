@@ -21,11 +21,11 @@ import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from '
 import { spin } from './spin.js';
 import { load, type LuaEngine as WasmLua } from 'lua-redis-wasm';
 import {
-  TO_WORKER, TO_MAIN, READY, CTRL_SLOTS, FUEL_ERROR, type ToWorker, type ToMain, type ReplyValue, type Replayed,
+  TO_WORKER, TO_MAIN, READY, CTRL_SLOTS, FUEL_ERROR, RAISE_NOTE_LEVEL, type ToWorker, type ToMain, type ReplyValue, type Replayed,
 } from './protocol.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
-import { useNativeSha1, fastEvalWithArgs } from './engineShortcuts.js';
+import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised, type FunctionCache } from './engineShortcuts.js';
 
 /** What the server provides to run a script's commands. */
 export interface ScriptHost {
@@ -95,6 +95,16 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
 }).waitAsync;
 
+/**
+ * A script or library compiled once in the main thread's state (engineShortcuts.ts, installFunctionCache): `src` is
+ * compiled under `key` on first use, then each run evaluates only `call`, a one-line chunk that calls it.
+ */
+export interface CompiledUnit {
+  readonly key: string;
+  readonly src: Buffer;
+  readonly call: Buffer;
+}
+
 export type RunOutcome = { done: true; result: ReplyValue } | { done: false };
 
 function toBuffers(a: string[]): Buffer[] {
@@ -119,6 +129,17 @@ export class LuaEngine {
   private log: Replayed[] = [];
   private mainResp: 2 | 3 = 2;
 
+  constructor() {
+    // Loaded at once (asynchronously, ~30 ms, ~8 MB), not at the first script: until it is there scripts run on the
+    // Lua thread, where a function library's top level runs again at every call instead of once.
+    this.loadMain();
+  }
+  /** The main state's compiled functions; null when unavailable (every run then compiles its chunk). */
+  private fc: FunctionCache | null = null;
+  private readonly defined = new Set<string>();
+  /** The compiled-function runner's note on the error that ended the run (engineShortcuts.ts, fixRaised). */
+  private raised: string | null = null;
+
   private loadMain(): void {
     if (this.mainLoading) return;
     this.mainLoading = true;
@@ -126,10 +147,14 @@ export class LuaEngine {
       const main = mod.create({
         redisCall: (args) => this.mainCall(args, false),
         redisPcall: (args) => this.mainCall(args, true),
-        log: (level, m) => this.host?.log(level, m.latin1Slice(0, m.length)),
+        log: (level, m) => {
+          if (level === RAISE_NOTE_LEVEL) this.raised = m.latin1Slice(0, m.length);
+          else this.host?.log(level, m.latin1Slice(0, m.length));
+        },
         onSetResp: (v) => (this.mainResp = v),
       });
       useNativeSha1(mod);
+      this.fc = installFunctionCache(main);
       this.main = main;
     }, () => {
       // No main-thread interpreter: every script runs on the Lua thread.
@@ -141,7 +166,7 @@ export class LuaEngine {
     for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
     const reply = this.host!.call(argv, pcall, this.mainResp);
     this.log.push({ argv, reply });
-    return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw);
+    return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw, this.mainResp);
   }
   /** Set while a script runs past the threshold: called with its result, or with null when it was killed. */
   private onLateDone: ((result: ReplyValue | null) => void) | null = null;
@@ -156,14 +181,24 @@ export class LuaEngine {
    * `onLate` is called later with the result, or with null if the script is killed.
    */
   run(lua: string, luaBytes: Buffer, keys: string[], args: string[], host: ScriptHost, thresholdMs: number,
-    onLate: (result: ReplyValue | null) => void): RunOutcome {
+    onLate: (result: ReplyValue | null) => void, unit?: CompiledUnit): RunOutcome {
     const deadline = performance.now() + thresholdMs;
     this.host = host;
     const main = this.main;
     if (main !== null) {
       this.log = [];
       this.mainResp = 2;
-      const r = fastEvalWithArgs(main, luaBytes, toBuffers(keys), toBuffers(args));
+      let chunk = luaBytes;
+      if (unit !== undefined && this.fc !== null) {
+        if (this.defined.has(unit.key)) chunk = unit.call;
+        else if (this.fc.define(unit.key, unit.src)) {
+          this.defined.add(unit.key);
+          chunk = unit.call;
+        }
+      }
+      this.raised = null;
+      let r = fastEvalWithArgs(main, chunk, toBuffers(keys), toBuffers(args));
+      if (this.raised !== null) r = fixRaised(r, this.raised);
       if (!isFuelError(r)) {
         this.host = null;
         return { done: true, result: r };
@@ -231,6 +266,11 @@ export class LuaEngine {
     this.onLateDone = null;
     this.host = null;
     cb?.(result);
+  }
+
+  /** Drops a compiled unit (SCRIPT FLUSH, FUNCTION DELETE / FLUSH / LOAD REPLACE) so its memory can be freed. */
+  forget(key: string): void {
+    if (this.defined.delete(key)) this.fc?.forget(key);
   }
 
   /** SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE: ends the running script's thread. */

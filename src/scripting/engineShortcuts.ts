@@ -8,8 +8,9 @@
  * answered by writing ptr and len at retPtr. It reaches the module's private `handlers` and `exports` fields
  * (lua-redis-wasm 1.5.x); if they are not there, nothing changes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { encodeArgs, type LuaEngine, type ReplyValue } from 'lua-redis-wasm';
+import { FUEL_ERROR, RAISE_NOTE_LEVEL } from './protocol.js';
 
 interface WasmExports {
   HEAPU8: Uint8Array;
@@ -67,4 +68,103 @@ export function fastEvalWithArgs(engine: LuaEngine, script: Buffer, keys: Buffer
   ex._free_mem(sp);
   ex._free_mem(ap);
   return e.decodeResult(result, '');
+}
+
+/**
+ * Compile once, call many times (what Redis does with its f_<sha> functions), inside one lua-redis-wasm state.
+ *
+ * The package has no entry point but "compile and run this chunk", and Redis 7's sandbox leaves a script no
+ * table it may write that outlives its run: every global table is flagged read-only. So, once, at start-up, Mica
+ * lifts the read-only flag of the globals' metatable (an int at offset 8 of Lua 5.1's Table struct as Redis patches
+ * it; the table's address is what tostring() prints, an offset into the WebAssembly memory), stores two closures
+ * there over a private table of compiled functions, and sets the flag again:
+ *   __mica_def(token, key, src): compiles src (loadstring, chunk name @user_script as the package names its
+ *     chunks, so error texts do not change) and keeps it under key; only callers that know the random token
+ *     (Mica's own define chunk, given it in ARGV) may, so a script cannot plant state for later runs;
+ *   __mica_fn(key): the compiled function, which a tiny chunk then calls: `return ...__mica_fn('key')()`; the
+ *     package sets KEYS and ARGV for that chunk as for any script, and the function reads them as globals;
+ *   __mica_lib(key, name): for a function library, runs its top level once (on first use) and answers the
+ *     registered function `name`.
+ * Everything is checked before use (the flag reads 1, the closures are there afterwards, the metatable is read-only
+ * again); on any surprise the engine keeps compiling at every call.
+ */
+export interface FunctionCache {
+  /** Compiles `src` under `key`; false when it does not compile (the caller then runs it the old way). */
+  define(key: string, src: Buffer): boolean;
+  /** Forgets one key, or all of them. */
+  forget(key?: string): void;
+}
+
+const TABLE_TT = 5;
+const READONLY_OFFSET = 8;
+
+function addressOf(r: ReplyValue): number | null {
+  if (!(r instanceof Uint8Array)) return null;
+  const m = /^table: 0x([0-9a-f]+)$/.exec(Buffer.from(r).latin1Slice());
+  return m === null ? null : parseInt(m[1]!, 16);
+}
+
+export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
+  const e = engine as unknown as EngineInternals;
+  const ex = e.exports;
+  if (ex === undefined) return null;
+  const none: Buffer[] = [];
+  const run = (chunk: string, args: Buffer[] = none): ReplyValue =>
+    fastEvalWithArgs(engine, Buffer.from(chunk, 'latin1'), none, args);
+  const addr = addressOf(run('return tostring(getmetatable(_G))'));
+  if (addr === null || addr + READONLY_OFFSET + 4 > ex.HEAPU8.length) return null;
+  const view = (): DataView => new DataView(ex.HEAPU8.buffer);
+  if (ex.HEAPU8[addr + 4] !== TABLE_TT || view().getInt32(addr + READONLY_OFFSET, true) !== 1) return null;
+  const token = randomBytes(16).toString('hex');
+  let installed: ReplyValue;
+  view().setInt32(addr + READONLY_OFFSET, 0, true);
+  try {
+    installed = run(
+      'local C, ls, mt, ty = {}, loadstring, getmetatable(_G), type ' +
+      `rawset(mt, '__mica_def', function(tok, k, src) if tok ~= '${token}' then error('not allowed', 2) end ` +
+      'if k == nil then C = {} return 1 end if src == nil then C[k] = nil return 1 end ' +
+      "local f = ls(src, '@user_script') if f == nil then return 0 end C[k] = f return 1 end) " +
+      "rawset(mt, '__mica_fn', function(k) return C[k] end) " +
+      // Redis calls f_<sha> from C asking one result, and words a raised non-string itself; xpcall gives both: the
+      // first value only, and a handler that sees the error where it was raised and reports it (fixRaised).
+      `local E, pc, xp, ts, lg, F = error, pcall, xpcall, tostring, redis.log, '${FUEL_ERROR}' ` +
+      'local function H(m) if m == F then return m end local w = \'\' for i = 3, 20 do local _, p = pc(E, \'\', i) ' +
+      "if p ~= '' then w = p break end end local t = ty(m) " +
+      "if t == 'string' or t == 'number' then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ns') " +
+      "elseif t == 'table' then if m.err ~= nil then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\nt' .. ts(m.err)) end " +
+      "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
+      "rawset(mt, '__mica_run', function(k) local ok, r = xp(C[k], H) if ok then return r end return E(r, 0) end) " +
+      "rawset(mt, '__mica_lib', function(k, name) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
+      'return L[name] end) return 1');
+  } finally {
+    view().setInt32(addr + READONLY_OFFSET, 1, true);
+  }
+  if (installed !== 1) return null;
+  const check = run("local ok = pcall(function() getmetatable(_G).x = 1 end) return {ok and 1 or 0, " +
+    "type(getmetatable(_G).__mica_run) == 'function' and 1 or 0}");
+  if (!Array.isArray(check) || check[0] !== 0 || check[1] !== 1) return null;
+  const tok = Buffer.from(token, 'latin1');
+  const def = Buffer.from('local m = getmetatable(_G) return m.__mica_def(ARGV[1], ARGV[2], ARGV[3])', 'latin1');
+  return {
+    define(key, src) {
+      return fastEvalWithArgs(engine, def, none, [tok, Buffer.from(key, 'latin1'), src]) === 1;
+    },
+    forget(key) {
+      fastEvalWithArgs(engine, def, none, key === undefined ? [tok] : [tok, Buffer.from(key, 'latin1')]);
+    },
+  };
+}
+
+/**
+ * The error that ended a run through __mica_run, as the runner's note (RAISE_NOTE_LEVEL) describes it: the line of the
+ * frame that raised it (the engine names the runner's), and for a raised table or non-string Redis's text.
+ */
+export function fixRaised(r: ReplyValue, note: string | null): ReplyValue {
+  if (note === null || r === null || typeof r !== 'object' || !('err' in r) || r.meta === undefined) return r;
+  const nl = note.indexOf('\n');
+  const m = /^user_script:(\d+): $/.exec(note.slice(0, nl));
+  const line = m !== null ? Number(m[1]) : r.meta.line;
+  if (note.charCodeAt(nl + 1) === 0x73 /* s */) return { ...r, meta: { ...r.meta, line } };
+  // \x01: luaToResp.ts writes the text as is, decorated with this line.
+  return { err: Buffer.from('\x01' + note.slice(nl + 2), 'latin1'), code: r.code, meta: { ...r.meta, line } };
 }

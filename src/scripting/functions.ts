@@ -10,6 +10,8 @@
  */
 import { SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, SCRIPT_FLAG_ALLOW_STALE, SCRIPT_FLAG_NO_CLUSTER,
   SCRIPT_FLAG_ALLOW_CROSS_SLOT } from './scripts.js';
+import type { CompiledUnit } from './engine.js';
+import { preludeFor } from './protocol.js';
 
 export const FUNCTION_FLAGS: readonly [string, number][] = [
   ['no-writes', SCRIPT_FLAG_NO_WRITES],
@@ -26,6 +28,8 @@ export interface LuaFunction {
   readonly library: Library;
   /** The chunk FCALL runs, built on first call. */
   lua?: { text: string; bytes: Buffer };
+  /** The same through the library compiled once (functionUnit). */
+  unit?: CompiledUnit;
 }
 
 export interface Library {
@@ -88,9 +92,38 @@ export function loadChunk(body: string): string {
 
 /** The FCALL run of function `name` (validated: letters, digits, underscores). */
 export function callChunk(body: string, name: string): string {
-  return "local __fn local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' then " +
+  return preludeFor(body) + "local __fn local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' then " +
     `n, cb = n.function_name, n.callback end if n == '${name}' then __fn = cb end end}, {__index = redis}) ` +
     'local function __lib() ' + body + '\nend __lib() return __fn(KEYS, ARGV)';
+}
+
+/** Each loaded library's key among the main interpreter's compiled units (a reload is a new library). */
+const libraryKeys = new WeakMap<Library, string>();
+let nextLibrary = 0;
+
+export function libraryKey(lib: Library): string {
+  let k = libraryKeys.get(lib);
+  if (k === undefined) libraryKeys.set(lib, (k = 'l' + String(nextLibrary++)));
+  return k;
+}
+
+/**
+ * FCALL through the library compiled once: its top level runs at the first call of any of its functions (as
+ * Redis runs it once at load), keeping every registered function; each FCALL then only calls one of them.
+ */
+export function functionUnit(fn: LuaFunction): CompiledUnit {
+  if (fn.unit === undefined) {
+    const key = libraryKey(fn.library);
+    const src = preludeFor(fn.library.body) + "local __fns = {} local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' " +
+      'then n, cb = n.function_name, n.callback end __fns[n] = cb end}, {__index = redis}) ' +
+      'local function __lib() ' + fn.library.body + '\nend __lib() return __fns';
+    fn.unit = {
+      key,
+      src: Buffer.from(src, 'latin1'),
+      call: Buffer.from(`return getmetatable(_G).__mica_lib('${key}', '${fn.name}')(KEYS, ARGV)`, 'latin1'),
+    };
+  }
+  return fn.unit;
 }
 
 export function isValidFunctionName(name: string): boolean {
@@ -100,6 +133,8 @@ export function isValidFunctionName(name: string): boolean {
 export class FunctionRegistry {
   readonly libraries = new Map<string, Library>();
   readonly functions = new Map<string, LuaFunction>();
+  /** Told each library removed or replaced (its compiled unit goes too). */
+  onDrop: ((lib: Library) => void) | null = null;
 
   add(lib: Library): void {
     this.libraries.set(lib.name, lib);
@@ -110,11 +145,13 @@ export class FunctionRegistry {
     const lib = this.libraries.get(name);
     if (lib === undefined) return undefined;
     this.libraries.delete(name);
+    this.onDrop?.(lib);
     for (const f of lib.functions.keys()) this.functions.delete(f);
     return lib;
   }
 
   flush(): void {
+    if (this.onDrop !== null) for (const lib of this.libraries.values()) this.onDrop(lib);
     this.libraries.clear();
     this.functions.clear();
   }

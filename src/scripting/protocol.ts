@@ -31,24 +31,49 @@ export interface Replayed {
  * Each costs compile time at every run, hence only when the script needs it.
  */
 export const FUEL_ERROR = 'Script killed by fuel limit';
+
+/**
+ * The redis.log level on which the compiled-function runner (engineShortcuts.ts, __mica_run) reports the error that
+ * ends a script: "<user_script:N: of the innermost Lua frame>\n<kind><text>", kind 's' (a string, whose text the
+ * engine keeps) or 't' (anything else, whose Redis text the engine loses: it says "script execution failed").
+ */
+export const RAISE_NOTE_LEVEL = 0x6d69;
 const SEED = 'math.randomseed(0); ';
 const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e) local F = '${FUEL_ERROR}' ` +
   'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
   'return function(...) return rt(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
   'return m end return h(m) end)) end end)(pcall, xpcall, error); ';
 
+/** The status text standing for a RESP3 null in a redis.call reply (respToLua.ts); CALL_WRAP makes it nil. */
+export const RESP3_NIL_MARK = '\0mica:resp3-nil';
+
 /**
  * lua-redis-wasm turns a Lua number argument of redis.call into text with Lua's "%.14g"; Redis 7.0 uses
  * "%.17g", so 7224418100000001 (BullMQ's priority-and-timestamp scores) or 12.7 reach the command as Redis
  * would send them only through this wrapper. Its errors are raised at the caller's level, marked with \x01 so
- * that luaToResp.ts tells them from the script's own errors and keeps the caller's line number.
+ * that luaToResp.ts tells them from the script's own errors and keeps the caller's line number. It also turns the
+ * RESP3 null mark back into nil.
  */
 const CALL_WRAP = 'local redis = (function(r, f, sel, typ, up, e) local rc, rp = r.call, r.pcall ' +
   "local function fix(...) local n = sel('#', ...) local t = {...} for i = 1, n do if typ(t[i]) == 'number' then " +
   "t[i] = f('%.17g', t[i]) end end return up(t, 1, n) end " +
+  "local M = '\\0mica:resp3-nil' local function nn(v) if typ(v) ~= 'table' then return v end " +
+  'if v.ok == M then return nil end if v.ok ~= nil or v.err ~= nil then return v end local m = v.map ' +
+  "if m ~= nil then for k, x in pairs(m) do if typ(x) == 'table' then m[k] = nn(x) end end return v end " +
+  "local n = #v for i = 1, n do local x = v[i] if typ(x) == 'table' then v[i] = nn(x) end end return v end " +
   "return setmetatable({call = function(...) local v = rp(fix(...)) if typ(v) == 'table' and v.err ~= nil then " +
-  "e('\\1' .. v.err, 2) end return v end, pcall = function(...) return rp(fix(...)) end}, {__index = r}) end)" +
+  "e('\\1' .. v.err, 2) end return nn(v) end, pcall = function(...) return nn(rp(fix(...))) end}, {__index = r}) end)" +
   '(redis, string.format, select, type, unpack, error); ';
+
+/**
+ * Redis 7.0's redis.error_reply(s): one leading '-' dropped, then "ERR " put first unless the rest holds a space
+ * (a code is taken to be there); the package puts "ERR " first always, and marks the table so that the reply
+ * shows its own code. A plain {err = text} table answers text as is.
+ */
+const ERROR_REPLY_WRAP = 'local redis = (function(r, typ, sub, find) local error_reply = r.error_reply ' +
+  "return setmetatable({error_reply = function(s, ...) if typ(s) ~= 'string' then return error_reply() end " +
+  "if sub(s, 1, 1) == '-' then s = sub(s, 2) end if find(s, ' ', 1, true) == nil then s = 'ERR ' .. s end " +
+  'return {err = s} end}, {__index = r}) end)(redis, type, string.sub, string.find); ';
 
 /** Does some redis.call / redis.pcall argument list hold more than string literals, KEYS[i] and ARGV[i]? */
 function mayPassNumbers(body: string): boolean {
@@ -64,7 +89,8 @@ function mayPassNumbers(body: string): boolean {
 
 export function preludeFor(body: string): string {
   let p = '';
-  if (mayPassNumbers(body)) p += CALL_WRAP;
+  if (body.includes('error_reply')) p += ERROR_REPLY_WRAP;
+  if (mayPassNumbers(body) || body.includes('setresp')) p += CALL_WRAP;
   if (body.includes('random')) p += SEED;
   if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
   return p;

@@ -4,15 +4,26 @@
  * {ok=}, error → {err=}, RESP3 map/set/double/boolean/big number after redis.setresp(3)).
  */
 import type { ReplyValue } from 'lua-redis-wasm';
+import { RESP3_NIL_MARK } from './protocol.js';
 
-export function parseResp(raw: string): ReplyValue {
-  const p = { s: raw, i: 0 };
+/**
+ * lua-redis-wasm turns every null into false; in Redis, after redis.setresp(3), a RESP3 null reaches Lua as nil
+ * (in an array too, where it ends the array for #). A RESP3 null is therefore answered as a status carrying a mark,
+ * which the prelude's redis.call wrapper (protocol.ts, CALL_WRAP, present in every script that mentions setresp)
+ * turns into nil.
+ */
+const RESP3_NIL: ReplyValue = { ok: Buffer.from(RESP3_NIL_MARK, 'latin1') };
+
+export function parseResp(raw: string, resp: 2 | 3 = 2): ReplyValue {
+  const p = { s: raw, i: 0, nil: resp === 3 ? RESP3_NIL : null };
   return parseOne(p);
 }
 
 interface Cursor {
   s: string;
   i: number;
+  /** What a RESP3 null becomes. */
+  nil: ReplyValue;
 }
 
 function line(p: Cursor): string {
@@ -72,7 +83,7 @@ function parseOne(p: Cursor): ReplyValue {
       return { map: m };
     }
     case '_':
-      return null;
+      return p.nil;
     case '#':
       return l === 't';
     case ',':

@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { preludeFor } from './protocol.js';
+import type { CompiledUnit } from './engine.js';
 
 export const SCRIPT_FLAG_NO_WRITES = 1;
 export const SCRIPT_FLAG_ALLOW_OOM = 2;
@@ -28,12 +29,16 @@ export interface CachedScript {
   readonly lua: string;
   readonly luaBytes: Buffer;
   readonly flags: number;
+  /** The same, compiled once in the main thread's interpreter. */
+  readonly unit: CompiledUnit;
 }
 
 /** The cache entry for `body` (shebang already parsed into `flags` and `lua`). */
 export function makeCachedScript(sha: string, body: string, lua: string, flags: number): CachedScript {
   const full = preludeFor(lua) + lua;
-  return { sha, body, lua: full, luaBytes: Buffer.from(full, 'latin1'), flags };
+  const luaBytes = Buffer.from(full, 'latin1');
+  const unit = { key: 's' + sha, src: luaBytes, call: Buffer.from(`return getmetatable(_G).__mica_run('s${sha}')`, 'latin1') };
+  return { sha, body, lua: full, luaBytes, flags, unit };
 }
 
 export function sha1hex(s: string): string {
@@ -64,6 +69,8 @@ export function parseShebang(body: string): { flags: number; lua: string } | { e
 
 export class ScriptCache {
   private readonly scripts = new Map<string, CachedScript>();
+  /** Told each script SCRIPT FLUSH drops (its compiled function goes too). */
+  onDrop: ((s: CachedScript) => void) | null = null;
 
   get(sha: string): CachedScript | undefined {
     return this.scripts.get(sha.toLowerCase());
@@ -78,6 +85,7 @@ export class ScriptCache {
   }
 
   flush(): void {
+    if (this.onDrop !== null) for (const s of this.scripts.values()) this.onDrop(s);
     this.scripts.clear();
   }
 

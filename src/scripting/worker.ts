@@ -61,7 +61,7 @@ function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
   for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
   if (replayed < replay.length) {
     const r = replay[replayed++]!;
-    if (sameArgv(r.argv, argv)) return 'err' in r.reply ? { err: Buffer.from(r.reply.err, 'latin1') } : parseResp(r.reply.raw);
+    if (sameArgv(r.argv, argv)) return 'err' in r.reply ? { err: Buffer.from(r.reply.err, 'latin1') } : parseResp(r.reply.raw, scriptResp);
     // The script did not repeat itself (it reads something nondeterministic): run the rest for real.
     replay = [];
   }
@@ -69,7 +69,7 @@ function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
   const m = receive();
   if (m.t !== 'reply') throw new Error('scripting worker: expected a reply');
   if (m.err !== undefined) return { err: Buffer.from(m.err, 'latin1') };
-  return parseResp(m.raw);
+  return parseResp(m.raw, scriptResp);
 }
 
 const mod = await load({

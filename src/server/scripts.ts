@@ -13,7 +13,7 @@
 import { ReplyWriter } from '../protocol/writer.js';
 import {
   LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, FunctionRegistry, FUNCTION_FLAGS,
-  parseLibraryHeader, loadChunk, isValidFunctionName, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
+  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
 } from '../scripting/index.js';
 import { CMD_DENYOOM, CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
 import { OOM_ERROR } from './memory.js';
@@ -82,6 +82,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
 
   constructor(private readonly server: Server) {
     this.sc = new ScriptClient(server, server.keyspace.dbs[0]!);
+    this.cache.onDrop = (s) => this.lua.forget(s.unit.key);
+    this.functions.onDrop = (lib) => this.lua.forget(libraryKey(lib));
     server.config.watch('busy-reply-threshold', (v) => (this.threshold = Number(v)));
     // INFO memory: the cache's and the libraries' sizes (source bytes; the interpreters' heaps are not counted).
     const f = server.infoFields;
@@ -108,7 +110,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.runStart = performance.now();
     this.sc.db = c.db;
     const threshold = this.threshold;
-    const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold, (res) => this.finishLate(c, r, res));
+    const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold, (res) => this.finishLate(c, r, res),
+      r.unit);
     if (out.done) {
       this.run_ = null;
       writeScriptResult(c, out.result, r.sha, r.fn === true);

@@ -26,7 +26,12 @@ test('scripting: Lua values to replies (RESP2 and RESP3)', { skip }, async (t) =
       ev0('return {1, 2, 3}'), ev0("return {1, 'two', {3, 'four'}, {}}"), ev0('return {1, 2, nil, 4}'),
       ev0('return {1, false, 3}'), ev0('return {true, false}'), ev0("return {ok = 'FINE'}"),
       ev0("return {err = 'My error'}"), ev0("return {err = 'WRONGTYPE custom'}"), ev0("return {1, {ok = 'x'}, {err = 'ERR y'}}"),
-      ev0("return redis.status_reply('GOOD')"), ev0("return redis.error_reply('MYCODE bad thing')"), ev0("local t = {} t[1] = 'a' t[2] = 'b' t.x = 'y' return t"),
+      ev0("return redis.status_reply('GOOD')"), ev0("return redis.error_reply('MYCODE bad thing')"),
+      ev0("return redis.error_reply('msg')"), ev0("return redis.error_reply('-msg')"), ev0("return redis.error_reply('-ERR x')"),
+      ev0("return redis.error_reply('--x')"), ev0("return redis.error_reply('-')"), ev0("return redis.error_reply('')"),
+      ev0("return redis.error_reply(' x')"), ev0("return redis.error_reply('ERR')"), ev0("return redis.error_reply(5)"),
+      ev0("local t = redis.error_reply('my m') return {t.err, redis.error_reply('m').err, redis.error_reply('-E x').err}"),
+      ev0("return {1, redis.error_reply('in array')}"), ev0("local t = {} t[1] = 'a' t[2] = 'b' t.x = 'y' return t"),
       ev0("return {a = 1}"), ev0('return tostring(10/2)'), ev0('return tostring(1e15)'), ev0("return tonumber('0x10')"),
       ev0("return #'abc'"), ev0("return select('#', 1, 2, 3)"), ev0('return unpack({7})'),
       ev0("return string.format('%d %s %5.2f', 42, 'x', 3.14159)"), ev0("return string.rep('ab', 3, ',')"),
@@ -62,6 +67,13 @@ test('scripting: redis.setresp(3) conversions', { skip }, async (t) => {
       ev(`return type(redis.call('GET', 'resp3:none'))`, '0'),
       ev(`redis.setresp(2) return redis.call('HGETALL', KEYS[1])`, '1', k),
       ev0('return redis.setresp(4)'), ev0('return redis.setresp()'),
+      // A RESP3 null is nil in Lua (top level, in an array, in a map); false after setresp(2) again.
+      ev("redis.setresp(3) return {redis.call('GET', 'resp3:none') == nil, type(redis.pcall('GET', 'resp3:none'))}", '0'),
+      ev("redis.setresp(3) return redis.call('GET', 'resp3:none')", '0'),
+      ev("redis.setresp(3) local t = redis.call('MGET', 'resp3:none', KEYS[1]) return {#t, t[1] == nil, type(t[2])}", '1', k),
+      ev("redis.setresp(3) return redis.call('MGET', KEYS[1], 'resp3:none', KEYS[1])", '1', k),
+      ev("redis.setresp(3) redis.setresp(2) return type(redis.call('GET', 'resp3:none'))", '0'),
+      ev("redis.setresp(3) local n = 2 return redis.call('HMGET', KEYS[1], 'f1', 'nope', 'f' .. n)", '1', k),
     );
   });
 });
@@ -115,6 +127,14 @@ test('scripting: errors and redis.pcall', { skip }, async (t) => {
       ev0("return {xpcall(function() error('x') end, function(m) return 'handled: ' .. m end)}"),
       ev0("return redis.error_reply()"), ev0("return redis.status_reply()"), ev0("return redis.sha1hex()"),
       ev0('return redis.nonexistent_function()'),
+      // Raised non-strings are worded by Redis; the line is where they were raised; several results give the first.
+      ev0("error({err = 'My err'})"), ev0("\n\nerror({err = 'WRONGTYPE x'})"), ev0('error()'), ev0('\nerror(nil)'),
+      ev0('error(false)'), ev0('error(true)'), ev0('error({err = 5})'), ev0('error(12)'), ev0("\nerror('x', 0)"),
+      ev0("\nerror('x', 2)"), ev0("\nlocal function f()\n error({err = 'deep'}) end\nf()"),
+      ev0("\nlocal function f() error('y', 2) end\nf()"), ev0("\nreturn redis.call('nosuch')"),
+      ev0("\nlocal x = nil\nreturn x.y"), ev0('\n\nreturn nope'), ev0('return 1, 2'), ev0("return 'a', redis.error_reply('b')"),
+      ev0('return unpack({5, 6, 7})'), ev0("return pcall(error, {err = 't'})"), ev0('return nil, 2'),
+      ev0("return {xpcall(function() error({err = 'x'}) end, function(m) return m.err end)}"),
       ev0('return 1', ), ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '2', 'a'], ['EVAL', 'return 1', 'x'],
       ['EVAL', 'return 1', '01'], ['EVAL', 'return 1', ''], ['EVAL', 'return 1'], ['EVALSHA', 'abc', '0'],
       ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'],
@@ -218,6 +238,24 @@ const LIB = '#!lua name=mylib\n' +
   "redis.register_function('bad_global', function() return nothing_here end)\n";
 const ONE = "#!lua name=one\nredis.register_function{function_name = 'only', callback = function() return 1 end, " +
   "flags = {'no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'}, description = 'just one'}";
+
+test('functions: a library is loaded once: its top-level locals live across FCALLs, a reload starts afresh', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const counter = "#!lua name=cnt\nlocal n = 0\nredis.register_function('bump', function() n = n + 1 return n end)\n" +
+    "redis.register_function('peek', function() return n end)\n" +
+    "redis.register_function('er', function(keys, args) return redis.error_reply(args[1]) end)\n" +
+    "redis.register_function('num', function(keys) redis.call('SET', keys[1], 7224418100000001) return redis.call('GET', keys[1]) end)";
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'bump', '0'], ['FCALL', 'bump', '0'], ['FCALL', 'peek', '0'],
+      ['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'peek', '0'], ['FCALL', 'bump', '0'],
+      ['FUNCTION', 'DELETE', 'cnt'], ['FCALL', 'peek', '0'], ['FUNCTION', 'LOAD', counter], ['FCALL', 'peek', '0'],
+      ['SCRIPT', 'FLUSH'], ['FCALL', 'bump', '0'], ['FCALL', 'er', '0', 'msg'], ['FCALL', 'er', '0', '-CODE x'],
+      ['FCALL', 'num', '1', 'fn:num'], ['FUNCTION', 'DELETE', 'cnt'],
+    );
+  });
+});
 
 test('functions: FUNCTION LOAD / LIST / DELETE / FLUSH / STATS / KILL / HELP, FCALL and FCALL_RO', { skip }, async (t) => {
   const d = await Differential.start();
