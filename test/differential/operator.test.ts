@@ -194,8 +194,9 @@ test('CLIENT LIST: field names, order and state fields for idle, named, MULTI, p
     while (!(await c.call('CLIENT', 'LIST')).latin1Slice().includes('cmd=blpop')) await new Promise((r) => setTimeout(r, 5));
   }
   await d.same(['SET', 'k', 'changed']);
-  const keep = ['name', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'argv-mem', 'multi-mem', 'oll', 'omem', 'events',
-    'cmd', 'user', 'redir', 'resp'];
+  // Output figures and events depend on when each server writes to its sockets; they are left out.
+  const keep = ['name', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'argv-mem', 'multi-mem', 'cmd', 'user', 'redir',
+    'resp'];
   const { mica, redis } = await d.both(['CLIENT', 'LIST']);
   assert.deepEqual(listShape(mica, keep), listShape(redis, keep));
   const info = await d.both(['CLIENT', 'INFO']);
