@@ -454,7 +454,7 @@ function incrDecr(c: CommandContext, incr: number | bigint): void {
   if (v === undefined) c.db.add(key, text);
   else c.db.replaceValue(key, text);
   c.db.written(key, 'incrby', NOTIFY_STRING);
-  c.integer(result);
+  c.integerText(text);
 }
 
 function incrCommand(c: CommandContext): void {
