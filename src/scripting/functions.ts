@@ -120,7 +120,7 @@ export function functionUnit(fn: LuaFunction): CompiledUnit {
     fn.unit = {
       key,
       src: Buffer.from(src, 'latin1'),
-      call: Buffer.from(`return getmetatable(_G).__mica_lib('${key}', '${fn.name}')(KEYS, ARGV)`, 'latin1'),
+      call: Buffer.from(`return getmetatable(_G).__mica_fcall('${key}', '${fn.name}', KEYS, ARGV)`, 'latin1'),
     };
   }
   return fn.unit;

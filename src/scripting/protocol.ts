@@ -26,7 +26,8 @@ export interface Replayed {
  * - a script that uses math.random gets it seeded the same way at every run (Redis does too), so a run that
  *   moves to the Lua thread replays exactly;
  * - a script that uses pcall / xpcall gets versions that let the main thread's instruction-budget error through:
- *   a script cut short there must stop, not continue as if one of its own calls had failed. Locals shadow the
+ *   a script cut short there must stop, not continue as if one of its own calls had failed; pcall also gives a
+ *   caught error table's err text, as Redis's pcall does. Locals shadow the
  *   globals, which stay untouched.
  * Each costs compile time at every run, hence only when the script needs it.
  */
@@ -39,10 +40,13 @@ export const FUEL_ERROR = 'Script killed by fuel limit';
  */
 export const RAISE_NOTE_LEVEL = 0x6d69;
 const SEED = 'math.randomseed(0); ';
-const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e) local F = '${FUEL_ERROR}' ` +
+const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e, ty) local F = '${FUEL_ERROR}' ` +
   'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
-  'return function(...) return rt(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
-  'return m end return h(m) end)) end end)(pcall, xpcall, error); ';
+  // Redis 7.0's own pcall answers a caught error table by its err field when that is a string (or number).
+  "local function rp(ok, ...) if not ok then local m = ... if m == F then e(F, 0) end if ty(m) == 'table' then " +
+  "local s = m.err local t = ty(s) if t == 'string' or t == 'number' then return ok, s end end end return ok, ... end " +
+  'return function(...) return rp(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
+  'return m end return h(m) end)) end end)(pcall, xpcall, error, type); ';
 
 /** The status text standing for a RESP3 null in a redis.call reply (respToLua.ts); CALL_WRAP makes it nil. */
 export const RESP3_NIL_MARK = '\0mica:resp3-nil';

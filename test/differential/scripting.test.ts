@@ -133,7 +133,10 @@ test('scripting: errors and redis.pcall', { skip }, async (t) => {
       ev0("\nerror('x', 2)"), ev0("\nlocal function f()\n error({err = 'deep'}) end\nf()"),
       ev0("\nlocal function f() error('y', 2) end\nf()"), ev0("\nreturn redis.call('nosuch')"),
       ev0("\nlocal x = nil\nreturn x.y"), ev0('\n\nreturn nope'), ev0('return 1, 2'), ev0("return 'a', redis.error_reply('b')"),
-      ev0('return unpack({5, 6, 7})'), ev0("return pcall(error, {err = 't'})"), ev0('return nil, 2'),
+      ev0('return unpack({5, 6, 7})'), ev0("return pcall(error, {err = 't'})"), ev0("local ok, e = pcall(error, {err = 'c'}) return {tostring(ok), type(e), e}"),
+      ev0("local ok, e = pcall(function() error({err = 5}) end) return {type(e), e}"),
+      ev0("local ok, e = pcall(function() error({x = 1}) end) return {type(e), e.x}"),
+      ev0("local ok, e = pcall(function() redis.call('nosuch') end) return e"), ev0('return nil, 2'),
       ev0("return {xpcall(function() error({err = 'x'}) end, function(m) return m.err end)}"),
       ev0('return 1', ), ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '2', 'a'], ['EVAL', 'return 1', 'x'],
       ['EVAL', 'return 1', '01'], ['EVAL', 'return 1', ''], ['EVAL', 'return 1'], ['EVALSHA', 'abc', '0'],
@@ -253,6 +256,47 @@ test('functions: a library is loaded once: its top-level locals live across FCAL
       ['FUNCTION', 'DELETE', 'cnt'], ['FCALL', 'peek', '0'], ['FUNCTION', 'LOAD', counter], ['FCALL', 'peek', '0'],
       ['SCRIPT', 'FLUSH'], ['FCALL', 'bump', '0'], ['FCALL', 'er', '0', 'msg'], ['FCALL', 'er', '0', '-CODE x'],
       ['FCALL', 'num', '1', 'fn:num'], ['FUNCTION', 'DELETE', 'cnt'],
+    );
+  });
+});
+
+// Each on its own line so that the reply's line numbers are checked too. No redis.call argument here is more than a
+// string literal: that keeps the number-formatting wrapper out (scripting/protocol.ts, CALL_WRAP), under which a
+// tail `return redis.call(...)` error still names line 1 (README, Lua scripting and Functions).
+const RAISES = '#!lua name=raises\n' + [
+  "redis.register_function('two', function() return 1, 2 end)",
+  "redis.register_function('unp', function() return unpack({5, 6, 7}) end)",
+  "redis.register_function('nil2', function() return nil, 2 end)",
+  "redis.register_function('pc', function() return pcall(error, {err = 't'}) end)",
+  "redis.register_function('tbl', function() error({err = 'My err'}) end)",
+  "redis.register_function('tbl_code', function()\n  error({err = 'WRONGTYPE x'})\nend)",
+  "redis.register_function('tbl_num', function() error({err = 5}) end)",
+  "redis.register_function('deep', function()\n  local function f()\n    error({err = 'deep'})\n  end\n  f()\nend)",
+  "redis.register_function('bare', function() error() end)",
+  "redis.register_function('nil_err', function()\n error(nil) end)",
+  "redis.register_function('num', function() error(12) end)",
+  "redis.register_function('bool', function() error(true) end)",
+  "redis.register_function('str', function() error('boom') end)",
+  "redis.register_function('str0', function() error('boom', 0) end)",
+  "redis.register_function('lvl2', function()\n  local function f() error('y', 2) end\n  f()\nend)",
+  "redis.register_function('tail', function()\n  return redis.call('nosuch')\nend)",
+  "redis.register_function('mid', function()\n  local x = redis.call('nosuch')\n  return x\nend)",
+  "redis.register_function('nilidx', function()\n  local x = nil\n  return x.y\nend)",
+  "redis.register_function('caught', function() local ok, e = pcall(error, {err = 'c'}) return {tostring(ok), e.err} end)",
+  "redis.register_function('pcall_call', function() return redis.pcall('INCR', 'fn:text') end)",
+  "redis.register_function('call_wrong', function()\n  local r = redis.call('INCR', 'fn:text')\n  return r\nend)",
+].join('\n');
+
+test('functions: FCALL results and raised errors as Redis gives them (first value, raised tables, error())', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['FUNCTION', 'LOAD', 'REPLACE', RAISES], ['SET', 'fn:text', 'abc'],
+      ...['two', 'unp', 'nil2', 'pc', 'tbl', 'tbl_code', 'tbl_num', 'deep', 'bare', 'nil_err', 'num', 'bool', 'str', 'str0',
+        'lvl2', 'tail', 'mid', 'nilidx', 'caught'].map((f): Cmd => ['FCALL', f, '0']),
+      ['FCALL', 'pcall_call', '0'], ['FCALL', 'call_wrong', '0'], ['FCALL', 'two', '0'],
+      ['FCALL_RO', 'two', '0'], ['FUNCTION', 'DELETE', 'raises'], ['DEL', 'fn:text'],
     );
   });
 });
