@@ -11,9 +11,17 @@ export const READY = 2;
 export const CTRL_SLOTS = 4;
 
 export type ToWorker =
-  | { t: 'run'; body: string; keys: string[]; args: string[]; replay: Replayed[] }
+  | { t: 'run'; body: string; keys: string[]; args: string[]; replay: Replayed[]; unit?: WireUnit }
+  | { t: 'forget'; key: string }
   | { t: 'reply'; raw: string; err?: undefined }
   | { t: 'reply'; raw?: undefined; err: string };
+
+/** A compiled unit (engine.ts, CompiledUnit) as posted to the Lua thread, which compiles it once too. */
+export interface WireUnit {
+  key: string;
+  src: Uint8Array;
+  call: Uint8Array;
+}
 
 /** A redis.call the main thread already executed for a script that then moved to the Lua thread. */
 export interface Replayed {
