@@ -3,9 +3,9 @@
  *
  * lua-redis-wasm runs chunks and keeps no state between runs (nor may it: Redis scripts cannot set globals),
  * so a library is kept as source. Loading runs it once with a `redis` whose register_function records the
- * names and flags (and which has nothing else a loading library may not use); each FCALL runs the library's
- * top level again with a register_function that keeps only the called function, then calls it with KEYS and
- * ARGV. Libraries' top levels are meant to do nothing but register, which makes the re-run invisible.
+ * names and flags (and which has nothing else a loading library may not use). FCALL normally goes through the
+ * library compiled once (functionUnit); only where that cache is unavailable does callChunk run the library's top
+ * level again with a register_function that keeps only the called function, then call it with KEYS and ARGV.
  * Both wrappers go on the library's first line (its blanked shebang), so error line numbers stay.
  */
 import { SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, SCRIPT_FLAG_ALLOW_STALE, SCRIPT_FLAG_NO_CLUSTER,
