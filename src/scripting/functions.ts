@@ -11,7 +11,7 @@
 import { SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, SCRIPT_FLAG_ALLOW_STALE, SCRIPT_FLAG_NO_CLUSTER,
   SCRIPT_FLAG_ALLOW_CROSS_SLOT } from './scripts.js';
 import type { CompiledUnit } from './engine.js';
-import { preludeFor } from './protocol.js';
+import { preludeFor, untailCalls } from './protocol.js';
 
 export const FUNCTION_FLAGS: readonly [string, number][] = [
   ['no-writes', SCRIPT_FLAG_NO_WRITES],
@@ -94,7 +94,7 @@ export function loadChunk(body: string): string {
 export function callChunk(body: string, name: string): string {
   return preludeFor(body) + "local __fn local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' then " +
     `n, cb = n.function_name, n.callback end if n == '${name}' then __fn = cb end end}, {__index = redis}) ` +
-    'local function __lib() ' + body + '\nend __lib() return __fn(KEYS, ARGV)';
+    'local function __lib() ' + untailCalls(body) + '\nend __lib() return __fn(KEYS, ARGV)';
 }
 
 /** Each loaded library's key among the main interpreter's compiled units (a reload is a new library). */
@@ -116,7 +116,7 @@ export function functionUnit(fn: LuaFunction): CompiledUnit {
     const key = libraryKey(fn.library);
     const src = preludeFor(fn.library.body) + "local __fns = {} local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' " +
       'then n, cb = n.function_name, n.callback end __fns[n] = cb end}, {__index = redis}) ' +
-      'local function __lib() ' + fn.library.body + '\nend __lib() return __fns';
+      'local function __lib() ' + untailCalls(fn.library.body) + '\nend __lib() return __fns';
     fn.unit = {
       key,
       src: Buffer.from(src, 'latin1'),

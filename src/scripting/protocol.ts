@@ -99,10 +99,24 @@ function mayPassNumbers(body: string): boolean {
   return false;
 }
 
+/**
+ * Under CALL_WRAP, redis.call is a Lua function, so `return redis.call(...)` is a Lua tail call, which leaves no frame
+ * to name the failing line (Redis's C redis.call keeps the caller's). `return nil or redis.call(...)` is the same value
+ * (`or` binds loosest; redis.call answers one value) without the tail call, and keeps the text's lines.
+ */
+export function untailCalls(body: string): string {
+  if (!needsCallWrap(body)) return body;
+  return body.replace(/(^|[^\w.])return(\s+)redis\.call(\s*\()/g, '$1return$2nil or redis.call$3');
+}
+
+function needsCallWrap(body: string): boolean {
+  return mayPassNumbers(body) || body.includes('setresp');
+}
+
 export function preludeFor(body: string): string {
   let p = '';
   if (body.includes('error_reply')) p += ERROR_REPLY_WRAP;
-  if (mayPassNumbers(body) || body.includes('setresp')) p += CALL_WRAP;
+  if (needsCallWrap(body)) p += CALL_WRAP;
   if (body.includes('random')) p += SEED;
   if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
   return p;

@@ -131,7 +131,10 @@ test('scripting: errors and redis.pcall', { skip }, async (t) => {
       ev0("error({err = 'My err'})"), ev0("\n\nerror({err = 'WRONGTYPE x'})"), ev0('error()'), ev0('\nerror(nil)'),
       ev0('error(false)'), ev0('error(true)'), ev0('error({err = 5})'), ev0('error(12)'), ev0("\nerror('x', 0)"),
       ev0("\nerror('x', 2)"), ev0("\nlocal function f()\n error({err = 'deep'}) end\nf()"),
-      ev0("\nlocal function f() error('y', 2) end\nf()"), ev0("\nreturn redis.call('nosuch')"),
+      ev0("\nlocal function f() error('y', 2) end\nf()"), ev0("\nreturn redis.call('nosuch')"), ev0("\nreturn redis.call('SET', 'a', 1, 2)"),
+      ev0("local x = 1\nreturn redis.call('nosuch', x)"), ev0("\n\nreturn redis.call('GET', 'a', 1) .. 'x'"),
+      ev0("redis.call('SET', 'tail:a', 1)\nreturn redis.call('GET', 'tail:a', 2)"), ev0("return redis.call('SET', 'tail:a', 1)"),
+      ev0("local r = redis.call('DEL', 'tail:a')\nreturn redis.call('GET', 'tail:a', r)"),
       ev0("\nlocal x = nil\nreturn x.y"), ev0('\n\nreturn nope'), ev0('return 1, 2'), ev0("return 'a', redis.error_reply('b')"),
       ev0('return unpack({5, 6, 7})'), ev0("return pcall(error, {err = 't'})"), ev0("local ok, e = pcall(error, {err = 'c'}) return {tostring(ok), type(e), e}"),
       ev0("local ok, e = pcall(function() error({err = 5}) end) return {type(e), e}"),
@@ -140,7 +143,7 @@ test('scripting: errors and redis.pcall', { skip }, async (t) => {
       ev0("return {xpcall(function() error({err = 'x'}) end, function(m) return m.err end)}"),
       ev0('return 1', ), ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '2', 'a'], ['EVAL', 'return 1', 'x'],
       ['EVAL', 'return 1', '01'], ['EVAL', 'return 1', ''], ['EVAL', 'return 1'], ['EVALSHA', 'abc', '0'],
-      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'],
+      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'], ['DEL', 'tail:a'],
     );
   });
 });
@@ -285,9 +288,8 @@ test('functions: a library is loaded once: its top-level locals live across FCAL
   });
 });
 
-// Each on its own line so that the reply's line numbers are checked too. No redis.call argument here is more than a
-// string literal: that keeps the number-formatting wrapper out (scripting/protocol.ts, CALL_WRAP), under which a
-// tail `return redis.call(...)` error still names line 1 (README, Lua scripting and Functions).
+// Each on its own line so that the reply's line numbers are checked too; tail_keys brings in the number-formatting
+// wrapper (scripting/protocol.ts, CALL_WRAP) and its tail call.
 const RAISES = '#!lua name=raises\n' + [
   "redis.register_function('two', function() return 1, 2 end)",
   "redis.register_function('unp', function() return unpack({5, 6, 7}) end)",
@@ -310,6 +312,7 @@ const RAISES = '#!lua name=raises\n' + [
   "redis.register_function('caught', function() local ok, e = pcall(error, {err = 'c'}) return {tostring(ok), e.err} end)",
   "redis.register_function('pcall_call', function() return redis.pcall('INCR', 'fn:text') end)",
   "redis.register_function('call_wrong', function()\n  local r = redis.call('INCR', 'fn:text')\n  return r\nend)",
+  "redis.register_function('tail_keys', function(keys)\n  return redis.call('INCR', keys[1])\nend)",
 ].join('\n');
 
 test('functions: FCALL results and raised errors as Redis gives them (first value, raised tables, error())', { skip }, async (t) => {
@@ -320,7 +323,7 @@ test('functions: FCALL results and raised errors as Redis gives them (first valu
       ['FUNCTION', 'LOAD', 'REPLACE', RAISES], ['SET', 'fn:text', 'abc'],
       ...['two', 'unp', 'nil2', 'pc', 'tbl', 'tbl_code', 'tbl_num', 'deep', 'bare', 'nil_err', 'num', 'bool', 'str', 'str0',
         'lvl2', 'tail', 'mid', 'nilidx', 'caught'].map((f): Cmd => ['FCALL', f, '0']),
-      ['FCALL', 'pcall_call', '0'], ['FCALL', 'call_wrong', '0'], ['FCALL', 'two', '0'],
+      ['FCALL', 'pcall_call', '0'], ['FCALL', 'call_wrong', '0'], ['FCALL', 'tail_keys', '1', 'fn:text'], ['FCALL', 'two', '0'],
       ['FCALL_RO', 'two', '0'], ['FUNCTION', 'DELETE', 'raises'], ['DEL', 'fn:text'],
     );
   });
