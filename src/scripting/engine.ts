@@ -51,6 +51,8 @@ class LuaThread {
   readonly port: MessagePort;
   seen = 0;
   dead = false;
+  /** The compiled units this thread was sent (it compiles each once), so that forget() reaches it. */
+  readonly units = new Set<string>();
 
   constructor() {
     const sab = new SharedArrayBuffer(CTRL_SLOTS * 4);
@@ -209,7 +211,8 @@ export class LuaEngine {
     }
     let t = this.thread;
     if (t === null || t.dead) t = this.thread = new LuaThread();
-    t.send({ t: 'run', body: lua, keys, args, replay: this.log });
+    if (unit !== undefined) t.units.add(unit.key);
+    t.send({ t: 'run', body: lua, keys, args, replay: this.log, unit });
     this.log = [];
     for (;;) {
       const m = t.tryReceive();
@@ -271,6 +274,8 @@ export class LuaEngine {
   /** Drops a compiled unit (SCRIPT FLUSH, FUNCTION DELETE / FLUSH / LOAD REPLACE) so its memory can be freed. */
   forget(key: string): void {
     if (this.defined.delete(key)) this.fc?.forget(key);
+    const t = this.thread;
+    if (t !== null && !t.dead && t.units.delete(key)) t.send({ t: 'forget', key });
   }
 
   /** SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE: ends the running script's thread. */

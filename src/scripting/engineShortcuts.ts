@@ -83,8 +83,9 @@ export function fastEvalWithArgs(engine: LuaEngine, script: Buffer, keys: Buffer
  *     (Mica's own define chunk, given it in ARGV) may, so a script cannot plant state for later runs;
  *   __mica_fn(key): the compiled function, which a tiny chunk then calls: `return ...__mica_fn('key')()`; the
  *     package sets KEYS and ARGV for that chunk as for any script, and the function reads them as globals;
+ *   __mica_run(key): runs the compiled script under xpcall (first result only, raised errors noted, see below);
  *   __mica_lib(key, name): for a function library, runs its top level once (on first use) and answers the
- *     registered function `name`.
+ *     registered function `name`; __mica_fcall(key, name, KEYS, ARGV) calls it under the same xpcall runner.
  * Everything is checked before use (the flag reads 1, the closures are there afterwards, the metatable is read-only
  * again); on any surprise the engine keeps compiling at every call.
  */
@@ -135,13 +136,19 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
       "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
       "rawset(mt, '__mica_run', function(k) local ok, r = xp(C[k], H) if ok then return r end return E(r, 0) end) " +
       "rawset(mt, '__mica_lib', function(k, name) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
-      'return L[name] end) return 1');
+      'return L[name] end) ' +
+      // FCALL through the same runner; the called function and its arguments go through upvalues, not a closure per call
+      // (an FCALL cannot nest). The library's top level runs outside it: it ran at FUNCTION LOAD already.
+      'local cf, ck, ca local function go() return cf(ck, ca) end ' +
+      "rawset(mt, '__mica_fcall', function(k, name, K, A) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
+      'cf, ck, ca = L[name], K, A local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then return r end return E(r, 0) end) ' +
+      'return 1');
   } finally {
     view().setInt32(addr + READONLY_OFFSET, 1, true);
   }
   if (installed !== 1) return null;
   const check = run("local ok = pcall(function() getmetatable(_G).x = 1 end) return {ok and 1 or 0, " +
-    "type(getmetatable(_G).__mica_run) == 'function' and 1 or 0}");
+    "(type(getmetatable(_G).__mica_run) == 'function' and type(getmetatable(_G).__mica_fcall) == 'function') and 1 or 0}");
   if (!Array.isArray(check) || check[0] !== 0 || check[1] !== 1) return null;
   const tok = Buffer.from(token, 'latin1');
   const def = Buffer.from('local m = getmetatable(_G) return m.__mica_def(ARGV[1], ARGV[2], ARGV[3])', 'latin1');

@@ -3,15 +3,15 @@
  *
  * lua-redis-wasm runs chunks and keeps no state between runs (nor may it: Redis scripts cannot set globals),
  * so a library is kept as source. Loading runs it once with a `redis` whose register_function records the
- * names and flags (and which has nothing else a loading library may not use); each FCALL runs the library's
- * top level again with a register_function that keeps only the called function, then calls it with KEYS and
- * ARGV. Libraries' top levels are meant to do nothing but register, which makes the re-run invisible.
+ * names and flags (and which has nothing else a loading library may not use). FCALL normally goes through the
+ * library compiled once (functionUnit); only where that cache is unavailable does callChunk run the library's top
+ * level again with a register_function that keeps only the called function, then call it with KEYS and ARGV.
  * Both wrappers go on the library's first line (its blanked shebang), so error line numbers stay.
  */
 import { SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, SCRIPT_FLAG_ALLOW_STALE, SCRIPT_FLAG_NO_CLUSTER,
   SCRIPT_FLAG_ALLOW_CROSS_SLOT } from './scripts.js';
 import type { CompiledUnit } from './engine.js';
-import { preludeFor } from './protocol.js';
+import { preludeFor, untailCalls } from './protocol.js';
 
 export const FUNCTION_FLAGS: readonly [string, number][] = [
   ['no-writes', SCRIPT_FLAG_NO_WRITES],
@@ -94,7 +94,7 @@ export function loadChunk(body: string): string {
 export function callChunk(body: string, name: string): string {
   return preludeFor(body) + "local __fn local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' then " +
     `n, cb = n.function_name, n.callback end if n == '${name}' then __fn = cb end end}, {__index = redis}) ` +
-    'local function __lib() ' + body + '\nend __lib() return __fn(KEYS, ARGV)';
+    'local function __lib() ' + untailCalls(body) + '\nend __lib() return __fn(KEYS, ARGV)';
 }
 
 /** Each loaded library's key among the main interpreter's compiled units (a reload is a new library). */
@@ -116,11 +116,11 @@ export function functionUnit(fn: LuaFunction): CompiledUnit {
     const key = libraryKey(fn.library);
     const src = preludeFor(fn.library.body) + "local __fns = {} local redis = setmetatable({register_function = function(n, cb) if type(n) == 'table' " +
       'then n, cb = n.function_name, n.callback end __fns[n] = cb end}, {__index = redis}) ' +
-      'local function __lib() ' + fn.library.body + '\nend __lib() return __fns';
+      'local function __lib() ' + untailCalls(fn.library.body) + '\nend __lib() return __fns';
     fn.unit = {
       key,
       src: Buffer.from(src, 'latin1'),
-      call: Buffer.from(`return getmetatable(_G).__mica_lib('${key}', '${fn.name}')(KEYS, ARGV)`, 'latin1'),
+      call: Buffer.from(`return getmetatable(_G).__mica_fcall('${key}', '${fn.name}', KEYS, ARGV)`, 'latin1'),
     };
   }
   return fn.unit;

@@ -11,9 +11,17 @@ export const READY = 2;
 export const CTRL_SLOTS = 4;
 
 export type ToWorker =
-  | { t: 'run'; body: string; keys: string[]; args: string[]; replay: Replayed[] }
+  | { t: 'run'; body: string; keys: string[]; args: string[]; replay: Replayed[]; unit?: WireUnit }
+  | { t: 'forget'; key: string }
   | { t: 'reply'; raw: string; err?: undefined }
   | { t: 'reply'; raw?: undefined; err: string };
+
+/** A compiled unit (engine.ts, CompiledUnit) as posted to the Lua thread, which compiles it once too. */
+export interface WireUnit {
+  key: string;
+  src: Uint8Array;
+  call: Uint8Array;
+}
 
 /** A redis.call the main thread already executed for a script that then moved to the Lua thread. */
 export interface Replayed {
@@ -26,7 +34,8 @@ export interface Replayed {
  * - a script that uses math.random gets it seeded the same way at every run (Redis does too), so a run that
  *   moves to the Lua thread replays exactly;
  * - a script that uses pcall / xpcall gets versions that let the main thread's instruction-budget error through:
- *   a script cut short there must stop, not continue as if one of its own calls had failed. Locals shadow the
+ *   a script cut short there must stop, not continue as if one of its own calls had failed; pcall also gives a
+ *   caught error table's err text, as Redis's pcall does. Locals shadow the
  *   globals, which stay untouched.
  * Each costs compile time at every run, hence only when the script needs it.
  */
@@ -39,10 +48,13 @@ export const FUEL_ERROR = 'Script killed by fuel limit';
  */
 export const RAISE_NOTE_LEVEL = 0x6d69;
 const SEED = 'math.randomseed(0); ';
-const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e) local F = '${FUEL_ERROR}' ` +
+const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e, ty) local F = '${FUEL_ERROR}' ` +
   'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
-  'return function(...) return rt(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
-  'return m end return h(m) end)) end end)(pcall, xpcall, error); ';
+  // Redis 7.0's own pcall answers a caught error table by its err field when that is a string (or number).
+  "local function rp(ok, ...) if not ok then local m = ... if m == F then e(F, 0) end if ty(m) == 'table' then " +
+  "local s = m.err local t = ty(s) if t == 'string' or t == 'number' then return ok, s end end end return ok, ... end " +
+  'return function(...) return rp(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
+  'return m end return h(m) end)) end end)(pcall, xpcall, error, type); ';
 
 /** The status text standing for a RESP3 null in a redis.call reply (respToLua.ts); CALL_WRAP makes it nil. */
 export const RESP3_NIL_MARK = '\0mica:resp3-nil';
@@ -87,10 +99,24 @@ function mayPassNumbers(body: string): boolean {
   return false;
 }
 
+/**
+ * Under CALL_WRAP, redis.call is a Lua function, so `return redis.call(...)` is a Lua tail call, which leaves no frame
+ * to name the failing line (Redis's C redis.call keeps the caller's). `return nil or redis.call(...)` is the same value
+ * (`or` binds loosest; redis.call answers one value) without the tail call, and keeps the text's lines.
+ */
+export function untailCalls(body: string): string {
+  if (!needsCallWrap(body)) return body;
+  return body.replace(/(^|[^\w.])return(\s+)redis\.call(\s*\()/g, '$1return$2nil or redis.call$3');
+}
+
+function needsCallWrap(body: string): boolean {
+  return mayPassNumbers(body) || body.includes('setresp');
+}
+
 export function preludeFor(body: string): string {
   let p = '';
   if (body.includes('error_reply')) p += ERROR_REPLY_WRAP;
-  if (mayPassNumbers(body) || body.includes('setresp')) p += CALL_WRAP;
+  if (needsCallWrap(body)) p += CALL_WRAP;
   if (body.includes('random')) p += SEED;
   if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
   return p;

@@ -2,7 +2,7 @@
  * The EVAL script cache (SHA1 → body) and the `#!lua flags=...` shebang Redis 7 reads from a script's first line.
  */
 import { createHash } from 'node:crypto';
-import { preludeFor } from './protocol.js';
+import { preludeFor, untailCalls } from './protocol.js';
 import type { CompiledUnit } from './engine.js';
 
 export const SCRIPT_FLAG_NO_WRITES = 1;
@@ -35,7 +35,7 @@ export interface CachedScript {
 
 /** The cache entry for `body` (shebang already parsed into `flags` and `lua`). */
 export function makeCachedScript(sha: string, body: string, lua: string, flags: number): CachedScript {
-  const full = preludeFor(lua) + lua;
+  const full = preludeFor(lua) + untailCalls(lua);
   const luaBytes = Buffer.from(full, 'latin1');
   const unit = { key: 's' + sha, src: luaBytes, call: Buffer.from(`return getmetatable(_G).__mica_run('s${sha}')`, 'latin1') };
   return { sha, body, lua: full, luaBytes, flags, unit };

@@ -16,9 +16,9 @@ import { workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import { load, type ReplyValue } from 'lua-redis-wasm';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
-import { useNativeSha1, fastEvalWithArgs } from './engineShortcuts.js';
+import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised } from './engineShortcuts.js';
 import { spin } from './spin.js';
-import { TO_WORKER, TO_MAIN, READY, type ToWorker, type ToMain, type Replayed } from './protocol.js';
+import { TO_WORKER, TO_MAIN, READY, RAISE_NOTE_LEVEL, type ToWorker, type ToMain, type Replayed } from './protocol.js';
 
 const { ctrl: sab, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(sab);
@@ -82,17 +82,32 @@ const engine = mod.create({
   redisCall: (args) => redisCall(args, false),
   redisPcall: (args) => redisCall(args, true),
   log: (level, message) => {
-    if (replayed >= replay.length) send({ t: 'log', level, msg: message.latin1Slice(0, message.length) });
+    if (level === RAISE_NOTE_LEVEL) raised = message.latin1Slice(0, message.length);
+    else if (replayed >= replay.length) send({ t: 'log', level, msg: message.latin1Slice(0, message.length) });
   },
   onSetResp: (v) => (scriptResp = v),
 });
 useNativeSha1(mod);
+// Scripts and libraries compiled once and run under the same xpcall runner as on the main thread, so that a script
+// that moved here answers as it would have there (first value of `return a, b`, raised tables, error()).
+const fc = installFunctionCache(engine);
+const defined = new Set<string>();
+/** The runner's note on the error that ended the run (engineShortcuts.ts, fixRaised). */
+let raised: string | null = null;
+
+function buf(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
 
 Atomics.store(ctrl, READY, 1);
 Atomics.notify(ctrl, READY);
 
 for (;;) {
   const m = receive();
+  if (m.t === 'forget') {
+    if (defined.delete(m.key)) fc?.forget(m.key);
+    continue;
+  }
   if (m.t !== 'run') continue;
   scriptResp = 2;
   replay = m.replay;
@@ -101,7 +116,18 @@ for (;;) {
   const args = m.args.map((a) => Buffer.from(a, 'latin1'));
   let result: ReplyValue;
   try {
-    result = fastEvalWithArgs(engine, Buffer.from(m.body, 'latin1'), keys, args);
+    let chunk: Buffer = Buffer.from(m.body, 'latin1');
+    const u = m.unit;
+    if (u !== undefined && fc !== null) {
+      if (defined.has(u.key)) chunk = buf(u.call);
+      else if (fc.define(u.key, buf(u.src))) {
+        defined.add(u.key);
+        chunk = buf(u.call);
+      }
+    }
+    raised = null;
+    result = fastEvalWithArgs(engine, chunk, keys, args);
+    if (raised !== null) result = fixRaised(result, raised);
   } catch (e) {
     result = { err: Buffer.from('ERR ' + (e instanceof Error ? e.message : String(e)), 'latin1') };
   }

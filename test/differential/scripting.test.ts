@@ -131,13 +131,19 @@ test('scripting: errors and redis.pcall', { skip }, async (t) => {
       ev0("error({err = 'My err'})"), ev0("\n\nerror({err = 'WRONGTYPE x'})"), ev0('error()'), ev0('\nerror(nil)'),
       ev0('error(false)'), ev0('error(true)'), ev0('error({err = 5})'), ev0('error(12)'), ev0("\nerror('x', 0)"),
       ev0("\nerror('x', 2)"), ev0("\nlocal function f()\n error({err = 'deep'}) end\nf()"),
-      ev0("\nlocal function f() error('y', 2) end\nf()"), ev0("\nreturn redis.call('nosuch')"),
+      ev0("\nlocal function f() error('y', 2) end\nf()"), ev0("\nreturn redis.call('nosuch')"), ev0("\nreturn redis.call('SET', 'a', 1, 2)"),
+      ev0("local x = 1\nreturn redis.call('nosuch', x)"), ev0("\n\nreturn redis.call('GET', 'a', 1) .. 'x'"),
+      ev0("redis.call('SET', 'tail:a', 1)\nreturn redis.call('GET', 'tail:a', 2)"), ev0("return redis.call('SET', 'tail:a', 1)"),
+      ev0("local r = redis.call('DEL', 'tail:a')\nreturn redis.call('GET', 'tail:a', r)"),
       ev0("\nlocal x = nil\nreturn x.y"), ev0('\n\nreturn nope'), ev0('return 1, 2'), ev0("return 'a', redis.error_reply('b')"),
-      ev0('return unpack({5, 6, 7})'), ev0("return pcall(error, {err = 't'})"), ev0('return nil, 2'),
+      ev0('return unpack({5, 6, 7})'), ev0("return pcall(error, {err = 't'})"), ev0("local ok, e = pcall(error, {err = 'c'}) return {tostring(ok), type(e), e}"),
+      ev0("local ok, e = pcall(function() error({err = 5}) end) return {type(e), e}"),
+      ev0("local ok, e = pcall(function() error({x = 1}) end) return {type(e), e.x}"),
+      ev0("local ok, e = pcall(function() redis.call('nosuch') end) return e"), ev0('return nil, 2'),
       ev0("return {xpcall(function() error({err = 'x'}) end, function(m) return m.err end)}"),
       ev0('return 1', ), ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '2', 'a'], ['EVAL', 'return 1', 'x'],
       ['EVAL', 'return 1', '01'], ['EVAL', 'return 1', ''], ['EVAL', 'return 1'], ['EVALSHA', 'abc', '0'],
-      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'],
+      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'], ['DEL', 'tail:a'],
     );
   });
 });
@@ -229,6 +235,31 @@ test('scripting: keyspace effects, notifications, WATCH and blocking commands', 
   );
 });
 
+// 3,000,000 loop turns are far past the main thread's instruction budget (engine.ts, MAIN_FUEL, ~1,000,000 instructions),
+// so each of these runs finishes on the Lua thread (worker.ts), after a replay of the commands already run.
+// A library's top-level locals live in both threads' states, which stay equal when changed before the budget runs out
+// (both runs make the change) — not after it (README, Lua scripting and Functions).
+const SPIN = 'local i = 0 while i < 3000000 do i = i + 1 end';
+const SLOW = '#!lua name=slow\nlocal n = 0\n' + [
+  `redis.register_function('two', function(keys) n = n + 1 redis.call('INCR', keys[1]) ${SPIN} return n, 2 end)`,
+  `redis.register_function('tbl', function() ${SPIN}\n  error({err = 'LATE x'}) end)`,
+  `redis.register_function('bare', function() ${SPIN}\n  error() end)`,
+  "redis.register_function('peek', function() return n end)",
+].join('\n');
+
+test('scripting: a script past the main-thread budget (finished on the Lua thread) answers as Redis', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.same(
+    ev(`redis.call('INCR', KEYS[1]) ${SPIN} return 1, 2`, '1', 'slow:n'), ['GET', 'slow:n'],
+    ev0(`${SPIN}\nerror({err = 'late'})`), ev0(`${SPIN}\n\nerror()`), ev0(`${SPIN}\nerror({err = 'WRONGTYPE w'})`),
+    ev0(`${SPIN} return unpack({5, 6, 7})`), ev0(`${SPIN}\nlocal x = nil\nreturn x.y`),
+    ['FUNCTION', 'LOAD', 'REPLACE', SLOW], ['FCALL', 'two', '1', 'slow:n'], ['FCALL', 'two', '1', 'slow:n'],
+    ['FCALL', 'peek', '0'], ['FCALL', 'tbl', '0'], ['FCALL', 'bare', '0'], ['GET', 'slow:n'],
+    ['FUNCTION', 'DELETE', 'slow'], ['DEL', 'slow:n'],
+  );
+});
+
 const LIB = '#!lua name=mylib\n' +
   "redis.register_function('echo_first', function(keys, args) return {keys[1], args[1]} end)\n" +
   "redis.register_function{function_name = 'ro_get', callback = function(keys) return redis.call('GET', keys[1]) end, " +
@@ -253,6 +284,47 @@ test('functions: a library is loaded once: its top-level locals live across FCAL
       ['FUNCTION', 'DELETE', 'cnt'], ['FCALL', 'peek', '0'], ['FUNCTION', 'LOAD', counter], ['FCALL', 'peek', '0'],
       ['SCRIPT', 'FLUSH'], ['FCALL', 'bump', '0'], ['FCALL', 'er', '0', 'msg'], ['FCALL', 'er', '0', '-CODE x'],
       ['FCALL', 'num', '1', 'fn:num'], ['FUNCTION', 'DELETE', 'cnt'],
+    );
+  });
+});
+
+// Each on its own line so that the reply's line numbers are checked too; tail_keys brings in the number-formatting
+// wrapper (scripting/protocol.ts, CALL_WRAP) and its tail call.
+const RAISES = '#!lua name=raises\n' + [
+  "redis.register_function('two', function() return 1, 2 end)",
+  "redis.register_function('unp', function() return unpack({5, 6, 7}) end)",
+  "redis.register_function('nil2', function() return nil, 2 end)",
+  "redis.register_function('pc', function() return pcall(error, {err = 't'}) end)",
+  "redis.register_function('tbl', function() error({err = 'My err'}) end)",
+  "redis.register_function('tbl_code', function()\n  error({err = 'WRONGTYPE x'})\nend)",
+  "redis.register_function('tbl_num', function() error({err = 5}) end)",
+  "redis.register_function('deep', function()\n  local function f()\n    error({err = 'deep'})\n  end\n  f()\nend)",
+  "redis.register_function('bare', function() error() end)",
+  "redis.register_function('nil_err', function()\n error(nil) end)",
+  "redis.register_function('num', function() error(12) end)",
+  "redis.register_function('bool', function() error(true) end)",
+  "redis.register_function('str', function() error('boom') end)",
+  "redis.register_function('str0', function() error('boom', 0) end)",
+  "redis.register_function('lvl2', function()\n  local function f() error('y', 2) end\n  f()\nend)",
+  "redis.register_function('tail', function()\n  return redis.call('nosuch')\nend)",
+  "redis.register_function('mid', function()\n  local x = redis.call('nosuch')\n  return x\nend)",
+  "redis.register_function('nilidx', function()\n  local x = nil\n  return x.y\nend)",
+  "redis.register_function('caught', function() local ok, e = pcall(error, {err = 'c'}) return {tostring(ok), e.err} end)",
+  "redis.register_function('pcall_call', function() return redis.pcall('INCR', 'fn:text') end)",
+  "redis.register_function('call_wrong', function()\n  local r = redis.call('INCR', 'fn:text')\n  return r\nend)",
+  "redis.register_function('tail_keys', function(keys)\n  return redis.call('INCR', keys[1])\nend)",
+].join('\n');
+
+test('functions: FCALL results and raised errors as Redis gives them (first value, raised tables, error())', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['FUNCTION', 'LOAD', 'REPLACE', RAISES], ['SET', 'fn:text', 'abc'],
+      ...['two', 'unp', 'nil2', 'pc', 'tbl', 'tbl_code', 'tbl_num', 'deep', 'bare', 'nil_err', 'num', 'bool', 'str', 'str0',
+        'lvl2', 'tail', 'mid', 'nilidx', 'caught'].map((f): Cmd => ['FCALL', f, '0']),
+      ['FCALL', 'pcall_call', '0'], ['FCALL', 'call_wrong', '0'], ['FCALL', 'tail_keys', '1', 'fn:text'], ['FCALL', 'two', '0'],
+      ['FCALL_RO', 'two', '0'], ['FUNCTION', 'DELETE', 'raises'], ['DEL', 'fn:text'],
     );
   });
 });
