@@ -106,7 +106,56 @@ function mayPassNumbers(body: string): boolean {
  */
 export function untailCalls(body: string): string {
   if (!needsCallWrap(body)) return body;
-  return body.replace(/(^|[^\w.])return(\s+)redis\.call(\s*\()/g, '$1return$2nil or redis.call$3');
+  // Only code is rewritten: text inside string literals and comments must reach the script unchanged.
+  let out = '';
+  for (const [text, isCode] of luaSegments(body)) {
+    out += isCode ? text.replace(/(^|[^\w.])return(\s+)redis\.call(\s*\()/g, '$1return$2nil or redis.call$3') : text;
+  }
+  return out;
+}
+
+/** The source split into runs of code and runs of string literals / comments (Lua 5.1 lexical rules). */
+function luaSegments(src: string): [string, boolean][] {
+  const out: [string, boolean][] = [];
+  let codeStart = 0;
+  let i = 0;
+  const n = src.length;
+  const longClose = (at: number): number => {
+    // `[`, zero or more `=`, `[` opens a long bracket; returns the index after its closing bracket (or n).
+    let j = at + 1;
+    while (j < n && src[j] === '=') j++;
+    if (src[j] !== '[') return -1;
+    const close = ']' + '='.repeat(j - at - 1) + ']';
+    const end = src.indexOf(close, j + 1);
+    return end < 0 ? n : end + close.length;
+  };
+  while (i < n) {
+    const ch = src[i]!;
+    let end = -1;
+    if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      while (j < n && src[j] !== ch && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
+      end = Math.min(j + 1, n);
+    } else if (ch === '[') {
+      end = longClose(i);
+    } else if (ch === '-' && src[i + 1] === '-') {
+      end = src[i + 2] === '[' ? longClose(i + 2) : -1;
+      if (end < 0) {
+        const nl = src.indexOf('\n', i);
+        end = nl < 0 ? n : nl;
+      }
+    }
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    if (i > codeStart) out.push([src.slice(codeStart, i), true]);
+    out.push([src.slice(i, end), false]);
+    i = end;
+    codeStart = end;
+  }
+  if (codeStart < n) out.push([src.slice(codeStart), true]);
+  return out;
 }
 
 function needsCallWrap(body: string): boolean {

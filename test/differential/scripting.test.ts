@@ -356,3 +356,16 @@ test('functions: FUNCTION LOAD / LIST / DELETE / FLUSH / STATS / KILL / HELP, FC
     );
   });
 });
+
+test('scripting: text inside string literals and comments reaches the script unchanged', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.bothProtocols(async () => {
+    await d.same(
+      ['EVAL', "local s = 'return redis.call(1)' -- return redis.call(2)\nredis.call('set', KEYS[1], 5)\nreturn {s, [[return redis.call(3)]]}", '1', 'k'],
+      ['EVAL', "return redis.call('incrby', KEYS[1], 2)", '1', 'k'],
+      ['EVAL', "local x = \"a\\\"return redis.call(\"\nreturn redis.call('incrby', KEYS[1], 'x')", '1', 'k'],
+      ['EVAL', "--[==[ return redis.call( ]==]\nreturn redis.call('nosuch', 1)", '0'],
+    );
+  });
+});
