@@ -5,9 +5,9 @@
 import type { CommandContext, CommandSpec } from './types.js';
 
 function bgrewriteaofCommand(c: CommandContext): void {
-  const err = c.server.aof.rewrite();
-  if (err !== null) c.error(err);
-  else c.simple('Background append only file rewriting started');
+  const r = c.server.aof.bgrewriteaofCommand();
+  if ('ok' in r) c.simple(r.ok);
+  else c.error(r.err);
 }
 
 export const commands: CommandSpec[] = [

@@ -227,7 +227,7 @@ export interface ServerApi {
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
     serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void;
   /** The append-only file: BGREWRITEAOF starts a rewrite (null, or the error reply text). */
-  readonly aof: { rewrite(): string | null };
+  readonly aof: { bgrewriteaofCommand(): { ok: string } | { err: string } };
   /** Where write commands say how they propagate; null while neither AOF nor replication is on. */
   readonly propagation: Propagation | null;
   /** Channel, pattern and shard-channel subscriptions (engine/pubsub.ts). */

@@ -44,7 +44,13 @@ export function wireAof(server: Server, cronJobs: (() => void)[]): Aof {
     requestFlush: () => server.requestTurnFlush(),
     newExecutor: () => newExecutor(server, () => server.config.get('appendfilename')),
     // The RDB service is created after the AOF: reached at call time.
-    rdb: { dump: () => server.rdb.aofBaseImage(), load: (buf) => server.rdb.loadAofBase(buf) },
+    rdb: {
+      dump: () => server.rdb.aofBaseImage(),
+      load: (buf) => server.rdb.loadAofBase(buf),
+      startSnapshot: (path) => server.rdb.startAofSnapshot(path),
+      abortSnapshot: () => server.rdb.abortAofSnapshot(),
+      bgsaveInProgress: () => server.rdb.bgsaveInProgress,
+    },
     fatal: (msg) => {
       server.log.warning(msg);
       process.exit(1);
@@ -73,6 +79,7 @@ export function wireAof(server: Server, cronJobs: (() => void)[]): Aof {
   const f = server.infoFields;
   f.set('aof_enabled', () => (aof.state !== 'off' ? 1 : 0));
   f.set('aof_rewrite_in_progress', () => (aof.rewriteInProgress ? 1 : 0));
+  f.set('aof_rewrite_scheduled', () => (aof.rewriteScheduled ? 1 : 0));
   f.set('aof_last_rewrite_time_sec', () => aof.lastRewriteTimeSec);
   f.set('aof_current_rewrite_time_sec', () => aof.currentRewriteTimeSec);
   f.set('aof_last_bgrewrite_status', () => aof.lastBgrewriteStatus);
@@ -88,7 +95,7 @@ export function aofInfoExtra(aof: Aof): [string, string | number][] {
   return [
     ['aof_current_size', aof.currentSize],
     ['aof_base_size', aof.baseSize],
-    ['aof_pending_rewrite', 0],
+    ['aof_pending_rewrite', aof.rewriteScheduled ? 1 : 0],
     ['aof_buffer_length', aof.bufferLength],
     ['aof_pending_bio_fsync', aof.pendingFsync],
     ['aof_delayed_fsync', aof.delayedFsync],

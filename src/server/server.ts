@@ -240,6 +240,7 @@ export class Server implements ServerApi {
     this.stopped = new Promise((r) => (this.resolveStopped = r));
     this.loadOnStart = opts.loadOnStart ?? false;
     this.rdb = this.wireRdb();
+    this.rdb.aofRewriteActive = () => this.aof.rewriteInProgress;
     // Function libraries travel in RDB files (and AOF RDB bases) as their code; loading one registers it as
     // FUNCTION LOAD REPLACE would.
     this.rdb.functionsToSave = () => [...this.scripting.functions.libraries.values()].map((l) => l.code);

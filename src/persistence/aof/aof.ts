@@ -15,12 +15,14 @@
  * already queued and must not go out, so, like Redis, the server stops.
  *
  * Rewrite (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes) without fork: a new incremental file is
- * opened and listed in the manifest, and in the same event-loop turn the whole dataset is serialized to memory
- * (rewrite.ts), so the image is exactly the state at the switch and every later write lands in the new file.
- * The image is then written to a temporary file in the background; when it is on disk it is renamed to the new
- * base, the manifest is replaced atomically (temp file, fsync, rename) with the older files moved to history,
- * and the history files are deleted. A crash at any point leaves a manifest that loads to a consistent state.
- * Limitation: the serialization itself runs on the loop (it stands in for fork()).
+ * opened and listed in the manifest, and in the same event-loop turn the base image is cut, so the image is
+ * exactly the state at the switch and every later write lands in the new file. With the RDB preamble the cut is
+ * the start of the RDB service's incremental snapshot (written in slices while serving); a plain-AOF base is
+ * serialized to memory in that turn (rewrite.ts) and written in the background. Only one snapshot runs at a time:
+ * during a BGSAVE the rewrite is scheduled and the cron starts it afterwards. When the base is on disk it is
+ * renamed to the new base, the manifest is replaced atomically (temp file, fsync, rename) with the older files
+ * moved to history, and the history files are deleted. A crash at any point leaves a manifest that loads to a consistent state.
+ * Limitation: the plain-AOF serialization runs on the loop in one turn (it stands in for fork()).
  *
  * Loading (`load`): base then incremental files, each through `execute` (the server runs the commands on a
  * fake client). A torn last command in the last file is dropped when aof-load-truncated is yes (the file is
@@ -63,7 +65,19 @@ export interface AofHost {
    * RDB support for an RDB-preamble base (aof-use-rdb-preamble yes): write the dataset as an RDB image, and load
    * one. Supplied by the RDB subsystem; until then a plain-AOF base is written and RDB bases cannot be loaded.
    */
-  rdb?: { dump(): Buffer; load(buf: Buffer): void };
+  rdb?: {
+    dump(): Buffer;
+    load(buf: Buffer): void;
+    /**
+     * Starts the incremental snapshot (the one BGSAVE uses) writing the dataset, as of this call, as an RDB AOF
+     * base to `path`; resolves with null once the file is complete, or the error (Error('aborted') after
+     * abortSnapshot).
+     */
+    startSnapshot(path: string): Promise<Error | null>;
+    abortSnapshot(): void;
+    /** A BGSAVE runs: only one snapshot at a time, so a rewrite waits for it (as Redis waits for its child). */
+    bgsaveInProgress(): boolean;
+  };
 }
 
 /** strerror() texts for the errno codes a write can hit. */
@@ -111,6 +125,12 @@ export class Aof {
   delayedFsync = 0;
   /** Set when the rewrite in progress must be thrown away (CONFIG SET appendonly no meanwhile). */
   private rewriteCancelled = false;
+  /** BGREWRITEAOF arrived during a BGSAVE: the cron starts the rewrite when the BGSAVE ends (aof_rewrite_scheduled). */
+  rewriteScheduled = false;
+  /** Which rewrite a completion belongs to: one cancelled and replaced (CONFIG SET appendonly yes) is ignored. */
+  private rewriteGen = 0;
+  /** The running rewrite writes its RDB base with the incremental snapshot (to abort on cancellation). */
+  private rewriteBySnapshot = false;
   /** The propagation sink the server registers while the AOF is on. */
   readonly sink = (dbid: number, argv: readonly string[]): void => this.feed(dbid, argv);
 
@@ -147,7 +167,8 @@ export class Aof {
   // Propagation and the per-turn write
 
   feed(dbid: number, argv: readonly string[]): void {
-    if (this.state === 'off') return;
+    // Turning on with the rewrite scheduled: nothing to log before the cut, the base will hold it.
+    if (this.state === 'off' || (this.state === 'wait_rewrite' && this.fd < 0)) return;
     let s = '';
     if (dbid >= 0 && dbid !== this.selectedDb) {
       s = encodeCommand(['SELECT', String(dbid)]);
@@ -247,7 +268,12 @@ export class Aof {
       if (this.buf.length > 0) this.host.requestFlush();
       else if (this.fsyncPolicy === 'everysec') this.maybeBackgroundFsync();
     }
-    if (this.state === 'on' && !this.rewriteInProgress) this.maybeAutoRewrite();
+    if (this.rewriteInProgress || this.host.rdb?.bgsaveInProgress() === true) return;
+    if (this.rewriteScheduled) {
+      this.rewrite();
+      return;
+    }
+    if (this.state === 'on') this.maybeAutoRewrite();
   }
 
   private maybeAutoRewrite(): void {
@@ -277,7 +303,7 @@ export class Aof {
     this.flushAndSync();
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
-    this.rewriteCancelled = this.rewriteInProgress;
+    this.cancelRewrite();
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -506,6 +532,11 @@ export class Aof {
    */
   rewrite(): string | null {
     if (this.rewriteInProgress) return 'ERR Background append only file rewriting already in progress';
+    if (this.host.rdb?.bgsaveInProgress() === true) {
+      this.rewriteScheduled = true;
+      return null;
+    }
+    this.rewriteScheduled = false;
     try {
       fs.mkdirSync(this.dirPath, { recursive: true });
     } catch (e) {
@@ -554,6 +585,35 @@ export class Aof {
       return 'ERR Background append only file rewriting failed';
     }
     const rdb = this.useRdbPreamble();
+    const gen = ++this.rewriteGen;
+    const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
+    const failed = (e: unknown): void => {
+      if (gen !== this.rewriteGen) return;
+      this.rewriteInProgress = false;
+      fs.rm(this.file(tmpName), { force: true }, () => {});
+      if (pendingIncr !== null) fs.rm(this.file(pendingIncr.name), { force: true }, () => {});
+      // A cancelled rewrite (CONFIG SET appendonly no, SHUTDOWN) is not a failure, as a killed child in Redis.
+      if (this.rewriteCancelled) return;
+      this.rewriteFailed(`Background AOF rewrite failed: ${strerror(e)}`);
+      if (this.state === 'wait_rewrite') this.abortTurnOn();
+    };
+    this.rewriteBySnapshot = rdb;
+    if (rdb) {
+      // The cut is now, in the same turn the new incremental file opened: the snapshot writes every key as it is
+      // at this point (the pre-write barrier saves a key before its first change), in slices of a few ms.
+      this.host.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+      void this.host.rdb!.startSnapshot(this.file(tmpName)).then((err) => {
+        if (err === null) {
+          if (gen !== this.rewriteGen) return;
+          this.host.log.notice(`Successfully created the temporary AOF base file ${tmpName}`);
+          this.rewriteDone(tmpName, rdb, pendingIncr);
+        } else {
+          failed(err);
+        }
+      });
+      return null;
+    }
+    // A plain-AOF base is still generated in one turn (rewrite.ts) and written in the background.
     let image: (Buffer | string)[];
     try {
       image = this.baseImage();
@@ -563,17 +623,35 @@ export class Aof {
       return 'ERR Background append only file rewriting failed';
     }
     this.host.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
     void this.writeImage(tmpName, image).then(
-      () => this.rewriteDone(tmpName, rdb, pendingIncr),
-      (e: unknown) => {
-        this.rewriteInProgress = false;
-        fs.rm(this.file(tmpName), { force: true }, () => {});
-        this.rewriteFailed(`Background AOF rewrite failed: ${strerror(e)}`);
-        if (this.state === 'wait_rewrite') this.abortTurnOn();
+      () => {
+        if (gen === this.rewriteGen) this.rewriteDone(tmpName, rdb, pendingIncr);
       },
+      failed,
     );
     return null;
+  }
+
+  /** BGREWRITEAOF's reply: the status line, or an error. */
+  bgrewriteaofCommand(): { ok: string } | { err: string } {
+    if (this.rewriteInProgress) return { err: 'ERR Background append only file rewriting already in progress' };
+    const err = this.rewrite();
+    if (err !== null) return { err };
+    return { ok: this.rewriteScheduled ? 'Background append only file rewriting scheduled' : 'Background append only file rewriting started' };
+  }
+
+  /** Stops the running rewrite (its completion is ignored): CONFIG SET appendonly no / yes, SHUTDOWN. */
+  private cancelRewrite(): void {
+    this.rewriteScheduled = false;
+    if (!this.rewriteInProgress) return;
+    this.rewriteCancelled = true;
+    if (!this.rewriteBySnapshot) return;
+    // The snapshot stops at once (as Redis kills its child): the rewrite is over now, a BGSAVE may start, and the
+    // aborted snapshot's completion is ignored (it removes its own temp file).
+    this.host.rdb?.abortSnapshot();
+    this.rewriteInProgress = false;
+    this.rewriteGen++;
+    if (this.state === 'wait_rewrite') fs.rm(this.file(`temp-${this.prefix}.incr`), { force: true }, () => {});
   }
 
   private async writeImage(name: string, image: (Buffer | string)[]): Promise<void> {
@@ -654,7 +732,11 @@ export class Aof {
       this.host.log.warning(`Unable to turn on AOF: ${strerror(e)}`);
       return 'Unable to turn on AOF. Check server logs.';
     }
-    if (this.rewriteInProgress) this.rewriteCancelled = true;
+    if (this.rewriteInProgress) {
+      this.cancelRewrite();
+      // The replaced rewrite's completion is ignored (rewriteGen) and its files are its own.
+      this.rewriteGen++;
+    }
     this.rewriteInProgress = false;
     this.state = 'wait_rewrite';
     const err = this.rewrite();

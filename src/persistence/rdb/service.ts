@@ -4,7 +4,7 @@
  * INFO persistence rdb_* fields. server/ creates it and wires it; commands reach it through ServerApi.rdb.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Keyspace } from '../../engine/keyspace.js';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../util/clock.js';
@@ -50,6 +50,14 @@ export class RdbPersistence {
   loadHooks: LoadHooks = { functionLibrary: (code) => this.keptLibraries.push(code) };
 
   private snapshot: Snapshot | null = null;
+  /** The snapshot writing an AOF rewrite's RDB base (startAofSnapshot); at most one snapshot runs at a time. */
+  private aofSnapshot: Snapshot | null = null;
+  private aofSnapshots = 0;
+  /**
+   * Whether an AOF rewrite runs (the server wires the AOF's flag: a plain-AOF rewrite counts too). BGSAVE waits
+   * for it as Redis's BGSAVE waits for the AOF child.
+   */
+  aofRewriteActive: () => boolean = () => this.aofSnapshot !== null;
   private bgsaveStartMs = 0;
   private dirtyAtBgsave = 0;
   private scheduled = false;
@@ -110,6 +118,33 @@ export class RdbPersistence {
     return serializeKeyspace(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true } });
   }
 
+  /**
+   * BGREWRITEAOF's base with the RDB preamble: the incremental snapshot (as BGSAVE) of the dataset as of this call,
+   * written to `path` (aux `aof-base` set). Resolves with null when the file is complete, else the error.
+   */
+  startAofSnapshot(path: string): Promise<Error | null> {
+    if (this.snapshot !== null || this.aofSnapshot !== null) return Promise.resolve(new Error('Another snapshot is in progress'));
+    const p = this.params();
+    const sample = this.d.latencySample;
+    // A temp name of its own: a cancelled snapshot still removing its file must not touch the next one's.
+    const tmp = `${dirname(path)}/temp-${process.pid}-aof-${++this.aofSnapshots}.rdb`;
+    const snap = new Snapshot(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true } }, dirname(path), path,
+      sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms), tmp);
+    this.aofSnapshot = snap;
+    void snap.start();
+    return snap.done.then((err) => {
+      if (this.aofSnapshot === snap) this.aofSnapshot = null;
+      return err;
+    });
+  }
+
+  abortAofSnapshot(): void {
+    const s = this.aofSnapshot;
+    if (s === null) return;
+    this.aofSnapshot = null;
+    s.abort();
+  }
+
   /** Loads an AOF's RDB base into the keyspace (keys past their TTL are kept: the AOF tail may still touch them). */
   loadAofBase(buf: Buffer): void {
     const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, this.d.clock.now(), false, this.loadHooks);
@@ -153,19 +188,20 @@ export class RdbPersistence {
 
   /** BGSAVE [SCHEDULE]: the status line to reply, or an error (prefixed "ERR"). */
   bgsaveCommand(schedule: boolean): { ok: string } | { err: string } {
-    if (this.snapshot !== null) {
+    if (this.snapshot !== null) return { err: 'ERR Background save already in progress' };
+    if (this.aofRewriteActive()) {
       if (schedule) {
         this.scheduled = true;
         return { ok: 'Background saving scheduled' };
       }
-      return { err: 'ERR Background save already in progress' };
+      return { err: "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible." };
     }
     return this.startBgsave() ? { ok: 'Background saving started' } : { err: 'ERR' };
   }
 
   /** rdbSaveBackground: starts a snapshot; false when it could not start. */
   startBgsave(): boolean {
-    if (this.snapshot !== null) return false;
+    if (this.snapshot !== null || this.aofSnapshot !== null || this.aofRewriteActive()) return false;
     const now = this.d.clock.now();
     this.lastBgsaveTry = Math.floor(now / 1000);
     this.dirtyAtBgsave = this.d.keyspace.dirty;
@@ -219,7 +255,7 @@ export class RdbPersistence {
 
   /** serverCron's part: scheduled BGSAVE, then save points. */
   cron(): void {
-    if (this.snapshot !== null) return;
+    if (this.snapshot !== null || this.aofRewriteActive()) return;
     if (this.scheduled) {
       this.scheduled = false;
       this.startBgsave();

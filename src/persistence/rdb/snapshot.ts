@@ -74,8 +74,9 @@ export class Snapshot implements SnapshotProgress {
     private readonly path: string,
     /** Told how long each walker slice held the event loop (LATENCY's snapshot-slice event). */
     private readonly onSlice: (ms: number) => void = () => {},
+    tmp?: string,
   ) {
-    this.tmp = `${dir}/temp-${process.pid}-bg.rdb`;
+    this.tmp = tmp ?? `${dir}/temp-${process.pid}-bg.rdb`;
     const head = new RdbOutput(4096, p.compress);
     writeHeader(head, p.aux);
     for (const code of p.functions) writeFunction(head, code);
@@ -94,13 +95,20 @@ export class Snapshot implements SnapshotProgress {
 
   /** Opens the temp file and starts walking. */
   async start(): Promise<void> {
+    let fh: FileHandle;
     try {
-      this.fh = await open(this.tmp, 'w');
+      fh = await open(this.tmp, 'w');
     } catch (e) {
       this.finish(e as Error);
       return;
     }
-    if (this.aborted) return;
+    if (this.aborted) {
+      // Aborted while the file was being created: abort's unlink may have run before it existed.
+      await fh.close().catch(() => {});
+      await unlink(this.tmp).catch(() => {});
+      return;
+    }
+    this.fh = fh;
     this.writing = this.writing.then(() => this.drainQueued());
     this.schedule();
   }
