@@ -7,7 +7,7 @@ import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
 import { functionDumpCommand, functionRestoreCommand } from './functionsDump.js';
-import { FUNCTION_FLAGS, callChunk, functionUnit, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type LuaFunction } from '../scripting/index.js';
+import { FUNCTION_FLAGS, callChunk, functionUnit, scriptStartRefusal, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
   const argv = c.argv;
@@ -30,14 +30,10 @@ function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
     c.error("ERR Number of keys can't be negative");
     return;
   }
-  if (readOnly && (fn.flags & SCRIPT_FLAG_NO_WRITES) === 0) {
-    c.error('ERR Can not execute a script with write flag using *_ro command.');
-    return;
-  }
-  // A script that declares flags is refused up front while over maxmemory unless it may not write or allows
-  // OOM (Redis derives deny-oom from the declared flags); a flagless EVAL is checked per call instead.
-  if (c.server.preCommandOom && (fn.flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_OOM)) === 0) {
-    c.error("OOM command not allowed when used memory > 'maxmemory'.");
+  // Function flags never carry the EVAL compatibility bit, so the shared rule reads them as declared flags.
+  const refusal = scriptStartRefusal(fn.flags, readOnly, c.server.preCommandOom);
+  if (refusal !== null) {
+    c.error(refusal);
     return;
   }
   const lua = chunkOf(fn);

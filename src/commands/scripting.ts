@@ -7,7 +7,7 @@
 import type { CommandContext, CommandSpec } from './types.js';
 import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
-import { parseShebang, sha1hex, makeCachedScript, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_EVAL_COMPAT, SCRIPT_FLAG_ALLOW_OOM, type CachedScript } from '../scripting/index.js';
+import { parseShebang, sha1hex, makeCachedScript, scriptStartRefusal, type CachedScript } from '../scripting/index.js';
 
 const INTEGER_ERROR = 'ERR value is not an integer or out of range';
 
@@ -67,14 +67,9 @@ function evalGenericCommand(c: CommandContext, bySha: boolean, readOnly: boolean
     if (script === null) return;
   }
   const flags = script.flags;
-  if (readOnly && (flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES)) === 0) {
-    c.error('ERR Can not execute a script with write flag using *_ro command.');
-    return;
-  }
-  // A script that declares flags is refused up front while over maxmemory unless it may not write or allows
-  // OOM (Redis derives deny-oom from the declared flags); a flagless EVAL is checked per call instead.
-  if (c.server.preCommandOom && (flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_OOM)) === 0) {
-    c.error("OOM command not allowed when used memory > 'maxmemory'.");
+  const refusal = scriptStartRefusal(flags, readOnly, c.server.preCommandOom);
+  if (refusal !== null) {
+    c.error(refusal);
     return;
   }
   c.server.scripting.run(c, {

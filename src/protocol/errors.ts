@@ -3,6 +3,7 @@
  */
 export const ERR = {
   syntax: 'ERR syntax error',
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
   hllWrongType: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
   hllCorrupt: 'INVALIDOBJ Corrupted HLL object detected',
   wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { preludeFor, untailCalls } from './protocol.js';
 import type { CompiledUnit } from './engine.js';
 
+import { ERR } from '../protocol/errors.js';
+
 export const SCRIPT_FLAG_NO_WRITES = 1;
 export const SCRIPT_FLAG_ALLOW_OOM = 2;
 export const SCRIPT_FLAG_ALLOW_STALE = 4;
@@ -99,4 +101,17 @@ export class ScriptCache {
     for (const s of this.scripts.values()) n += s.body.length;
     return n;
   }
+}
+
+/**
+ * Why a script (EVAL* by its shebang flags, FCALL* by its function's flags) may not start, or null: a write-capable
+ * script under *_RO, or, while the command found memory over maxmemory, one whose declared flags allow neither
+ * skipping writes nor OOM (Redis derives deny-oom from them; a flagless EVAL is checked per call instead).
+ */
+export function scriptStartRefusal(flags: number, readOnly: boolean, overMaxmemory: boolean): string | null {
+  if (readOnly && (flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES)) === 0) {
+    return 'ERR Can not execute a script with write flag using *_ro command.';
+  }
+  if (overMaxmemory && (flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_OOM)) === 0) return ERR.oom;
+  return null;
 }

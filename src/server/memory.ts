@@ -3,6 +3,7 @@
  * its settings, the OOM check the dispatcher runs before each command, GC pause figures, and the report that
  * INFO memory and MEMORY STATS print.
  */
+import { ERR } from '../protocol/errors.js';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -34,7 +35,7 @@ function requestAsyncGc(): void {
 }
 
 /** Redis's shared.oomerr. */
-export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+export const OOM_ERROR = ERR.oom;
 
 /** Commands a client inside MULTI may still run when out of memory (everything else would be queued). */
 const MULTI_ALLOWED_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
