@@ -31,9 +31,13 @@ interface Options {
   keys: number;
 }
 
-function readOptions(argv: string[]): Options {
+/**
+ * Benchmark options as raw strings: MICA_BENCH_<NAME> from the environment, overridden by `--name value` or
+ * `--name=value` on the command line.
+ */
+export function rawOptions(names: readonly string[], argv: string[]): Map<string, string> {
   const raw = new Map<string, string>();
-  for (const name of ['rounds', 'requests', 'tests', 'pipelines', 'clients', 'keys']) {
+  for (const name of names) {
     const env = process.env['MICA_BENCH_' + name.toUpperCase()];
     if (env !== undefined) raw.set(name, env);
   }
@@ -44,6 +48,11 @@ function readOptions(argv: string[]): Options {
     if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
     else raw.set(a.slice(2), argv[++i] ?? '');
   }
+  return raw;
+}
+
+function readOptions(argv: string[]): Options {
+  const raw = rawOptions(['rounds', 'requests', 'tests', 'pipelines', 'clients', 'keys'], argv);
   const int = (name: string, dflt: number): number => {
     const v = raw.get(name);
     if (v === undefined) return dflt;

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startMica, startRedis, stop, cpuMicros, median, type Target } from './compare.js';
+import { startMica, startRedis, stop, cpuMicros, median, rawOptions, type Target } from './compare.js';
 
 interface Options {
   subscribers: number[];
@@ -26,18 +26,7 @@ interface Options {
 }
 
 function readOptions(argv: string[]): Options {
-  const raw = new Map<string, string>();
-  for (const name of ['subscribers', 'deliveries', 'depth', 'rounds']) {
-    const env = process.env['MICA_BENCH_' + name.toUpperCase()];
-    if (env !== undefined) raw.set(name, env);
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
-    else raw.set(a.slice(2), argv[++i] ?? '');
-  }
+  const raw = rawOptions(['subscribers', 'deliveries', 'depth', 'rounds'], argv);
   const int = (name: string, dflt: number): number => {
     const v = raw.get(name);
     const n = v === undefined ? dflt : Number(v);
