@@ -25,6 +25,8 @@ import {
 } from './protocol.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
+import { installRedisLib, Rand48, randCall, srandCall } from './redisLib.js';
+import { randomBytes } from 'node:crypto';
 import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised, type FunctionCache } from './engineShortcuts.js';
 
 /** What the server provides to run a script's commands. */
@@ -54,13 +56,13 @@ class LuaThread {
   /** The compiled units this thread was sent (it compiles each once), so that forget() reaches it. */
   readonly units = new Set<string>();
 
-  constructor() {
+  constructor(libToken: string) {
     const sab = new SharedArrayBuffer(CTRL_SLOTS * 4);
     this.ctrl = new Int32Array(sab);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { ctrl: sab, port: port2 },
+      workerData: { ctrl: sab, port: port2, libToken },
       transferList: [port2],
     });
     this.worker.unref();
@@ -157,16 +159,36 @@ export class LuaEngine {
       });
       useNativeSha1(mod);
       this.fc = installFunctionCache(main);
+      installRedisLib(main, this.libToken);
       this.main = main;
     }, () => {
       // No main-thread interpreter: every script runs on the Lua thread.
     });
   }
 
+  /** math.random's generator, one per server like Redis's (redisLib.ts). */
+  private readonly rand = new Rand48();
+  /** Keeps scripts from calling the generator's host calls themselves (redisLib.ts). */
+  private readonly libToken = randomBytes(12).toString('hex');
+  private readonly randCall = randCall(this.libToken);
+  private readonly srandCall = srandCall(this.libToken);
+
+  /** A script's command, or math.random / math.randomseed asking for the generator (redisLib.ts). */
+  private hostCall(argv: string[], pcall: boolean, resp: 2 | 3): { raw: string } | { err: string } {
+    if (argv.length > 0 && argv[0]!.charCodeAt(0) === 0) {
+      if (argv[0] === this.randCall) return { raw: `:${this.rand.lrand()}\r\n` };
+      if (argv[0] === this.srandCall) {
+        this.rand.srand(Number(argv[1]));
+        return { raw: ':0\r\n' };
+      }
+    }
+    return this.host!.call(argv, pcall, resp);
+  }
+
   private mainCall(args: Buffer[], pcall: boolean): ReplyValue {
     const argv = new Array<string>(args.length);
     for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
-    const reply = this.host!.call(argv, pcall, this.mainResp);
+    const reply = this.hostCall(argv, pcall, this.mainResp);
     this.log.push({ argv, reply });
     return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw, this.mainResp);
   }
@@ -210,7 +232,7 @@ export class LuaEngine {
       this.log = [];
     }
     let t = this.thread;
-    if (t === null || t.dead) t = this.thread = new LuaThread();
+    if (t === null || t.dead) t = this.thread = new LuaThread(this.libToken);
     if (unit !== undefined) t.units.add(unit.key);
     t.send({ t: 'run', body: lua, keys, args, replay: this.log, unit });
     this.log = [];
@@ -241,7 +263,7 @@ export class LuaEngine {
       this.host!.log(m.level, m.msg);
       return undefined;
     }
-    const r = this.host!.call(m.argv, m.pcall, m.resp);
+    const r = this.hostCall(m.argv, m.pcall, m.resp);
     t.send('raw' in r ? { t: 'reply', raw: r.raw } : { t: 'reply', err: r.err });
     return undefined;
   }

@@ -105,48 +105,82 @@ function addressOf(r: ReplyValue): number | null {
   return m === null ? null : parseInt(m[1]!, 16);
 }
 
-export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
-  const e = engine as unknown as EngineInternals;
-  const ex = e.exports;
-  if (ex === undefined) return null;
+/**
+ * Runs `chunk` with the read-only flag of each table named in `tables` (Lua expressions) lifted, then sets the flags
+ * again and checks they read 1. Null when a table is not where or what it should be (nothing is changed then).
+ */
+export function runWithWritableTables(engine: LuaEngine, tables: string[], chunk: string, args: Buffer[] = []): ReplyValue | undefined {
+  const ex = (engine as unknown as EngineInternals).exports;
+  if (ex === undefined) return undefined;
   const none: Buffer[] = [];
-  const run = (chunk: string, args: Buffer[] = none): ReplyValue =>
-    fastEvalWithArgs(engine, Buffer.from(chunk, 'latin1'), none, args);
-  const addr = addressOf(run('return tostring(getmetatable(_G))'));
-  if (addr === null || addr + READONLY_OFFSET + 4 > ex.HEAPU8.length) return null;
-  const view = (): DataView => new DataView(ex.HEAPU8.buffer);
-  if (ex.HEAPU8[addr + 4] !== TABLE_TT || view().getInt32(addr + READONLY_OFFSET, true) !== 1) return null;
-  const token = randomBytes(16).toString('hex');
-  let installed: ReplyValue;
-  view().setInt32(addr + READONLY_OFFSET, 0, true);
+  const run = (c: string, a: Buffer[] = none): ReplyValue => fastEvalWithArgs(engine, Buffer.from(c, 'latin1'), none, a);
+  const addrs: number[] = [];
+  for (const t of tables) {
+    const addr = addressOf(run(`return tostring(${t})`));
+    if (addr === null || addr + READONLY_OFFSET + 4 > ex.HEAPU8.length) return undefined;
+    const v = new DataView(ex.HEAPU8.buffer);
+    if (ex.HEAPU8[addr + 4] !== TABLE_TT || v.getInt32(addr + READONLY_OFFSET, true) !== 1) return undefined;
+    addrs.push(addr);
+  }
+  for (const a of addrs) new DataView(ex.HEAPU8.buffer).setInt32(a + READONLY_OFFSET, 0, true);
   try {
-    installed = run(
+    return run(chunk, args);
+  } finally {
+    for (const a of addrs) new DataView(ex.HEAPU8.buffer).setInt32(a + READONLY_OFFSET, 1, true);
+  }
+}
+
+/**
+ * Lua's side of the reply rules lua-redis-wasm does not follow: Redis answers a function, userdata or coroutine inside
+ * a returned table as a null element (the package fails the whole reply). `FX(v)` returns v itself when nothing in it
+ * needs changing (a table a library keeps must not be altered), else a copy with NIL_REPLY_MARK errors in their place.
+ */
+const REPLY_FIXER = "local NM = {err = '" + '\\0mica:nil' + "'} local rg = rawget " +
+  "local function bad(x) local t = ty(x) return t == 'function' or t == 'userdata' or t == 'thread' end " +
+  // The script's redis.setresp: under 2 Redis answers true as 1 and false as null, under 3 as booleans.
+  "local RS = 2 rawset(mt, '__mica_resp', function(v) RS = v end) " +
+  "local FX FX = function(v, d) local t = ty(v) if t ~= 'table' then if t == 'boolean' then if RS == 3 then return v end " +
+  'if v then return 1 end return NM end if bad(v) then return NM end return v end if d > 64 then return v end ' +
+  "if rg(v, 'err') ~= nil or rg(v, 'ok') ~= nil or rg(v, 'double') ~= nil or rg(v, 'big_number') ~= nil or " +
+  "rg(v, 'verbatim_string') ~= nil then return v end local m = rg(v, 'map') if ty(m) == 'table' then local c " +
+  'for k, x in pairs(m) do local y = FX(x, d + 1) if y ~= x then c = c or {} c[k] = y end end ' +
+  'if c == nil then return v end local n = {} for k, x in pairs(m) do n[k] = c[k] or x end return {map = n} end ' +
+  "if rg(v, 'set') ~= nil then return v end local i, out = 1 while true do local x = rg(v, i) if x == nil then break end " +
+  'local y = FX(x, d + 1) if y ~= x and out == nil then out = {} for j = 1, i - 1 do out[j] = rg(v, j) end end ' +
+  'if out ~= nil then out[i] = y end i = i + 1 end return out or v end ';
+
+export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
+  const none: Buffer[] = [];
+  const token = randomBytes(16).toString('hex');
+  const installed = runWithWritableTables(engine, ['getmetatable(_G)'],
       'local C, ls, mt, ty = {}, loadstring, getmetatable(_G), type ' +
       `rawset(mt, '__mica_def', function(tok, k, src) if tok ~= '${token}' then error('not allowed', 2) end ` +
       'if k == nil then C = {} return 1 end if src == nil then C[k] = nil return 1 end ' +
       "local f = ls(src, '@user_script') if f == nil then return 0 end C[k] = f return 1 end) " +
       "rawset(mt, '__mica_fn', function(k) return C[k] end) " +
+      REPLY_FIXER +
+      // Redis converts a returned {map=}, {set=}, {double=}... table whatever the script's redis.setresp, lua-redis-wasm
+      // only under setresp(3) (which changes nothing else in the conversion): SR(3) before returning.
       // Redis calls f_<sha> from C asking one result, and words a raised non-string itself; xpcall gives both: the
-      // first value only, and a handler that sees the error where it was raised and reports it (fixRaised).
-      `local E, pc, xp, ts, lg, F = error, pcall, xpcall, tostring, redis.log, '${FUEL_ERROR}' ` +
-      'local function H(m) if m == F then return m end local w = \'\' for i = 3, 20 do local _, p = pc(E, \'\', i) ' +
-      "if p ~= '' then w = p break end end local t = ty(m) " +
+      // first value only, and a handler that sees the error where it was raised and reports it (fixRaised). Frames of
+      // Mica's own Lua (chunk "mica", scripting/redisLib.ts) are skipped: Redis's C functions have no line either.
+      `local E, pc, xp, ts, lg, F, sub, SR = error, pcall, xpcall, tostring, redis.log, '${FUEL_ERROR}', string.sub, redis.setresp ` +
+      'local function H(m) if m == F then return m end local w = \'\' for i = 3, 24 do local _, p = pc(E, \'\', i) ' +
+      "if p ~= '' and sub(p, 1, 5) ~= 'mica:' then w = p break end end local t = ty(m) " +
       "if t == 'string' or t == 'number' then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ns') " +
       "elseif t == 'table' then if m.err ~= nil then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\nt' .. ts(m.err)) end " +
       "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
-      "rawset(mt, '__mica_run', function(k) local ok, r = xp(C[k], H) if ok then return r end return E(r, 0) end) " +
+      "rawset(mt, '__mica_run', function(k) RS = 2 local ok, r = xp(C[k], H) if ok then SR(3) return FX(r, 0) end return E(r, 0) end) " +
       "rawset(mt, '__mica_lib', function(k, name) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
       'return L[name] end) ' +
       // FCALL through the same runner; the called function and its arguments go through upvalues, not a closure per call
       // (an FCALL cannot nest). The library's top level runs outside it: it ran at FUNCTION LOAD already.
       'local cf, ck, ca local function go() return cf(ck, ca) end ' +
       "rawset(mt, '__mica_fcall', function(k, name, K, A) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
-      'cf, ck, ca = L[name], K, A local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then return r end return E(r, 0) end) ' +
+      'cf, ck, ca = L[name], K, A RS = 2 local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then SR(3) return FX(r, 0) end return E(r, 0) end) ' +
       'return 1');
-  } finally {
-    view().setInt32(addr + READONLY_OFFSET, 1, true);
-  }
   if (installed !== 1) return null;
+  const run = (chunk: string): ReplyValue => fastEvalWithArgs(engine, Buffer.from(chunk, 'latin1'), none, none);
   const check = run("local ok = pcall(function() getmetatable(_G).x = 1 end) return {ok and 1 or 0, " +
     "(type(getmetatable(_G).__mica_run) == 'function' and type(getmetatable(_G).__mica_fcall) == 'function') and 1 or 0}");
   if (!Array.isArray(check) || check[0] !== 0 || check[1] !== 1) return null;

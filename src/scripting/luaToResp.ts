@@ -6,6 +6,7 @@
  */
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { ReplyValue } from 'lua-redis-wasm';
+import { NIL_REPLY_MARK } from './protocol.js';
 
 type Bytes = Uint8Array;
 
@@ -83,6 +84,10 @@ export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string, fn
   }
   if ('ok' in v) w.simple(str(v.ok).replace(/[\r\n]/g, ' '));
   else if ('err' in v) {
+    if (v.meta === undefined && v.err.length === NIL_REPLY_MARK.length && str(v.err) === NIL_REPLY_MARK) {
+      w.nullBulk();
+      return;
+    }
     const text = errorText(v, sha, fn);
     // A value the engine cannot convert (a function, userdata...) is nil to Redis.
     if (text === 'ERR unsupported Lua return type') w.nullBulk();

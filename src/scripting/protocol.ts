@@ -31,8 +31,6 @@ export interface Replayed {
 
 /**
  * Put before a script, on its first line so line numbers stay (scripting/scripts.ts adds it once, when caching):
- * - a script that uses math.random gets it seeded the same way at every run (Redis does too), so a run that
- *   moves to the Lua thread replays exactly;
  * - a script that uses pcall / xpcall gets versions that let the main thread's instruction-budget error through:
  *   a script cut short there must stop, not continue as if one of its own calls had failed; pcall also gives a
  *   caught error table's err text, as Redis's pcall does. Locals shadow the
@@ -47,7 +45,6 @@ export const FUEL_ERROR = 'Script killed by fuel limit';
  * engine keeps) or 't' (anything else, whose Redis text the engine loses: it says "script execution failed").
  */
 export const RAISE_NOTE_LEVEL = 0x6d69;
-const SEED = 'math.randomseed(0); ';
 const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e, ty) local F = '${FUEL_ERROR}' ` +
   'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
   // Redis 7.0's own pcall answers a caught error table by its err field when that is a string (or number).
@@ -55,6 +52,12 @@ const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e, ty) local F = '${F
   "local s = m.err local t = ty(s) if t == 'string' or t == 'number' then return ok, s end end end return ok, ... end " +
   'return function(...) return rp(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
   'return m end return h(m) end)) end end)(pcall, xpcall, error, type); ';
+
+/**
+ * The error text standing for a function, userdata or coroutine in a script's reply (engineShortcuts.ts, REPLY_FIXER):
+ * Redis answers those as null elements.
+ */
+export const NIL_REPLY_MARK = '\0mica:nil';
 
 /** The status text standing for a RESP3 null in a redis.call reply (respToLua.ts); CALL_WRAP makes it nil. */
 export const RESP3_NIL_MARK = '\0mica:resp3-nil';
@@ -105,14 +108,27 @@ function mayPassNumbers(body: string): boolean {
  * (`or` binds loosest; redis.call answers one value) without the tail call, and keeps the text's lines.
  */
 export function untailCalls(body: string): string {
-  if (!needsCallWrap(body)) return body;
+  const calls = needsCallWrap(body);
+  // The Lua versions of Redis's C library functions (redisLib.ts) lose their caller's line the same way.
+  const lib = LIB_TAIL_CALL.test(body);
+  if (!calls && !lib) return body;
   // Only code is rewritten: text inside string literals and comments must reach the script unchanged.
   let out = '';
   for (const [text, isCode] of luaSegments(body)) {
-    out += isCode ? text.replace(/(^|[^\w.])return(\s+)redis\.call(\s*\()/g, '$1return$2nil or redis.call$3') : text;
+    if (!isCode) {
+      out += text;
+      continue;
+    }
+    let t = text;
+    if (calls) t = t.replace(/(^|[^\w.])return(\s+)redis\.call(\s*\()/g, '$1return$2nil or redis.call$3');
+    if (lib) t = t.replace(LIB_TAIL_CALLS, '$1return$2nil or $3$4');
+    out += t;
   }
   return out;
 }
+
+const LIB_TAIL_CALL = /return\s+(math\.random|math\.randomseed|redis\.log|redis\.setresp|redis\.set_repl)\s*\(/;
+const LIB_TAIL_CALLS = /(^|[^\w.])return(\s+)(math\.random|math\.randomseed|redis\.log|redis\.setresp|redis\.set_repl)(\s*\()/g;
 
 /** The source split into runs of code and runs of string literals / comments (Lua 5.1 lexical rules). */
 function luaSegments(src: string): [string, boolean][] {
@@ -166,7 +182,6 @@ export function preludeFor(body: string): string {
   let p = '';
   if (body.includes('error_reply')) p += ERROR_REPLY_WRAP;
   if (needsCallWrap(body)) p += CALL_WRAP;
-  if (body.includes('random')) p += SEED;
   if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
   return p;
 }

@@ -18,9 +18,10 @@ import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
 import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised } from './engineShortcuts.js';
 import { spin } from './spin.js';
+import { installRedisLib } from './redisLib.js';
 import { TO_WORKER, TO_MAIN, READY, RAISE_NOTE_LEVEL, type ToWorker, type ToMain, type Replayed } from './protocol.js';
 
-const { ctrl: sab, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
+const { ctrl: sab, port, libToken } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort; libToken: string };
 const ctrl = new Int32Array(sab);
 let seen = 0;
 
@@ -91,6 +92,7 @@ useNativeSha1(mod);
 // Scripts and libraries compiled once and run under the same xpcall runner as on the main thread, so that a script
 // that moved here answers as it would have there (first value of `return a, b`, raised tables, error()).
 const fc = installFunctionCache(engine);
+installRedisLib(engine, libToken);
 const defined = new Set<string>();
 /** The runner's note on the error that ended the run (engineShortcuts.ts, fixRaised). */
 let raised: string | null = null;
