@@ -14,12 +14,14 @@
  * asynchronously (Atomics.waitAsync): the event loop turns again, other clients are answered BUSY by the
  * dispatcher, SCRIPT KILL can terminate the thread, and the script's commands still execute as it asks.
  *
- * Killing is terminating the thread: the Lua state is disposable because Redis 7 scripts cannot keep globals
- * between runs, so a fresh thread (started on the next use) is indistinguishable from the old one.
+ * Killing (SCRIPT KILL / FUNCTION KILL) empties the script's instruction budget through the thread's shared memory
+ * (wasmPatch.ts): the package's count hook then raises its fuel error in Lua and the script unwinds where it was, as
+ * Redis's hook does; the thread and its Lua state stay. Only a thread that does not unwind in time is terminated.
  */
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { spin } from './spin.js';
-import { load, type LuaEngine as WasmLua } from 'lua-redis-wasm';
+import type { LuaEngine as WasmLua } from 'lua-redis-wasm';
+import { loadLua, exhaustFuel, type FuelControl } from './wasmPatch.js';
 import {
   TO_WORKER, TO_MAIN, READY, CTRL_SLOTS, FUEL_ERROR, RAISE_NOTE_LEVEL, type ToWorker, type ToMain, type ReplyValue, type Replayed,
 } from './protocol.js';
@@ -44,6 +46,12 @@ export interface ScriptHost {
  */
 const MAIN_FUEL = 1_000_000;
 
+/** How long SCRIPT KILL waits for a script to unwind from its count hook before terminating its thread. */
+const KILL_WAIT_MS = 1000;
+
+/** What a killed script's redis.call gets while it unwinds (it is never seen: the kill's own error replaces it). */
+const KILLED_ERROR = 'ERR Script killed by user with SCRIPT KILL...';
+
 /** How long to wait for a fresh Lua thread to load its WebAssembly module. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -55,6 +63,8 @@ class LuaThread {
   dead = false;
   /** The compiled units this thread was sent (it compiles each once), so that forget() reaches it. */
   readonly units = new Set<string>();
+  /** The thread's Lua memory and fuel addresses (wasmPatch.ts), when shared: kill stops a script from here. */
+  readonly fuel: FuelControl | null = null;
 
   constructor(libToken: string) {
     const sab = new SharedArrayBuffer(CTRL_SLOTS * 4);
@@ -78,6 +88,9 @@ class LuaThread {
       }
       Atomics.wait(this.ctrl, READY, 0, Math.min(left, 50));
     }
+    // The thread's first message (posted before READY, not counted in ctrl) tells whether its memory is shared.
+    const first = receiveMessageOnPort(this.port)?.message as { t: 'fuel'; fuel: FuelControl | null } | undefined;
+    if (first?.t === 'fuel') this.fuel = first.fuel;
   }
 
   send(m: ToWorker): void {
@@ -107,6 +120,8 @@ export interface CompiledUnit {
   readonly key: string;
   readonly src: Buffer;
   readonly call: Buffer;
+  /** Runs only on the Lua thread: a function library that may keep state between calls (libraryState.ts). */
+  readonly pinned?: boolean;
 }
 
 export type RunOutcome = { done: true; result: ReplyValue } | { done: false };
@@ -147,7 +162,7 @@ export class LuaEngine {
   private loadMain(): void {
     if (this.mainLoading) return;
     this.mainLoading = true;
-    void load({ profile: 'redis-7.0', limits: { maxFuel: MAIN_FUEL }, redisProps: LUA_REDIS_PROPS }).then((mod) => {
+    void loadLua({ profile: 'redis-7.0', limits: { maxFuel: MAIN_FUEL }, redisProps: LUA_REDIS_PROPS }, false).then(({ mod }) => {
       const main = mod.create({
         redisCall: (args) => this.mainCall(args, false),
         redisPcall: (args) => this.mainCall(args, true),
@@ -175,6 +190,8 @@ export class LuaEngine {
 
   /** A script's command, or math.random / math.randomseed asking for the generator (redisLib.ts). */
   private hostCall(argv: string[], pcall: boolean, resp: 2 | 3): { raw: string } | { err: string } {
+    // Killed, and unwinding: nothing more may execute (Redis's hook would have stopped it before this command).
+    if (this.killing) return { err: KILLED_ERROR };
     if (argv.length > 0 && argv[0]!.charCodeAt(0) === 0) {
       if (argv[0] === this.randCall) return { raw: `:${this.rand.lrand()}\r\n` };
       if (argv[0] === this.srandCall) {
@@ -192,8 +209,15 @@ export class LuaEngine {
     this.log.push({ argv, reply });
     return 'err' in reply ? { err: Buffer.from(reply.err, 'latin1') } : parseResp(reply.raw, this.mainResp);
   }
-  /** Set while a script runs past the threshold: called with its result, or with null when it was killed. */
-  private onLateDone: ((result: ReplyValue | null) => void) | null = null;
+  /**
+   * Set while a script runs past the threshold: called with its result, or with null and the line it was at (0 when
+   * unknown) when it was killed.
+   */
+  private onLateDone: ((result: ReplyValue | null, killedAt: number) => void) | null = null;
+  /** Bumped when a late run ends, so that a pump left waiting for that run's thread gives up. */
+  private lateGen = 0;
+  /** SCRIPT KILL / FUNCTION KILL asked the running script to stop (it unwinds from its next count hook). */
+  private killing = false;
 
   /** Whether a script is running (only ever true across event-loop turns, i.e. past the busy threshold). */
   get busy(): boolean {
@@ -205,10 +229,10 @@ export class LuaEngine {
    * `onLate` is called later with the result, or with null if the script is killed.
    */
   run(lua: string, luaBytes: Buffer, keys: string[], args: string[], host: ScriptHost, thresholdMs: number,
-    onLate: (result: ReplyValue | null) => void, unit?: CompiledUnit): RunOutcome {
+    onLate: (result: ReplyValue | null, killedAt: number) => void, unit?: CompiledUnit): RunOutcome {
     const deadline = performance.now() + thresholdMs;
     this.host = host;
-    const main = this.main;
+    const main = unit?.pinned === true ? null : this.main;
     if (main !== null) {
       this.log = [];
       this.mainResp = 2;
@@ -228,7 +252,7 @@ export class LuaEngine {
         return { done: true, result: r };
       }
     } else {
-      this.loadMain();
+      if (this.main === null) this.loadMain();
       this.log = [];
     }
     let t = this.thread;
@@ -252,7 +276,7 @@ export class LuaEngine {
       Atomics.wait(t.ctrl, TO_MAIN, t.seen, left);
     }
     this.onLateDone = onLate;
-    void this.pumpAsync(t);
+    void this.pumpAsync(t, this.lateGen);
     return { done: false };
   }
 
@@ -268,11 +292,11 @@ export class LuaEngine {
     return undefined;
   }
 
-  private async pumpAsync(t: LuaThread): Promise<void> {
+  private async pumpAsync(t: LuaThread, gen: number): Promise<void> {
     for (;;) {
+      if (gen !== this.lateGen || this.thread !== t) return;
       const m = t.tryReceive();
       if (m !== undefined) {
-        if (this.thread !== t) return;
         const r = this.handle(t, m);
         if (r !== undefined) {
           this.finishLate(r);
@@ -280,7 +304,7 @@ export class LuaEngine {
         }
         continue;
       }
-      if (t.dead || this.thread !== t) return;
+      if (t.dead) return;
       const w = waitAsync(t.ctrl, TO_MAIN, t.seen);
       if (w.async) await w.value;
     }
@@ -289,8 +313,19 @@ export class LuaEngine {
   private finishLate(result: ReplyValue | null): void {
     const cb = this.onLateDone;
     this.onLateDone = null;
+    this.lateGen++;
     this.host = null;
-    cb?.(result);
+    let killedAt = 0;
+    if (this.killing) {
+      this.killing = false;
+      // A kill unwinds the script with the fuel error (or, in a redis.call made meanwhile, KILLED_ERROR): the error's
+      // line is where it stopped. A script that ended first keeps its result.
+      if (result !== null && typeof result === 'object' && 'err' in result && result.meta !== undefined) {
+        killedAt = result.meta.line;
+        result = null;
+      }
+    }
+    cb?.(result, killedAt);
   }
 
   /** Drops a compiled unit (SCRIPT FLUSH, FUNCTION DELETE / FLUSH / LOAD REPLACE) so its memory can be freed. */
@@ -300,9 +335,35 @@ export class LuaEngine {
     if (t !== null && !t.dead && t.units.delete(key)) t.send({ t: 'forget', key });
   }
 
-  /** SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE: ends the running script's thread. */
+  /**
+   * SCRIPT KILL / FUNCTION KILL: stops the running script. With the thread's memory shared, its remaining fuel is set
+   * to zero, so the package's count hook raises the fuel error within 1000 instructions and the script unwinds in
+   * Lua, as Redis's hook kills it; this waits for that (Redis answers the killed script before anything else too).
+   * A thread stuck in one long C call, or without shared memory, is terminated instead (a fresh one starts at the
+   * next need; a library's top-level state is then rebuilt).
+   */
   kill(): void {
     const t = this.thread;
+    if (t !== null && !t.dead && t.fuel !== null && this.onLateDone !== null) {
+      this.killing = true;
+      exhaustFuel(t.fuel);
+      const deadline = performance.now() + KILL_WAIT_MS;
+      for (;;) {
+        const m = t.tryReceive();
+        if (m !== undefined) {
+          const r = this.handle(t, m);
+          if (r !== undefined) {
+            this.finishLate(r);
+            return;
+          }
+          continue;
+        }
+        const left = deadline - performance.now();
+        if (left <= 0) break;
+        Atomics.wait(t.ctrl, TO_MAIN, t.seen, left);
+      }
+    }
+    this.killing = false;
     this.thread = null;
     if (t !== null) {
       t.dead = true;

@@ -165,8 +165,9 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
       // first value only, and a handler that sees the error where it was raised and reports it (fixRaised). Frames of
       // Mica's own Lua (chunk "mica", scripting/redisLib.ts) are skipped: Redis's C functions have no line either.
       `local E, pc, xp, ts, lg, F, sub, SR = error, pcall, xpcall, tostring, redis.log, '${FUEL_ERROR}', string.sub, redis.setresp ` +
-      'local function H(m) if m == F then return m end local w = \'\' for i = 3, 24 do local _, p = pc(E, \'\', i) ' +
-      "if p ~= '' and sub(p, 1, 5) ~= 'mica:' then w = p break end end local t = ty(m) " +
+      'local FF = \': \' .. F local function H(m) if ty(m) == \'string\' and sub(m, -#FF) == FF then m = F end local w = \'\' for i = 3, 24 do local _, p = pc(E, \'\', i) ' +
+      "if p ~= '' and sub(p, 1, 5) ~= 'mica:' then w = p break end end if m == F then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\nk') " +
+      'return m end local t = ty(m) ' +
       "if t == 'string' or t == 'number' then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ns') " +
       "elseif t == 'table' then if m.err ~= nil then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\nt' .. ts(m.err)) end " +
       "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
@@ -205,7 +206,9 @@ export function fixRaised(r: ReplyValue, note: string | null): ReplyValue {
   const nl = note.indexOf('\n');
   const m = /^user_script:(\d+): $/.exec(note.slice(0, nl));
   const line = m !== null ? Number(m[1]) : r.meta.line;
-  if (note.charCodeAt(nl + 1) === 0x73 /* s */) return { ...r, meta: { ...r.meta, line } };
+  const kind = note.charCodeAt(nl + 1);
+  // s: a string error, k: the fuel error (budget cut or kill); the engine keeps their text.
+  if (kind === 0x73 || kind === 0x6b) return { ...r, meta: { ...r.meta, line } };
   // \x01: luaToResp.ts writes the text as is, decorated with this line.
   return { err: Buffer.from('\x01' + note.slice(nl + 2), 'latin1'), code: r.code, meta: { ...r.meta, line } };
 }

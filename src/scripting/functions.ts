@@ -12,6 +12,7 @@ import { SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, SCRIPT_FLAG_ALLOW_STALE, 
   SCRIPT_FLAG_ALLOW_CROSS_SLOT } from './scripts.js';
 import type { CompiledUnit } from './engine.js';
 import { preludeFor, untailCalls } from './protocol.js';
+import { libraryMayKeepState } from './libraryState.js';
 
 export const FUNCTION_FLAGS: readonly [string, number][] = [
   ['no-writes', SCRIPT_FLAG_NO_WRITES],
@@ -119,6 +120,7 @@ export function functionUnit(fn: LuaFunction): CompiledUnit {
       'local function __lib() ' + untailCalls(fn.library.body) + '\nend __lib() return __fns';
     fn.unit = {
       key,
+      pinned: libraryMayKeepState(fn.library.body),
       src: Buffer.from(src, 'latin1'),
       call: Buffer.from(`return getmetatable(_G).__mica_fcall('${key}', '${fn.name}', KEYS, ARGV)`, 'latin1'),
     };

@@ -45,13 +45,15 @@ export const FUEL_ERROR = 'Script killed by fuel limit';
  * engine keeps) or 't' (anything else, whose Redis text the engine loses: it says "script execution failed").
  */
 export const RAISE_NOTE_LEVEL = 0x6d69;
-const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e, ty) local F = '${FUEL_ERROR}' ` +
-  'local function rt(ok, ...) if not ok and (...) == F then e(F, 0) end return ok, ... end ' +
+const PCALL_WRAP = `local pcall, xpcall = (function(p, xp, e, ty, sub) local F, FF = '${FUEL_ERROR}', ': ${FUEL_ERROR}' ` +
+  // The hook's error carries the caller's position when it fires inside a nested function ("user_script:2: Script...").
+  "local function isF(m) return m == F or (ty(m) == 'string' and sub(m, -#FF) == FF) end " +
+  'local function rt(ok, ...) if not ok and isF((...)) then e(F, 0) end return ok, ... end ' +
   // Redis 7.0's own pcall answers a caught error table by its err field when that is a string (or number).
-  "local function rp(ok, ...) if not ok then local m = ... if m == F then e(F, 0) end if ty(m) == 'table' then " +
+  "local function rp(ok, ...) if not ok then local m = ... if isF(m) then e(F, 0) end if ty(m) == 'table' then " +
   "local s = m.err local t = ty(s) if t == 'string' or t == 'number' then return ok, s end end end return ok, ... end " +
-  'return function(...) return rp(p(...)) end, function(f, h) return rt(xp(f, function(m) if m == F then ' +
-  'return m end return h(m) end)) end end)(pcall, xpcall, error, type); ';
+  'return function(...) return rp(p(...)) end, function(f, h) return rt(xp(f, function(m) if isF(m) then ' +
+  'return F end return h(m) end)) end end)(pcall, xpcall, error, type, string.sub); ';
 
 /**
  * The error text standing for a function, userdata or coroutine in a script's reply (engineShortcuts.ts, REPLY_FIXER):
@@ -131,7 +133,7 @@ const LIB_TAIL_CALL = /return\s+(math\.random|math\.randomseed|redis\.log|redis\
 const LIB_TAIL_CALLS = /(^|[^\w.])return(\s+)(math\.random|math\.randomseed|redis\.log|redis\.setresp|redis\.set_repl)(\s*\()/g;
 
 /** The source split into runs of code and runs of string literals / comments (Lua 5.1 lexical rules). */
-function luaSegments(src: string): [string, boolean][] {
+export function luaSegments(src: string): [string, boolean][] {
   const out: [string, boolean][] = [];
   let codeStart = 0;
   let i = 0;

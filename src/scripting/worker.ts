@@ -13,7 +13,8 @@
  * main thread, ctrl[READY] becomes 1 once the interpreter is loaded.
  */
 import { workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { load, type ReplyValue } from 'lua-redis-wasm';
+import type { ReplyValue } from 'lua-redis-wasm';
+import { loadLua, setFuelBudget } from './wasmPatch.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
 import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised } from './engineShortcuts.js';
@@ -73,12 +74,10 @@ function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
   return parseResp(m.raw, scriptResp);
 }
 
-const mod = await load({
-  profile: 'redis-7.0',
-  // No instruction budget: a long script is the main thread's business (BUSY, SCRIPT KILL), not a limit's.
-  limits: { maxFuel: 1e15 },
-  redisProps: LUA_REDIS_PROPS,
-});
+// No instruction budget: a long script is the main thread's business (BUSY, SCRIPT KILL), not a limit's. The package
+// takes the budget as a 32-bit number (at most ~4.3e9 instructions); with the shared-memory patch it is then set to
+// 2^62 directly, and the count hook it needs stays installed, for SCRIPT KILL (wasmPatch.ts).
+const { mod, fuel } = await loadLua({ profile: 'redis-7.0', limits: { maxFuel: 0xffffffff }, redisProps: LUA_REDIS_PROPS }, true);
 const engine = mod.create({
   redisCall: (args) => redisCall(args, false),
   redisPcall: (args) => redisCall(args, true),
@@ -101,6 +100,9 @@ function buf(u: Uint8Array): Buffer {
   return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
+if (fuel !== null) setFuelBudget(fuel, 1n << 62n);
+// Read by the main thread right after READY (not counted in ctrl).
+port.postMessage({ t: 'fuel', fuel });
 Atomics.store(ctrl, READY, 1);
 Atomics.notify(ctrl, READY);
 
