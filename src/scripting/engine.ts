@@ -27,9 +27,10 @@ import {
 } from './protocol.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
+import { installFastCall } from './fastCall.js';
 import { installRedisLib, Rand48, randCall, srandCall } from './redisLib.js';
 import { randomBytes } from 'node:crypto';
-import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised, type FunctionCache } from './engineShortcuts.js';
+import { useNativeSha1, fastEvalStrings, installFunctionCache, fixRaised, type FunctionCache } from './engineShortcuts.js';
 
 /** What the server provides to run a script's commands. */
 export interface ScriptHost {
@@ -88,9 +89,17 @@ class LuaThread {
       }
       Atomics.wait(this.ctrl, READY, 0, Math.min(left, 50));
     }
-    // The thread's first message (posted before READY, not counted in ctrl) tells whether its memory is shared.
-    const first = receiveMessageOnPort(this.port)?.message as { t: 'fuel'; fuel: FuelControl | null } | undefined;
-    if (first?.t === 'fuel') this.fuel = first.fuel;
+    // The thread's first message (posted before READY, not counted in ctrl) tells whether its memory is shared; a
+    // message may become visible here a little after the Atomics store that follows it.
+    for (;;) {
+      const first = receiveMessageOnPort(this.port)?.message as { t: 'fuel'; fuel: FuelControl | null } | undefined;
+      if (first !== undefined) {
+        if (first.t === 'fuel') this.fuel = first.fuel;
+        break;
+      }
+      if (Date.now() > deadline) break;
+      Atomics.wait(this.ctrl, READY, 1, 1);
+    }
   }
 
   send(m: ToWorker): void {
@@ -126,11 +135,6 @@ export interface CompiledUnit {
 
 export type RunOutcome = { done: true; result: ReplyValue } | { done: false };
 
-function toBuffers(a: string[]): Buffer[] {
-  const out = new Array<Buffer>(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = Buffer.from(a[i]!, 'latin1');
-  return out;
-}
 
 function isFuelError(r: ReplyValue): boolean {
   if (r === null || typeof r !== 'object' || !('err' in r) || r.meta === undefined) return false;
@@ -173,6 +177,11 @@ export class LuaEngine {
         onSetResp: (v) => (this.mainResp = v),
       });
       useNativeSha1(mod);
+      installFastCall(mod, (argv, pcall) => {
+        const reply = this.hostCall(argv, pcall, this.mainResp);
+        this.log.push({ argv, reply });
+        return reply;
+      }, () => this.mainResp);
       this.fc = installFunctionCache(main);
       installRedisLib(main, this.libToken);
       this.main = main;
@@ -245,7 +254,7 @@ export class LuaEngine {
         }
       }
       this.raised = null;
-      let r = fastEvalWithArgs(main, chunk, toBuffers(keys), toBuffers(args));
+      let r = fastEvalStrings(main, chunk, keys, args);
       if (this.raised !== null) r = fixRaised(r, this.raised);
       if (!isFuelError(r)) {
         this.host = null;

@@ -45,6 +45,8 @@ export function useNativeSha1(mod: unknown): void {
 
 interface EngineInternals {
   exports?: WasmExports & { _free_mem(p: number): void };
+  /** fastEvalStrings' Buffer over the memory (Mica's own field on the engine object). */
+  micaHeap?: Buffer;
   callEvalWithArgs?(sp: number, sl: number, ap: number, al: number, keys: number): unknown;
   decodeResult?(result: unknown, sha: string): ReplyValue;
 }
@@ -65,6 +67,43 @@ export function fastEvalWithArgs(engine: LuaEngine, script: Buffer, keys: Buffer
   ex.HEAPU8.set(script, sp);
   ex.HEAPU8.set(argBuf, ap);
   const result = e.callEvalWithArgs(sp, script.length, ap, argBuf.length, keys.length);
+  ex._free_mem(sp);
+  ex._free_mem(ap);
+  return e.decodeResult(result, '');
+}
+
+/**
+ * fastEvalWithArgs for latin1 string KEYS and ARGV: the argument block (u32 count, then u32 length and bytes each) is
+ * written straight into the WebAssembly memory, with no Buffer per argument and no concatenation.
+ */
+export function fastEvalStrings(engine: LuaEngine, script: Buffer, keys: string[], args: string[]): ReplyValue {
+  const e = engine as unknown as EngineInternals;
+  const ex = e.exports;
+  if (ex === undefined || e.callEvalWithArgs === undefined || e.decodeResult === undefined) {
+    const b = (a: string[]): Buffer[] => a.map((x) => Buffer.from(x, 'latin1'));
+    return engine.evalWithArgs(script, b(keys), b(args));
+  }
+  let total = 4;
+  for (let i = 0; i < keys.length; i++) total += 4 + keys[i]!.length;
+  for (let i = 0; i < args.length; i++) total += 4 + args[i]!.length;
+  const sp = ex._alloc(script.length);
+  const ap = ex._alloc(total);
+  const heap = ex.HEAPU8; // after both _alloc calls: the memory may have grown
+  heap.set(script, sp);
+  // A Buffer over the whole memory, made again only when the memory grew.
+  let hb = e.micaHeap;
+  if (hb === undefined || hb.buffer !== heap.buffer || hb.length !== heap.length) {
+    hb = e.micaHeap = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
+  }
+  hb.writeUInt32LE(keys.length + args.length, ap);
+  let at = ap + 4;
+  for (let i = 0; i < keys.length + args.length; i++) {
+    const a = i < keys.length ? keys[i]! : args[i - keys.length]!;
+    hb.writeUInt32LE(a.length, at);
+    at += 4;
+    at += hb.latin1Write(a, at, a.length);
+  }
+  const result = e.callEvalWithArgs(sp, script.length, ap, total, keys.length);
   ex._free_mem(sp);
   ex._free_mem(ap);
   return e.decodeResult(result, '');

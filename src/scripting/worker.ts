@@ -17,9 +17,10 @@ import type { ReplyValue } from 'lua-redis-wasm';
 import { loadLua, setFuelBudget } from './wasmPatch.js';
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
-import { useNativeSha1, fastEvalWithArgs, installFunctionCache, fixRaised } from './engineShortcuts.js';
+import { useNativeSha1, fastEvalStrings, installFunctionCache, fixRaised } from './engineShortcuts.js';
 import { spin } from './spin.js';
 import { installRedisLib } from './redisLib.js';
+import { installFastCall, type HostReply } from './fastCall.js';
 import { TO_WORKER, TO_MAIN, READY, RAISE_NOTE_LEVEL, type ToWorker, type ToMain, type Replayed } from './protocol.js';
 
 const { ctrl: sab, port, libToken } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort; libToken: string };
@@ -58,20 +59,25 @@ function sameArgv(a: string[], b: string[]): boolean {
 }
 
 /** redis.call / redis.pcall: the main thread runs the command and answers its raw RESP reply. */
-function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
-  const argv = new Array<string>(args.length);
-  for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
+function rawCall(argv: string[], pcall: boolean): HostReply {
   if (replayed < replay.length) {
     const r = replay[replayed++]!;
-    if (sameArgv(r.argv, argv)) return 'err' in r.reply ? { err: Buffer.from(r.reply.err, 'latin1') } : parseResp(r.reply.raw, scriptResp);
+    if (sameArgv(r.argv, argv)) return r.reply;
     // The script did not repeat itself (it reads something nondeterministic): run the rest for real.
     replay = [];
   }
   send({ t: 'call', argv, pcall, resp: scriptResp });
   const m = receive();
   if (m.t !== 'reply') throw new Error('scripting worker: expected a reply');
-  if (m.err !== undefined) return { err: Buffer.from(m.err, 'latin1') };
-  return parseResp(m.raw, scriptResp);
+  return m.err !== undefined ? { err: m.err } : { raw: m.raw };
+}
+
+/** The same through the package's own handlers (when fastCall.ts cannot replace them). */
+function redisCall(args: Buffer[], pcall: boolean): ReplyValue {
+  const argv = new Array<string>(args.length);
+  for (let i = 0; i < args.length; i++) argv[i] = args[i]!.latin1Slice(0, args[i]!.length);
+  const r = rawCall(argv, pcall);
+  return 'err' in r ? { err: Buffer.from(r.err, 'latin1') } : parseResp(r.raw, scriptResp);
 }
 
 // No instruction budget: a long script is the main thread's business (BUSY, SCRIPT KILL), not a limit's. The package
@@ -88,6 +94,7 @@ const engine = mod.create({
   onSetResp: (v) => (scriptResp = v),
 });
 useNativeSha1(mod);
+installFastCall(mod, rawCall, () => scriptResp);
 // Scripts and libraries compiled once and run under the same xpcall runner as on the main thread, so that a script
 // that moved here answers as it would have there (first value of `return a, b`, raised tables, error()).
 const fc = installFunctionCache(engine);
@@ -116,8 +123,6 @@ for (;;) {
   scriptResp = 2;
   replay = m.replay;
   replayed = 0;
-  const keys = m.keys.map((k) => Buffer.from(k, 'latin1'));
-  const args = m.args.map((a) => Buffer.from(a, 'latin1'));
   let result: ReplyValue;
   try {
     let chunk: Buffer = Buffer.from(m.body, 'latin1');
@@ -130,7 +135,7 @@ for (;;) {
       }
     }
     raised = null;
-    result = fastEvalWithArgs(engine, chunk, keys, args);
+    result = fastEvalStrings(engine, chunk, m.keys, m.args);
     if (raised !== null) result = fixRaised(result, raised);
   } catch (e) {
     result = { err: Buffer.from('ERR ' + (e instanceof Error ? e.message : String(e)), 'latin1') };
