@@ -7,7 +7,7 @@
  * redis.call is tens of microseconds, far more on a loaded machine). A script that exhausts the budget
  * continues on the Lua thread: there it runs again from the start, and the redis.call it had already made are
  * answered from the main thread's log (same arguments, same replies, nothing executed twice) — scripts are
- * deterministic in Redis 7 (math.random is seeded the same way for every run, see PRELUDE).
+ * deterministic given the same replies (math.random's numbers are host calls in the same log, redisLib.ts).
  *
  * Timing mirrors Redis: for the first busy-reply-threshold ms the main thread waits for the script
  * synchronously (Atomics.wait), as Redis runs a script without serving anyone. Past the threshold `run` returns 'busy' and the wait goes on
