@@ -110,8 +110,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.runStart = performance.now();
     this.sc.db = c.db;
     const threshold = this.threshold;
-    const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold, (res) => this.finishLate(c, r, res),
-      r.unit);
+    const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold,
+      (res, killedAt) => this.finishLate(c, r, res, killedAt), r.unit);
     if (out.done) {
       this.run_ = null;
       writeScriptResult(c, out.result, r.sha, r.fn === true);
@@ -125,13 +125,15 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   }
 
   /** The script ended (or was killed) after the threshold: answer its caller and let its input go on. */
-  private finishLate(c: Client, r: ScriptRun, res: ReplyValue | null): void {
+  private finishLate(c: Client, r: ScriptRun, res: ReplyValue | null, killedAt: number): void {
     this.busy = false;
     this.run_ = null;
     c.scriptHeld = false;
-    // The line the script was at when killed is unknown here (Redis reports it): line 1 stands in.
-    if (res === null) c.error(`ERR Script killed by user with SCRIPT KILL... script: ${r.sha}, on @${r.fn === true ? 'user_function' : 'user_script'}:1.`);
-    else writeScriptResult(c, res, r.sha, r.fn === true);
+    // killedAt: the line the script was at; 0 when its thread had to be terminated (line 1 stands in).
+    if (res === null) {
+      c.error(`ERR Script killed by user with SCRIPT KILL... script: ${r.sha}, on @${r.fn === true ? 'user_function' : 'user_script'}:` +
+        `${killedAt > 0 ? killedAt : 1}.`);
+    } else writeScriptResult(c, res, r.sha, r.fn === true);
     const server = this.server;
     if (server.blocked.registry.hasReady) server.blocked.handleReady();
     if (!c.closed) {
