@@ -8,8 +8,8 @@
  *    MAX_PAGES (~1 GB per Lua state) and the glue's emscripten_resize_heap grows the memory (re-creating its views);
  *    past the maximum it answers "no", so malloc fails and Lua raises its own "not enough memory" error, which the
  *    script's caller gets as an error reply while the state lives on.
- *    The glue is patched as text (one function replaced) and imported from a temporary file, because the package
- *    imports its glue by path.
+ *    The glue is patched as text (one function replaced) and imported from a file in the temporary directory named by
+ *    its hash, because the package imports its glue by path.
  * 2. Optionally, shared memory (the Lua thread's state): the main thread then holds the state's memory as a
  *    SharedArrayBuffer and can set the instruction budget's remaining count to zero while a script runs. The
  *    package's count hook (every 1000 instructions) then raises its fuel error inside Lua, so SCRIPT KILL / FUNCTION
@@ -18,11 +18,11 @@
  *    The two addresses (the budget, an i64, and the remaining count, an i64 reset from it at each run) are read from
  *    the code of the exported set_limits and of the count hook.
  */
-import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { load, LuaWasmModule, type LuaEngine } from 'lua-redis-wasm';
 
 type LoadOptions = Parameters<typeof load>[0];
@@ -128,19 +128,20 @@ export async function loadLua(options: NonNullable<LoadOptions>, shared: boolean
   patched[at + 3] = MAX_PAGES_LEB[0]!;
   patched[at + 4] = MAX_PAGES_LEB[1]!;
   // The glue resolves nothing relative to itself (the package hands it the WebAssembly bytes), so any place will do.
-  const gluePath = join(tmpdir(), `mica-lua-glue-${process.pid}-${randomBytes(6).toString('hex')}.mjs`);
-  writeFileSync(gluePath, glue.replace(RESIZE_ORIGINAL, RESIZE_GROWING), 'latin1');
+  // One file per patched text, kept: every later load (each server, each Lua thread) imports the same path, which
+  // Node's module cache then answers without compiling the glue again.
+  const text = glue.replace(RESIZE_ORIGINAL, RESIZE_GROWING);
+  const gluePath = join(tmpdir(), `mica-lua-glue-${createHash('sha1').update(text).digest('hex').slice(0, 16)}.mjs`);
   let mod: LuaWasmModule;
   try {
+    if (!existsSync(gluePath)) {
+      const tmp = `${gluePath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+      writeFileSync(tmp, text, 'latin1');
+      renameSync(tmp, gluePath);
+    }
     mod = await load({ ...options, wasmBytes: patched, modulePath: gluePath });
   } catch {
     return { mod: await load(options), growable: false, fuel: null };
-  } finally {
-    try {
-      unlinkSync(gluePath);
-    } catch {
-      // already gone
-    }
   }
   let fuel: FuelControl | null = null;
   const heap = (mod as unknown as { exports?: { HEAPU8?: Uint8Array } }).exports?.HEAPU8;
