@@ -369,7 +369,9 @@ export class LuaEngine {
         }
         const left = deadline - performance.now();
         if (left <= 0) break;
-        Atomics.wait(t.ctrl, TO_MAIN, t.seen, left);
+        Atomics.wait(t.ctrl, TO_MAIN, t.seen, Math.min(left, 5));
+        // Again: a thread that had not begun the run yet (a loaded machine) resets the count when it begins.
+        exhaustFuel(t.fuel);
       }
     }
     this.killing = false;
