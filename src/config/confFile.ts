@@ -114,6 +114,11 @@ export function loadConfigString(config: Config, text: string, opts: LoadOptions
       continue;
     }
     if (DEPRECATED[name] === argv!.length) continue;
+    if (name === 'user' && args.length >= 1) {
+      // Checked by the ACL at start-up (server/acl.ts), where the command table is known.
+      config.userDirectives.push(args);
+      continue;
+    }
     if (name === 'include' && args.length === 1) {
       loadConfigString(config, readConfigFiles(args[0]!), opts, state);
       continue;

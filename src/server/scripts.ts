@@ -20,6 +20,7 @@ import { OOM_ERROR } from './memory.js';
 import type { ScriptingApi, ScriptRun } from '../commands/server-api.js';
 import type { Database } from '../engine/database.js';
 import { call } from './dispatch.js';
+import { checkScriptCommand } from './acl.js';
 import { bytesToHuman } from '../observability/info.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -77,6 +78,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   private readonly sc: ScriptClient;
   private run_: ScriptRun | null = null;
   private wrote = false;
+  /** The client running the script: its ACL user applies to redis.call. */
+  private caller: Client | null = null;
 
   private threshold = 5000;
 
@@ -107,6 +110,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.run_ = r;
     this.wrote = false;
     this.runArgv = c.argv;
+    this.caller = c;
     this.runStart = performance.now();
     this.sc.db = c.db;
     const threshold = this.threshold;
@@ -156,6 +160,11 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
       return { err: 'ERR Wrong number of args calling Redis command from script' };
     }
     if ((cmd.flagBits & CMD_NOSCRIPT) !== 0) return { err: 'ERR This Redis command is not allowed from script' };
+    const caller = this.caller;
+    if (caller !== null && !caller.aclUser.allowsAll) {
+      const aclErr = checkScriptCommand(server, caller, cmd, argv);
+      if (aclErr !== null) return { err: aclErr };
+    }
     // Over maxmemory when the script started: its first deny-oom command is refused, but once it has written it
     // must run to the end (a half-applied script would break atomicity), as Redis's scriptVerifyOOM.
     if (server.preCommandOom && !this.wrote && (cmd.flagBits & CMD_DENYOOM) !== 0 &&
