@@ -164,34 +164,39 @@ export class Acl {
     return n;
   }
 
-  /** Applies rules to a throw-away user; the errno of each failing rule (ENOENT tolerated when `lenient`). */
-  private tryRules(name: string, rules: readonly string[], lenient: boolean): AclErr[] {
+  /** Applies rules to a throw-away user; the errno of each failing rule. */
+  private tryRules(name: string, rules: readonly string[]): AclErr[] {
     const u = this.newUser(name);
     const errs: AclErr[] = [];
     for (const r of rules) {
       const e = u.set(r);
-      if (e !== null && !(lenient && e === 'ENOENT')) errs.push(e);
+      if (e !== null) errs.push(e);
     }
     return errs;
   }
 
   /**
-   * `user` lines of redis.conf, at start-up (ACLLoadConfiguredUsers). Throws with Redis's log text when a line is
-   * wrong; `user default` replaces the built-in default user's rules.
+   * A `user` line of redis.conf (`argv` = user, name, rules...) checked as Redis's ACLAppendUserForLoading does
+   * while reading the file: null, or the reason for the fatal config error. Unknown commands are only found at
+   * start-up (loadConfigured).
+   */
+  userDeclarationError(argv: readonly string[]): string | null {
+    const merged = mergeSelectorArgs(argv.slice(2));
+    // Redis names the word at the failing rule's index in the merged list, counted from the line's start.
+    if (!Array.isArray(merged)) return `Error in user declaration '${argv[merged.unmatched]!}': ${aclErrorText('ENOENT')}`;
+    const u = this.newUser(argv[1]!);
+    for (let j = 0; j < merged.length; j++) {
+      const e = u.set(merged[j]!);
+      if (e !== null && e !== 'ENOENT') return `Error in user declaration '${argv[j]!}': ${aclErrorText(e)}`;
+    }
+    return null;
+  }
+
+  /**
+   * `user` lines of redis.conf at start-up (ACLLoadConfiguredUsers; each line is name then rules). Throws with
+   * Redis's log text on a rule that does not apply; `user default` replaces the default user's rules.
    */
   loadConfigured(lines: readonly (readonly string[])[]): void {
-    const seen = new Set<string>();
-    for (const argv of lines) {
-      const name = argv[0]!;
-      const merged = mergeSelectorArgs(argv.slice(1));
-      if (!Array.isArray(merged)) {
-        throw new Error(`Error in user declaration '${argv[merged.unmatched]!}': Syntax error`);
-      }
-      if (seen.has(name)) throw new Error(`Error in user declaration '${name}': ${aclErrorText('EALREADY')}`);
-      seen.add(name);
-      const errs = this.tryRules(name, merged, true);
-      if (errs.length > 0) throw new Error(`Error in user declaration '${merged[0]!}': ${aclErrorText(errs[0]!)}`);
-    }
     for (const argv of lines) {
       const name = argv[0]!;
       if (aclStringHasSpaces(name)) throw new Error('Spaces not allowed in ACL usernames');
@@ -220,7 +225,7 @@ export class Acl {
   loadFile(path: string): string | AclUser[] {
     const r = readAclFile(path);
     if ('error' in r) return r.error;
-    const defs = parseAclFile(r.text, path, (name, rules) => this.tryRules(name, rules, false).map(aclErrorText));
+    const defs = parseAclFile(r.text, path, (name, rules) => this.tryRules(name, rules).map(aclErrorText));
     if (typeof defs === 'string') return defs;
     const old = [...this.users.values()].filter((u) => u !== this.defaultUser);
     this.users.clear();

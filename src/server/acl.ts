@@ -8,7 +8,7 @@
  */
 import { Acl, AclUser, ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_CHANNEL, ACL_DENIED_AUTH, LOG_CTX_TOPLEVEL,
   LOG_CTX_MULTI, LOG_CTX_LUA, channelAllowed } from '../acl/index.js';
-import { keysOfCommand, type Command } from '../commands/index.js';
+import { keysOfCommand, ALL_COMMANDS, CommandTable, type Command } from '../commands/index.js';
 import { clientInfoString } from '../commands/client.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -30,6 +30,16 @@ export function createAcl(server: Server): Acl {
   return acl;
 }
 
+let checker: Acl | null = null;
+
+/** redis.conf `user` lines are checked while the file is read (main.ts hands this to the config loader). */
+export function userDeclarationError(argv: readonly string[]): string | null {
+  checker ??= new Acl(new CommandTable(ALL_COMMANDS), {
+    keysOf: () => [], userDeleted: () => {}, channelsRevoked: () => {},
+  });
+  return checker.userDeclarationError(argv);
+}
+
 /**
  * Start-up (Redis's ACLLoadUsersAtStartup): `user` lines of redis.conf, or the aclfile, never both. Throws with
  * the text Redis logs before exiting.
@@ -37,15 +47,25 @@ export function createAcl(server: Server): Acl {
 export function loadUsersAtStartup(server: Server): void {
   const acl = server.acl;
   const lines = server.config.userDirectives;
+  const fatal = (...msgs: string[]): Error => {
+    for (const m of msgs) server.log.warning(m);
+    return Object.assign(new Error(msgs.join(' ')), { logged: true });
+  };
   if (acl.aclfile !== '' && lines.length > 0) {
-    throw new Error('Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is ' +
+    throw fatal('Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is ' +
       'invalid. This setup is very likely to lead to configuration errors and security holes, please define either ' +
       'an ACL file or declare users directly in your redis.conf, but not both.');
   }
-  if (lines.length > 0) acl.loadConfigured(lines);
+  if (lines.length > 0) {
+    try {
+      acl.loadConfigured(lines);
+    } catch (e) {
+      throw fatal((e as Error).message, 'Critical error while loading ACLs. Exiting.');
+    }
+  }
   if (acl.aclfile !== '') {
     const err = acl.loadFile(acl.aclfile);
-    if (typeof err === 'string') throw new Error(`Aborting Redis startup because of ACL errors: ${err}`);
+    if (typeof err === 'string') throw fatal(`Aborting Redis startup because of ACL errors: ${err}`);
   }
 }
 
