@@ -21,10 +21,8 @@ export function createAcl(server: Server): Acl {
   });
   const cfg = server.config;
   cfg.watch('acl-pubsub-default', (v) => acl.setPubsubDefault(v === 'allchannels'));
-  cfg.watch('acllog-max-len', (v) => {
-    acl.log.maxLen = Number(v);
-    if (acl.log.entries.length > acl.log.maxLen) acl.log.entries.length = acl.log.maxLen;
-  });
+  // As in Redis, a smaller acllog-max-len trims the log at its next entry, not at once.
+  cfg.watch('acllog-max-len', (v) => (acl.log.maxLen = Number(v)));
   cfg.watch('aclfile', (v) => (acl.aclfile = v));
   cfg.watch('requirepass', (v) => acl.updateDefaultPassword(v));
   return acl;
