@@ -164,13 +164,13 @@ export class Acl {
     return n;
   }
 
-  /** Applies rules to a throw-away user; the errno of each failing rule. */
-  private tryRules(name: string, rules: readonly string[]): AclErr[] {
+  /** Applies rules to a throw-away user; each failing rule with its errno. */
+  private tryRules(name: string, rules: readonly string[]): [string, AclErr][] {
     const u = this.newUser(name);
-    const errs: AclErr[] = [];
+    const errs: [string, AclErr][] = [];
     for (const r of rules) {
       const e = u.set(r);
-      if (e !== null) errs.push(e);
+      if (e !== null) errs.push([r, e]);
     }
     return errs;
   }
@@ -225,7 +225,7 @@ export class Acl {
   loadFile(path: string): string | AclUser[] {
     const r = readAclFile(path);
     if ('error' in r) return r.error;
-    const defs = parseAclFile(r.text, path, (name, rules) => this.tryRules(name, rules).map(aclErrorText));
+    const defs = parseAclFile(r.text, path, (name, rules) => this.tryRules(name, rules));
     if (typeof defs === 'string') return defs;
     const old = [...this.users.values()].filter((u) => u !== this.defaultUser);
     this.users.clear();

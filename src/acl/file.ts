@@ -5,7 +5,7 @@
  */
 import { writeFileSync, renameSync, readFileSync, unlinkSync } from 'node:fs';
 import { mergeSelectorArgs, aclErrorText } from './rules.js';
-import { aclStringHasSpaces } from './selector.js';
+import { aclStringHasSpaces, type AclErr } from './selector.js';
 
 /** One parsed user: its name and its (merged) rules, in file order. */
 export interface UserDefinition {
@@ -14,11 +14,11 @@ export interface UserDefinition {
 }
 
 /**
- * Parses ACL file text. `apply(def)` tries a user's rules on a new user and returns one errno text per failed
- * rule; `exists(name)` tells duplicates. Returns the definitions or Redis's error string.
+ * Parses ACL file text. `tryRules` applies a user's rules to a new user and returns each failed rule with its
+ * errno. Returns the definitions or Redis's error string (every problem of the file).
  */
 export function parseAclFile(text: string, filename: string,
-  tryRules: (name: string, rules: string[]) => string[]): UserDefinition[] | string {
+  tryRules: (name: string, rules: string[]) => [string, AclErr][]): UserDefinition[] | string {
   const lines = text.split('\n');
   let errors = '';
   const seen = new Set<string>();
@@ -49,7 +49,16 @@ export function parseAclFile(text: string, filename: string,
       continue;
     }
     const rules = merged.map((r) => r.replace(/^[\t\r\n]+|[\t\r\n]+$/g, ''));
-    for (const e of tryRules(name, rules)) errors += `${filename}:${linenum}: ${e}. `;
+    // A missing command is named (nothing secret in it); of other errors only the line's first is reported, since
+    // it may be why later rules fail.
+    let syntaxError = false;
+    for (const [rule, e] of tryRules(name, rules)) {
+      if (e === 'ENOENT') errors += `${filename}:${linenum}: Error in applying operation '${rule}': ${aclErrorText(e)}. `;
+      else if (!syntaxError) {
+        errors += `${filename}:${linenum}: ${aclErrorText(e)}. `;
+        syntaxError = true;
+      }
+    }
     if (errors === '') defs.push({ name, rules });
   }
   if (errors !== '') return errors + 'WARNING: ACL errors detected, no change to the previously active ACL rules was performed';

@@ -3,82 +3,21 @@
  * NOPERM at dispatch, inside MULTI / EXEC and in scripts, AUTH / HELLO AUTH as named users, and the ACL LOG, in
  * RESP2 and RESP3; then fast-check rule lists compared through GETUSER, LIST and DRYRUN.
  *
- * One normalization: Redis writes single-command rules ("+get -hset") in its command dict's order, which is
- * randomly seeded per process, so runs of single-command rules are compared as sorted sets, without the commands
- * Mica does not implement (cluster, replication...). Category rules and everything else are compared as sent.
+ * One normalization (test/helpers/aclRules.ts): runs of single-command rules ("+get -hset") are compared as sorted
+ * sets, because Redis writes them in its randomly seeded command dict's order.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Differential, show, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, RawClient } from '../helpers/servers.js';
 import { decode } from '../helpers/respReader.js';
+import { missing, learnMissingCommands, mapBulks, normalizeRules, rulesNorm } from '../helpers/aclRules.js';
 
 const skip = oracleSkipReason();
-
-/**
- * Commands one server has and the other lacks (filled at start from both COMMAND LISTs): Redis's cluster and
- * replication commands, and the two Redis 7.2 CLIENT subcommands Mica adds.
- */
-const missing = new Set<string>();
-
-function isSingleRule(tok: string): boolean {
-  return (tok[0] === '+' || tok[0] === '-') && tok[1] !== '@' && tok.length > 1;
-}
-
-/** Sorts each run of single-command rules and drops rules about commands Mica lacks. */
-export function normalizeRules(s: string): string {
-  if (!/[+-]@all/.test(s)) return s;
-  const toks = s.replace(/\(/g, '( ').replace(/\)/g, ' )').split(' ');
-  const out: string[] = [];
-  let run: string[] = [];
-  const flush = (): void => {
-    out.push(...run.filter((r) => !missing.has(r.slice(1).split('|')[0]!) && !missing.has(r.slice(1))).sort());
-    run = [];
-  };
-  for (const t of toks) {
-    if (isSingleRule(t)) run.push(t);
-    else {
-      flush();
-      out.push(t);
-    }
-  }
-  flush();
-  return out.join(' ');
-}
-
-/** Rewrites every bulk / verbatim string of a raw reply through `f` (lengths recomputed). */
-function mapBulks(raw: string, f: (s: string) => string): string {
-  let pos = 0;
-  let out = '';
-  const one = (): void => {
-    const type = raw[pos]!;
-    const cr = raw.indexOf('\r\n', pos);
-    const line = raw.slice(pos + 1, cr);
-    pos = cr + 2;
-    if (type === '$' || type === '=') {
-      const n = Number(line);
-      if (n < 0) {
-        out += type + line + '\r\n';
-        return;
-      }
-      const body = f(raw.slice(pos, pos + n));
-      pos += n + 2;
-      out += type + body.length + '\r\n' + body + '\r\n';
-      return;
-    }
-    out += type + line + '\r\n';
-    if (type === '*' || type === '~' || type === '>' || type === '%') {
-      let n = Number(line);
-      if (type === '%') n *= 2;
-      for (let i = 0; i < n; i++) one();
-    }
-  };
-  while (pos < raw.length) one();
-  return out;
-}
-
-const rulesNorm = (raw: string): string => mapBulks(raw, normalizeRules);
 
 /** ACL CAT <category>: Redis lists in dict order; compare the sorted names Mica has. */
 const catNorm = (raw: string): string => {
@@ -100,14 +39,7 @@ function logNorm(raw: string): string {
 async function start(t: { after: (fn: () => Promise<void>) => void }): Promise<Differential> {
   const d = await Differential.start();
   t.after(() => d.stop());
-  if (missing.size === 0) {
-    const list = async (c: RawClient): Promise<string[]> => decode(await c.call('COMMAND', 'LIST')).value as string[];
-    const [m, r] = await Promise.all([list(d.m), list(d.r)]);
-    const have = new Set(m);
-    const theirs = new Set(r);
-    for (const n of r) if (!have.has(n)) missing.add(n);
-    for (const n of m) if (!theirs.has(n)) missing.add(n);
-  }
+  await learnMissingCommands(d.m, d.r);
   return d;
 }
 
@@ -297,4 +229,45 @@ test('fast-check: random rule lists give the same replies, GETUSER / LIST and DR
     { numRuns: 150, seed: Number(process.env.FC_SEED ?? Date.now() % 100000) },
   );
   assert.equal(runs, 150);
+});
+
+test('aclfile: ACL LOAD / SAVE against redis-server, load errors, a file Redis wrote loaded by Mica', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mica-acl-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rf = join(dir, 'redis.acl');
+  const mf = join(dir, 'mica.acl');
+  const initial = 'user alice on >a ~a* &c* +get +@hash\n\n  user default on nopass ~* &* +@all  \nuser bob off (+set ~s*)\n';
+  writeFileSync(rf, initial);
+  writeFileSync(mf, initial);
+  const d = await Differential.start({ redisArgs: ['--aclfile', rf], micaConfig: { aclfile: mf } });
+  t.after(() => d.stop());
+  await learnMissingCommands(d.m, d.r);
+  await d.sameWith(rulesNorm, ['ACL', 'LIST']);
+  // A connection of a user that ACL LOAD replaces is closed, even when the file defines the user again.
+  const p = await loginPair(d, 'alice', 'a', 2);
+  await d.same(['ACL', 'SETUSER', 'carol', 'on', '>c', '%R~r*', '+@read', '-@dangerous'], ['ACL', 'LOAD']);
+  await Promise.all([p.m.untilClosed(), p.r.untilClosed()]);
+  await d.sameWith(rulesNorm, ['ACL', 'LIST']);
+  await d.same(['ACL', 'SETUSER', 'carol', 'on', '>c', '%R~r*', '+@read', '-@dangerous', '(+get ~x)'], ['ACL', 'SAVE']);
+  const lines = (f: string): string[] => readFileSync(f, 'latin1').split('\n').map(normalizeRules);
+  assert.deepEqual(lines(mf), lines(rf));
+  // Errors: every problem of the file is reported, and nothing changes.
+  const bad = 'user ok on\nnotuser x\nuser\nuser dup on\nuser dup off\nuser e1 on bad +nosuch ~x\nuser e2 (+get\n' +
+    'user e3 %~x #abc <nope\n';
+  writeFileSync(rf, bad);
+  writeFileSync(mf, bad);
+  const pathNorm = (s: string): string => s.split(rf).join('F').split(mf).join('F').replace(/^-ERR (.*)\r\n$/, '$1');
+  await d.sameWith(pathNorm, ['ACL', 'LOAD']);
+  await d.sameWith(rulesNorm, ['ACL', 'LIST']);
+  rmSync(rf);
+  rmSync(mf);
+  await d.sameWith(pathNorm, ['ACL', 'LOAD']);
+  // The file Redis wrote, loaded by Mica.
+  await d.same(['ACL', 'SETUSER', 'dave', 'on', '#' + 'f'.repeat(64), '~d*', 'resetchannels', '&news', '+@all', '-@admin',
+    '-flushall', '+config|get', '(+@read %R~*)']);
+  await d.same(['ACL', 'SAVE']);
+  writeFileSync(mf, readFileSync(rf));
+  await d.m.call('ACL', 'LOAD');
+  const [a, b] = await Promise.all([d.m.call('ACL', 'LIST'), d.r.call('ACL', 'LIST')]);
+  assert.equal(rulesNorm(a.latin1Slice()), rulesNorm(b.latin1Slice()));
 });
