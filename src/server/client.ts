@@ -122,7 +122,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
     this.fd = handle?.fd ?? -1;
     this.parser.maxBulkLen = server.limits.protoMaxBulkLen;
-    this.parser.authRequired = () => !this.authenticated;
+    this.parser.authRequired = () => !this.authenticated && server.acl.authRequired;
     this.aclUser = server.acl.defaultUser;
     this.authenticated = !server.acl.authRequired;
     this.direct = openDirectWriter(socket, (status) => this.onDirectDone(status));

@@ -182,6 +182,15 @@ test('AUTH / HELLO AUTH with users; requirepass is the default user\'s password;
   await d.sameWith((s) => s.replace(/errorstat_NOPERM:count=\d+/, 'N'), ['INFO', 'errorstats']);
 });
 
+test('EXEC itself denied, RESET back to the default user, HELLO AUTH failure logged', { skip }, async (t) => {
+  const d = await start(t);
+  await d.same(['ACL', 'SETUSER', 'nx', 'on', '>pw', '~*', '+multi', '+get', '+reset', '+ping'], ['ACL', 'LOG', 'RESET']);
+  const p = await loginPair(d, 'nx', 'pw', 2);
+  await samePair(p, [['MULTI'], ['GET', 'k'], ['EXEC'], ['PING'], ['HELLO', '3', 'AUTH', 'nx', 'bad'], ['RESET'],
+    ['ACL', 'WHOAMI'], ['CLIENT', 'INFO']], (s) => s.replace(VOLATILE, (m) => m.split('=')[0] + '=?').replace(/^\$\d+/, '$N'));
+  await d.sameWith(logNorm, ['ACL', 'LOG']);
+});
+
 test('SETUSER that revokes a channel closes the user\'s subscribers that used it', { skip }, async (t) => {
   const d = await start(t);
   await d.same(['ACL', 'SETUSER', 'sub', 'on', '>pw', '+@all', '~*', 'resetchannels', '&a', '&b']);
