@@ -116,7 +116,7 @@ test('ACL CAT <category>, GENPASS lengths, DRYRUN', { skip }, async (t) => {
   await d.bothProtocols(async () => {
     await d.same(['ACL', 'SETUSER', 'dry', 'reset', 'on', '~k*', '%R~r*', '%W~w*', '&c*', '+get', '+set', '+publish',
       '+psubscribe', '+subscribe', '+client|list', '+select|0', '+copy', '+lmove', '+sort', '+eval', '+@hash',
-      '(~x* +del)']);
+      '+zunionstore', '+xread', '+lmpop', '+georadius', '(~x* +del)']);
     const cmds: Cmd[] = [
       ['get', 'k1'], ['get', 'x'], ['get', 'r1'], ['get', 'w1'], ['set', 'k1', 'v'], ['set', 'r1', 'v'], ['set', 'w1', 'v'],
       ['set', 'w1', 'v', 'GET'], ['set', 'x', 'v'], ['del', 'x'], ['del', 'x', 'k'], ['del', 'k'], ['hset', 'k', 'f', 'v'],
@@ -125,6 +125,10 @@ test('ACL CAT <category>, GENPASS lengths, DRYRUN', { skip }, async (t) => {
       ['subscribe', 'c1', 'd1'], ['psubscribe', 'c*'], ['psubscribe', 'c1*'], ['client', 'list'], ['client', 'kill', 'x'],
       ['select', '0'], ['select', '1'], ['ping'], ['auth', 'a', 'b'], ['eval', 'return 1', '1', 'x'], ['eval', 'return 1', '1', 'k'],
       ['nosuch'], ['get'], ['config'], ['client', 'nosuch'], ['client'], ['hello'],
+      // Malformed key counts: no keys found, so only the command permission decides (the command then fails).
+      ['eval', 'return 1', '5', 'a'], ['eval', 'return 1', '-1'], ['eval', 'return 1', 'x', 'k1'], ['sort', 'r1', 'STORE'],
+      ['zunionstore', 'k1', '99', 'a'], ['zunionstore', 'k1', 'x', 'a'], ['xread', 'streams', 'k1'], ['lmpop', '2', 'k1'],
+      ['georadius', 'k1', '0', '0', '1', 'm', 'STORE'],
     ];
     for (const c of cmds) await d.same(['ACL', 'DRYRUN', 'dry', ...c]);
     await d.same(['ACL', 'DRYRUN', 'nouser', 'get', 'x'], ['ACL', 'DRYRUN', 'dry'], ['ACL', 'DRYRUN', 'default', 'get', 'x']);
