@@ -102,6 +102,15 @@ test('ACL SETUSER / GETUSER / LIST / USERS / DELUSER and their errors (RESP2 and
   });
 });
 
+test('acl-pubsub-default allchannels: new users and selectors, and reset, get &*', { skip }, async (t) => {
+  const d = await start(t);
+  await d.same(['CONFIG', 'SET', 'acl-pubsub-default', 'allchannels'], ['ACL', 'SETUSER', 'ps1', 'on', '(+get)'],
+    ['ACL', 'SETUSER', 'ps2', 'resetchannels', '&a', 'reset'], ['CONFIG', 'SET', 'acl-pubsub-default', 'resetchannels'],
+    ['ACL', 'SETUSER', 'ps3', '(+get)']);
+  await d.sameWith(rulesNorm, ['ACL', 'LIST'], ['ACL', 'GETUSER', 'ps1']);
+  await d.same(['ACL', 'DRYRUN', 'ps1', 'publish', 'x', 'y'], ['ACL', 'DRYRUN', 'ps3', 'publish', 'x', 'y']);
+});
+
 test('ACL CAT <category>, GENPASS lengths, DRYRUN', { skip }, async (t) => {
   const d = await start(t);
   for (const cat of ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog',
