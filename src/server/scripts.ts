@@ -13,7 +13,7 @@
 import { ReplyWriter } from '../protocol/writer.js';
 import {
   LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, FunctionRegistry, FUNCTION_FLAGS,
-  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
+  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, ACL_CHECK_MARK, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
 } from '../scripting/index.js';
 import { CMD_DENYOOM, CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
 import { OOM_ERROR } from './memory.js';
@@ -149,6 +149,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   /** redis.call / redis.pcall from the running script. */
   call(argv: string[], _pcall: boolean, resp: 2 | 3): { raw: string } | { err: string } {
     const server = this.server;
+    if (argv[0] === ACL_CHECK_MARK) return this.aclCheckCmd(argv.slice(1));
     if (argv.length === 0) return { err: 'ERR Please specify at least one argument for this redis lib call' };
     let cmd = server.commands.lookup(argv[0]!);
     if (cmd !== undefined && cmd.subcommands !== undefined && argv.length > 1) {
@@ -184,6 +185,20 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     sc.len = 0;
     call(server, sc as unknown as Client, cmd);
     return { raw: sc.buf.latin1Slice(0, sc.len) };
+  }
+
+  /** redis.acl_check_cmd: may the script's caller run this command line? (No arity check, as in Redis.) */
+  private aclCheckCmd(argv: string[]): { raw: string } | { err: string } {
+    if (argv.length === 0) return { err: 'ERR Please specify at least one argument for this redis lib call' };
+    const server = this.server;
+    let cmd = server.commands.lookup(argv[0]!);
+    if (cmd !== undefined && cmd.subcommands !== undefined && argv.length > 1) {
+      cmd = cmd.subcommands.get(argv[1]!.toLowerCase());
+    }
+    if (cmd === undefined) return { err: 'ERR Invalid command passed to redis.acl_check_cmd()' };
+    const caller = this.caller;
+    if (caller === null || caller.aclUser.allowsAll) return { raw: ':1\r\n' };
+    return { raw: server.acl.check(caller.aclUser, cmd, argv).code === 0 ? ':1\r\n' : ':0\r\n' };
   }
 
   log(level: number, msg: string): void {

@@ -155,6 +155,10 @@ test('NOPERM at dispatch, in MULTI / EXEC and in scripts; ACL LOG entries (RESP2
       ['GET', 'x'], ['GET', 'k1'], ['HGET', 'k1', 'f'], ['PUBLISH', 'c2', 'x'], ['PUBLISH', 'c1', 'x'], ['CLIENT', 'LIST'],
       ['EVAL', 'return redis.call(\'get\',\'x\')', '0'], ['EVAL', 'return redis.call(\'hget\',\'k\', \'f\')', '0'],
       ['EVAL', 'return redis.pcall(\'get\',\'x\')', '0'], ['EVAL', 'return redis.call(\'get\',\'k\')', '0'],
+      // redis.acl_check_cmd answers for the caller's user, without running anything.
+      ['EVAL', 'return redis.acl_check_cmd(\'get\',\'x\')', '0'], ['EVAL', 'return redis.acl_check_cmd(\'get\',\'k1\')', '0'],
+      ['EVAL', 'return redis.acl_check_cmd(\'hget\',\'k1\')', '0'], ['EVAL', 'return redis.acl_check_cmd(\'nosuch\')', '0'],
+      ['EVAL', 'return redis.acl_check_cmd()', '0'], ['EVAL', 'return redis.acl_check_cmd(\'client\', \'x\')', '0'],
       ['MULTI'], ['GET', 'k1'], ['GET', 'x'], ['HGET', 'k', 'f'], ['EXEC'],
       ['MULTI'], ['SET', 'k1', 'v'], ['DEL', 'k1'], ['GET', 'k1'],
     ]);
