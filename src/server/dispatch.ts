@@ -54,7 +54,10 @@ function checkArity(cmd: Command, argc: number): string | null {
   return null;
 }
 
-/** With requirepass set, an unauthenticated connection may only run no-auth commands (AUTH, HELLO, QUIT...). */
+/**
+ * While the default user needs a password (requirepass) or is off, an unauthenticated connection may only run
+ * no-auth commands (AUTH, HELLO, QUIT...).
+ */
 function checkAuth(server: Server, c: Client, cmd: Command): string | null {
   if (c.authenticated || !server.acl.authRequired || (cmd.flagBits & CMD_NO_AUTH) !== 0) return null;
   return ERR.noAuth;
