@@ -670,6 +670,7 @@ export class Server implements ServerApi {
       },
     });
     this.cron.jobs.push(() => rdb.cron());
+    this.stats.onReset.push(() => rdb.resetStats());
     for (const [name, fn] of rdb.infoFields()) this.infoFields.set(name, fn);
     this.onFlush.push((dbid) => {
       if (dbid === -1 && !this.rdbReloading) rdb.afterFlushAll();

@@ -17,12 +17,11 @@
  * Rewrite (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes) without fork: a new incremental file is
  * opened and listed in the manifest, and in the same event-loop turn the base image is cut, so the image is
  * exactly the state at the switch and every later write lands in the new file. With the RDB preamble the cut is
- * the start of the RDB service's incremental snapshot (written in slices while serving); a plain-AOF base is
- * serialized to memory in that turn (rewrite.ts) and written in the background. Only one snapshot runs at a time:
+ * the start of the RDB service's incremental snapshot (written in slices while serving), which writes either an
+ * RDB image or, with aof-use-rdb-preamble no, the plain-AOF commands (rewrite.ts). Only one snapshot runs at a time:
  * during a BGSAVE the rewrite is scheduled and the cron starts it afterwards. When the base is on disk it is
  * renamed to the new base, the manifest is replaced atomically (temp file, fsync, rename) with the older files
  * moved to history, and the history files are deleted. A crash at any point leaves a manifest that loads to a consistent state.
- * Limitation: the plain-AOF serialization runs on the loop in one turn (it stands in for fork()).
  *
  * Loading (`load`): base then incremental files, each through `execute` (the server runs the commands on a
  * fake client). A torn last command in the last file is dropped when aof-load-truncated is yes (the file is
@@ -69,11 +68,11 @@ export interface AofHost {
     dump(): Buffer;
     load(buf: Buffer): void;
     /**
-     * Starts the incremental snapshot (the one BGSAVE uses) writing the dataset, as of this call, as an RDB AOF
-     * base to `path`; resolves with null once the file is complete, or the error (Error('aborted') after
+     * Starts the incremental snapshot (the one BGSAVE uses) writing the dataset, as of this call, as an AOF base
+     * to `path` (an RDB image, or with `plain` the commands of plainAofFormat); resolves with null once the file is complete, or the error (Error('aborted') after
      * abortSnapshot).
      */
-    startSnapshot(path: string): Promise<Error | null>;
+    startSnapshot(path: string, plain: boolean): Promise<Error | null>;
     abortSnapshot(): void;
     /** A BGSAVE runs: only one snapshot at a time, so a rewrite waits for it (as Redis waits for its child). */
     bgsaveInProgress(): boolean;
@@ -597,38 +596,44 @@ export class Aof {
       this.rewriteFailed(`Background AOF rewrite failed: ${strerror(e)}`);
       if (this.state === 'wait_rewrite') this.abortTurnOn();
     };
-    this.rewriteBySnapshot = rdb;
-    if (rdb) {
-      // The cut is now, in the same turn the new incremental file opened: the snapshot writes every key as it is
-      // at this point (the pre-write barrier saves a key before its first change), in slices of a few ms.
+    const snapshot = this.host.rdb;
+    if (snapshot === undefined) {
+      // No snapshot service (a bare AOF without the RDB subsystem): the plain image is taken in this turn.
+      this.rewriteBySnapshot = false;
+      let image: (Buffer | string)[];
+      try {
+        image = this.baseImage();
+      } catch (e) {
+        this.rewriteInProgress = false;
+        this.rewriteFailed(`Background AOF rewrite failed: ${(e as Error).message}`);
+        return 'ERR Background append only file rewriting failed';
+      }
       this.host.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-      void this.host.rdb!.startSnapshot(this.file(tmpName)).then((err) => {
-        if (err === null) {
-          if (gen !== this.rewriteGen) return;
-          this.host.log.notice(`Successfully created the temporary AOF base file ${tmpName}`);
-          this.rewriteDone(tmpName, rdb, pendingIncr);
-        } else {
-          failed(err);
-        }
-      });
+      this.rewrites++;
+      void this.writeImage(tmpName, image).then(
+        () => {
+          if (gen === this.rewriteGen) this.rewriteDone(tmpName, rdb, pendingIncr);
+        },
+        failed,
+      );
       return null;
     }
-    // A plain-AOF base is still generated in one turn (rewrite.ts) and written in the background.
-    let image: (Buffer | string)[];
-    try {
-      image = this.baseImage();
-    } catch (e) {
-      this.rewriteInProgress = false;
-      this.rewriteFailed(`Background AOF rewrite failed: ${(e as Error).message}`);
-      return 'ERR Background append only file rewriting failed';
-    }
+    this.rewriteBySnapshot = true;
+    // The cut is now, in the same turn the new incremental file opened: the snapshot writes every key as it is at
+    // this point (the pre-write barrier saves a key before its first change), in slices of a few ms. With the
+    // RDB preamble the base is an RDB image, otherwise the commands of plainAofFormat.
     this.host.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    void this.writeImage(tmpName, image).then(
-      () => {
-        if (gen === this.rewriteGen) this.rewriteDone(tmpName, rdb, pendingIncr);
-      },
-      failed,
-    );
+    // Redis counts a rewrite when its child starts (stat_aof_rewrites), whatever its outcome.
+    this.rewrites++;
+    void snapshot.startSnapshot(this.file(tmpName), !rdb).then((err) => {
+      if (err === null) {
+        if (gen !== this.rewriteGen) return;
+        this.host.log.notice(`Successfully created the temporary AOF base file ${tmpName}`);
+        this.rewriteDone(tmpName, rdb, pendingIncr);
+      } else {
+        failed(err);
+      }
+    });
     return null;
   }
 
@@ -717,7 +722,6 @@ export class Aof {
     this.deleteHistory();
     this.lastRewriteTimeSec = Math.floor((this.host.now() - this.rewriteStart) / 1000);
     this.lastBgrewriteStatus = 'ok';
-    this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
     this.host.log.notice('Background AOF rewrite finished successfully');
   }

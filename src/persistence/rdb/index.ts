@@ -13,3 +13,4 @@ export { RdbOutput } from './output.js';
 export { RdbInput } from './input.js';
 export { encodeListpack, decodeListpack, decodeZiplist, encodeIntset, decodeIntset } from './packed.js';
 export { readStream, type RdbStream, type RdbStreamEntry, type RdbStreamGroup, type StreamId } from './stream.js';
+export { rdbFormat, type SnapshotFormat, type SnapshotSink } from './snapshot.js';

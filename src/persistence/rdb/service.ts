@@ -10,7 +10,7 @@ import type { Config } from '../../config/config.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { saveToFile, serializeKeyspace, type SaveParams } from './save.js';
-import { Snapshot } from './snapshot.js';
+import { Snapshot, rdbFormat, type SnapshotFormat } from './snapshot.js';
 import { accessMode, encodeOptions, loadIntoKeyspace, type LoadHooks } from './keyspaceIo.js';
 import { RdbError } from './constants.js';
 
@@ -119,16 +119,18 @@ export class RdbPersistence {
   }
 
   /**
-   * BGREWRITEAOF's base with the RDB preamble: the incremental snapshot (as BGSAVE) of the dataset as of this call,
-   * written to `path` (aux `aof-base` set). Resolves with null when the file is complete, else the error.
+   * BGREWRITEAOF's base: the incremental snapshot (as BGSAVE) of the dataset as of this call, written to `path`:
+   * an RDB image with aux `aof-base` set, or with `plain` the plain-AOF commands that format builds. Resolves
+   * with null when the file is complete, else the error.
    */
-  startAofSnapshot(path: string): Promise<Error | null> {
+  startAofSnapshot(path: string, plain?: (p: SaveParams) => SnapshotFormat): Promise<Error | null> {
     if (this.snapshot !== null || this.aofSnapshot !== null) return Promise.resolve(new Error('Another snapshot is in progress'));
     const p = this.params();
     const sample = this.d.latencySample;
     // A temp name of its own: a cancelled snapshot still removing its file must not touch the next one's.
-    const tmp = `${dirname(path)}/temp-${process.pid}-aof-${++this.aofSnapshots}.rdb`;
-    const snap = new Snapshot(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true } }, dirname(path), path,
+    const tmp = `${dirname(path)}/temp-${process.pid}-aof-${++this.aofSnapshots}.${plain ? 'aof' : 'rdb'}`;
+    const format = plain ? plain(p) : rdbFormat({ ...p, aux: { ...p.aux, aofBase: true } });
+    const snap = new Snapshot(this.d.keyspace, format, dirname(path), path,
       sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms), tmp);
     this.aofSnapshot = snap;
     void snap.start();
@@ -176,13 +178,15 @@ export class RdbPersistence {
     this.d.keyspace.dirty -= dirty;
     this.d.setLastSave(Math.floor(this.d.clock.now() / 1000));
     this.lastBgsaveOk = true;
-    this.saves++;
     return true;
   }
 
   /** SAVE's reply: null for OK, or an error text. */
   saveCommand(): string | null {
     if (this.snapshot !== null) return 'ERR Background save already in progress';
+    // Redis 7.0 counts SAVE in rdb_saves whether or not it succeeds; the saves FLUSHALL, DEBUG RELOAD and
+    // SHUTDOWN make do not count.
+    this.saves++;
     return this.saveSync() ? null : 'ERR';
   }
 
@@ -204,10 +208,12 @@ export class RdbPersistence {
     if (this.snapshot !== null || this.aofSnapshot !== null || this.aofRewriteActive()) return false;
     const now = this.d.clock.now();
     this.lastBgsaveTry = Math.floor(now / 1000);
+    // Counted when it starts (rdbSaveBackground), as Redis does: a BGSAVE that fails later still counts.
+    this.saves++;
     this.dirtyAtBgsave = this.d.keyspace.dirty;
     this.bgsaveStartMs = Date.now();
     const sample = this.d.latencySample;
-    const snap = new Snapshot(this.d.keyspace, this.params(), this.dir(), this.filePath(),
+    const snap = new Snapshot(this.d.keyspace, rdbFormat(this.params()), this.dir(), this.filePath(),
       sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms));
     this.snapshot = snap;
     this.d.log.notice('Background saving started');
@@ -226,7 +232,6 @@ export class RdbPersistence {
       this.d.keyspace.dirty -= this.dirtyAtBgsave;
       this.d.setLastSave(Math.floor(this.d.clock.now() / 1000));
       this.lastBgsaveOk = true;
-      this.saves++;
     } else if (err.message !== 'aborted') {
       this.d.log.warning(`Write error saving DB on disk: ${errnoText(err as NodeJS.ErrnoException)}`);
       this.d.log.warning('Background saving error');
@@ -344,6 +349,11 @@ export class RdbPersistence {
     }
     this.d.log.warning('DB reloaded by DEBUG RELOAD');
     return null;
+  }
+
+  /** CONFIG RESETSTAT. */
+  resetStats(): void {
+    this.saves = 0;
   }
 
   /** INFO persistence fields this service owns, by name. */
