@@ -120,7 +120,7 @@ export class Server implements ServerApi {
   /** The append-only file (persistence/aof). */
   readonly aof: Aof;
   /** INFO persistence's lines that exist only while the AOF is on. */
-  readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
+  readonly persistenceInfoExtra = (): [string, string | number][] => [...aofInfoExtra(this.aof), ...this.rdb.loadingInfo()];
   readonly rdb: RdbPersistence;
   /** Set by the dispatcher's OOM check for each top-level command (server/memory.ts checkOom). */
   preCommandOom = false;
@@ -284,14 +284,16 @@ export class Server implements ServerApi {
     if (unixsocket !== '') await this.listenUnix(unixsocket);
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
-    this.cron.start();
     this.memory.start();
     this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
-    // With appendonly yes the AOF (loaded above) is the dataset, as in Redis; dump.rdb is not read.
-    if (this.loadOnStart && this.aof.state === 'off') this.loadDataFromDisk();
+    // With appendonly yes the AOF (loaded above) is the dataset, as in Redis; dump.rdb is not read. The RDB load
+    // serves clients between slices (-LOADING); the cron (expiry, save points, rehash) starts once it is done.
+    if (this.loadOnStart && this.aof.state === 'off') await this.loadDataFromDisk();
+    if (this.closing !== null) return;
+    this.cron.start();
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
   }
@@ -678,6 +680,9 @@ export class Server implements ServerApi {
     return rdb;
   }
 
+  /** True while the start-up RDB load runs: commands not flagged `loading` get -LOADING (dispatch.ts). */
+  loading = false;
+
   /** True while DEBUG RELOAD empties the keyspace (its flush must not trigger FLUSHALL's save). */
   private rdbReloading = false;
 
@@ -687,15 +692,18 @@ export class Server implements ServerApi {
   }
 
   /** Start-up load of dump.rdb; a file that exists but cannot be loaded stops the server (never starts empty). */
-  private loadDataFromDisk(): void {
+  private async loadDataFromDisk(): Promise<void> {
+    this.loading = true;
     try {
-      this.rdb.loadAtStartup();
+      await this.rdb.loadAtStartup();
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.log.warning(`Fatal error loading the DB: ${msg}. Exiting.`);
-      void this.closeListeners();
-      this.cron.stop();
+      // Clients may have connected while it loaded: they go too.
+      void this.close();
       throw Object.assign(new Error(`Fatal error loading the DB: ${msg}`), { logged: true });
+    } finally {
+      this.loading = false;
     }
   }
 
@@ -712,6 +720,7 @@ export class Server implements ServerApi {
       this.aof.close();
       this.cron.stop();
       this.rdb.abortBgsave();
+      this.rdb.abortLoading();
       this.memory.stop();
       this.blocked.stop();
       this.scripting.close();

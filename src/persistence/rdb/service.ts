@@ -11,7 +11,7 @@ import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { saveToFile, serializeKeyspace, type SaveParams } from './save.js';
 import { Snapshot, rdbFormat, type SnapshotFormat } from './snapshot.js';
-import { accessMode, encodeOptions, loadIntoKeyspace, type LoadHooks } from './keyspaceIo.js';
+import { accessMode, encodeOptions, loadIntoKeyspace, KeyspaceLoad, type LoadHooks, type LoadResult } from './keyspaceIo.js';
 import { RdbError } from './constants.js';
 
 export interface RdbDeps {
@@ -35,6 +35,17 @@ export const MISCONF_ERROR =
   'may modify the data set are disabled, because this instance is configured to report errors during writes if ' +
   'RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the ' +
   'RDB error.';
+
+/** How long one slice of the start-up load holds the event loop before clients get their (LOADING) replies. */
+const LOAD_SLICE_MS = 10;
+
+/** The start-up load in progress, for INFO persistence's loading fields. */
+interface Loading {
+  startSec: number;
+  totalBytes: number;
+  load: KeyspaceLoad;
+  aborted: boolean;
+}
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before retrying. */
 const BGSAVE_RETRY_DELAY_SEC = 5;
@@ -293,6 +304,11 @@ export class RdbPersistence {
    */
   shutdownSave(save: boolean | undefined): boolean {
     this.abortBgsave();
+    // Never over a half-loaded dataset: Redis 7.0 turns SHUTDOWN into NOSAVE while loading.
+    if (this.loading !== null) {
+      this.abortLoading();
+      return true;
+    }
     if (save === false || (save === undefined && this.savePoints.length === 0)) return true;
     this.d.log.notice('Saving the final RDB snapshot before exiting.');
     if (this.saveSync()) return true;
@@ -301,21 +317,78 @@ export class RdbPersistence {
   }
 
   /**
-   * Loads the dump file at start-up if it exists. Throws RdbError (or an fs error) when it exists but cannot be
-   * loaded: the caller stops start-up rather than serve an empty dataset.
+   * Loads the dump file at start-up if it exists, in slices of LOAD_SLICE_MS with the event loop served between
+   * them: the server already listens, and as in Redis clients get -LOADING for commands not flagged `loading`
+   * (server/dispatch.ts) while INFO shows the progress. Rejects with RdbError (or an fs error) when the file
+   * exists but cannot be loaded: the caller stops start-up rather than serve an empty dataset.
    */
-  loadAtStartup(): void {
+  async loadAtStartup(): Promise<void> {
     const path = this.filePath();
     if (!existsSync(path)) return;
     const t0 = performance.now();
-    this.loadFile(path);
+    const buf = readFileSync(path);
+    const now = this.d.clock.now();
+    const load = new KeyspaceLoad(buf, this.d.keyspace, this.d.config, now, true, this.loadHooks);
+    const state: Loading = { startSec: Math.floor(Date.now() / 1000), totalBytes: buf.length, load, aborted: false };
+    this.loading = state;
+    try {
+      while (!load.step(performance.now() + LOAD_SLICE_MS)) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (state.aborted) return;
+      }
+    } finally {
+      this.loading = null;
+    }
+    this.logLoaded(load.result, now);
     this.d.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+
+  /** True while the start-up load runs (INFO loading:1, -LOADING for most commands). */
+  get isLoading(): boolean {
+    return this.loading !== null;
+  }
+
+  /** Stops a start-up load in progress (the server is closing). */
+  abortLoading(): void {
+    if (this.loading !== null) this.loading.aborted = true;
+    this.loading = null;
+  }
+
+  private loading: Loading | null = null;
+
+  /** INFO persistence's loading_* lines, printed by Redis only while loading (after every other field). */
+  loadingInfo(): [string, string | number][] {
+    const l = this.loading;
+    if (l === null) return [];
+    const loaded = l.load.loadedBytes;
+    const usedMem = Number(l.load.result.aux.get('used-mem') ?? 0) || 0;
+    let perc = 0;
+    let remaining = 1;
+    if (l.totalBytes > 0) {
+      perc = (loaded / l.totalBytes) * 100;
+      remaining = l.totalBytes - loaded;
+    }
+    const elapsed = Math.floor(Date.now() / 1000) - l.startSec;
+    // Redis's estimate: a fake 1 second until a whole second has passed.
+    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loaded + 1));
+    return [
+      ['loading_start_time', l.startSec],
+      ['loading_total_bytes', l.totalBytes],
+      ['loading_rdb_used_mem', usedMem],
+      ['loading_loaded_bytes', loaded],
+      ['loading_loaded_perc', perc.toFixed(2)],
+      ['loading_eta_seconds', eta],
+    ];
   }
 
   private loadFile(path: string, merge = false): void {
     const buf = readFileSync(path);
     const now = this.d.clock.now();
-    const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, now, true, { ...this.loadHooks, merge });
+    this.logLoaded(loadIntoKeyspace(buf, this.d.keyspace, this.d.config, now, true, { ...this.loadHooks, merge }), now);
+  }
+
+  /** Redis's lines after a load, and the rdb_last_load_* fields. */
+  private logLoaded(res: LoadResult, now: number): void {
     const ver = res.aux.get('redis-ver');
     if (ver !== undefined) this.d.log.notice(`Loading RDB produced by version ${ver}`);
     const ctime = Number(res.aux.get('ctime'));
@@ -362,6 +435,7 @@ export class RdbPersistence {
     return [
       ['current_save_keys_processed', () => snap()?.keysProcessed ?? 0],
       ['current_save_keys_total', () => snap()?.keysTotal ?? 0],
+      ['loading', () => (this.loading !== null ? 1 : 0)],
       ['rdb_changes_since_last_save', () => this.d.keyspace.dirty],
       ['rdb_bgsave_in_progress', () => (snap() !== null ? 1 : 0)],
       ['rdb_last_bgsave_status', () => (this.lastBgsaveOk ? 'ok' : 'err')],
