@@ -50,10 +50,17 @@ export class AofSink implements CommandSink, SnapshotSink {
     return this.w.len;
   }
 
+  view(): Buffer {
+    return this.w.buf.subarray(0, this.w.len);
+  }
+
+  reset(): void {
+    this.w.len = 0;
+  }
+
   take(): Buffer {
-    const w = this.w;
-    const b = Buffer.from(w.buf.subarray(0, w.len));
-    w.len = 0;
+    const b = Buffer.from(this.view());
+    this.reset();
     return b;
   }
 

@@ -32,11 +32,13 @@ import { writeHeader, writeFunction, writeDbHeader, eofAndChecksum } from './for
 import { writeSlot } from './keyspaceIo.js';
 import type { SaveParams } from './save.js';
 
-/** A byte buffer a format writes records into; the snapshot takes its contents in chunks. */
+/** A byte buffer a format writes records into; the snapshot copies its contents out in chunks. */
 export interface SnapshotSink {
   readonly pos: number;
-  /** The bytes written so far (a copy the caller keeps), leaving the sink empty. */
-  take(): Buffer;
+  /** The bytes written so far, without copying (valid until the next write or reset). */
+  view(): Buffer;
+  /** Empties the sink (its buffer is reused). */
+  reset(): void;
 }
 
 /** What a snapshot writes: the file's head, a header per database, one record per key, the tail. */
@@ -75,6 +77,10 @@ const SLICE_MS = 2;
 const CHUNK = 256 << 10;
 /** The walker pauses while this much output waits for the disk. */
 const MAX_PENDING = 16 << 20;
+/** Size of a pooled chunk: a full section buffer is CHUNK plus at most one record. */
+const POOLED = CHUNK + (64 << 10);
+/** Chunks kept for reuse (about MAX_PENDING of them can be in flight). */
+const MAX_POOL = 80;
 
 interface Section {
   dbid: number;
@@ -162,7 +168,7 @@ export class Snapshot implements SnapshotProgress {
   private barrier(s: Section, slot: number): void {
     this.format.key(s.out, s.dict, slot);
     this.keysProcessed++;
-    if (s === this.sections[this.current] && s.out.pos >= CHUNK) this.enqueue(s.out.take());
+    if (s === this.sections[this.current] && s.out.pos >= CHUNK) this.enqueueSink(s.out);
   }
 
   private schedule(): void {
@@ -187,15 +193,15 @@ export class Snapshot implements SnapshotProgress {
           this.keysProcessed++;
         }
       });
-      if (s.out.pos >= CHUNK) this.enqueue(s.out.take());
+      if (s.out.pos >= CHUNK) this.enqueueSink(s.out);
       if (s.cursor === 0) {
         // Every key of the cut in this dictionary is written: it no longer needs the barrier.
         s.done = true;
         d.endSnapshot();
-        if (s.out.pos > 0) this.enqueue(s.out.take());
+        if (s.out.pos > 0) this.enqueueSink(s.out);
         this.current++;
         const next = this.sections[this.current];
-        if (next !== undefined && next.out.pos > 0) this.enqueue(next.out.take());
+        if (next !== undefined && next.out.pos > 0) this.enqueueSink(next.out);
       }
       if (performance.now() >= deadline) break;
     }
@@ -209,6 +215,25 @@ export class Snapshot implements SnapshotProgress {
     this.writing = this.writing.then(() => this.complete());
   };
 
+  /**
+   * Moves a sink's bytes into a chunk for the file. Chunks come from a small pool and go back to it once written:
+   * a save of N bytes would otherwise allocate about N bytes of short-lived Buffers, and that much external
+   * memory makes V8 start a full mark-compact of the whole heap (tens to hundreds of ms with millions of keys).
+   */
+  private enqueueSink(out: SnapshotSink): void {
+    const v = out.view();
+    let b: Buffer;
+    if (v.length <= POOLED) {
+      b = this.pool.pop() ?? Buffer.allocUnsafeSlow(POOLED);
+      v.copy(b, 0, 0, v.length);
+      b = b.subarray(0, v.length);
+    } else {
+      b = Buffer.from(v); // one huge value: a chunk of its own
+    }
+    out.reset();
+    this.enqueue(b);
+  }
+
   /** Queues a chunk for the file, in order, hashing it on the way. */
   private enqueue(b: Buffer, hash = true): void {
     if (b.length === 0) return;
@@ -219,6 +244,8 @@ export class Snapshot implements SnapshotProgress {
   }
 
   private queue: Buffer[] = [];
+  /** Written chunks of POOLED bytes, reused by enqueueSink. */
+  private pool: Buffer[] = [];
 
   private async drainQueued(): Promise<void> {
     while (this.queue.length > 0 && this.failed === null && !this.aborted && this.fh !== null) {
@@ -231,6 +258,9 @@ export class Snapshot implements SnapshotProgress {
         return;
       }
       this.pending -= b.length;
+      if (b.buffer.byteLength === POOLED && b.byteOffset === 0 && this.pool.length < MAX_POOL) {
+        this.pool.push(Buffer.from(b.buffer, 0, POOLED));
+      }
       if (this.pending <= MAX_PENDING) this.schedule();
     }
   }
