@@ -99,13 +99,13 @@ export class KeyspaceLoad {
           return;
         }
         const d = ks.dbs[k.dbid]!.dict;
-        const old = d.find(k.key);
-        if (old >= 0) {
-          if (!hooks.merge) throw new RdbError(`Duplicate key '${k.key}' found in RDB file`);
-          d.removeSlot(old);
-        }
         const meta = k.freq >= 0 ? lfuMinutes | k.freq : lruClock(nowMs - (k.idle > 0 ? k.idle * 1000 : 0));
-        const slot = d.add(k.key, k.value, meta);
+        let slot = d.addIfAbsent(k.key, k.value, meta);
+        if (slot < 0) {
+          if (!hooks.merge) throw new RdbError(`Duplicate key '${k.key}' found in RDB file`);
+          d.removeSlot(d.find(k.key));
+          slot = d.add(k.key, k.value, meta);
+        }
         if (k.expireAt !== 0) d.setExpire(slot, k.expireAt);
         res.keysLoaded++;
       },
