@@ -128,3 +128,33 @@ test('a corrupt dump found at start-up still stops the server, even with a clien
   // The server is gone: the connection made while it loaded is closed.
   assert.equal((await c.closedWithin(5000)).closed, true);
 });
+
+test('SHUTDOWN SAVE while the dump loads stops the server without saving the half-loaded dataset, as Redis', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mica-loading-shutdown-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  {
+    const h = await startServer({ config: { dir } });
+    const c = await RawClient.connect(h.port);
+    for (let i = 0; i < 300_000; i += 10_000) {
+      const batch: string[][] = [];
+      for (let j = i; j < i + 10_000; j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
+      await c.pipeline(batch);
+    }
+    assert.equal((await c.call('SAVE')).latin1Slice(), '+OK\r\n');
+    c.close();
+    await h.close();
+  }
+  const { readFileSync } = await import('node:fs');
+  const before = readFileSync(join(dir, 'dump.rdb'));
+  const port = await freePort();
+  const starting = startServer({ port, config: { dir } });
+  const c = await connectWhenListening(port);
+  t.after(() => c.close());
+  // The load is under way (the listener opens before it starts): stop the server now.
+  assert.equal((await c.call('PING')).latin1Slice(), '-LOADING Redis is loading the dataset in memory\r\n');
+  c.write('*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n');
+  assert.equal((await c.closedWithin(10000)).closed, true);
+  const h = await starting;
+  await h.close();
+  assert.ok(readFileSync(join(dir, 'dump.rdb')).equals(before), 'the dump was rewritten during the load');
+});
