@@ -99,9 +99,12 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
-/** While the dataset loads at start-up, only commands flagged `loading` run, as in Redis. */
-function checkLoading(server: Server, _c: Client, cmd: Command): string | null {
-  if (!server.loading || (cmd.flagBits & CMD_LOADING) !== 0) return null;
+/**
+ * While the dataset loads at start-up, only commands flagged `loading` run, as in Redis. The AOF's own replay
+ * client (id UINT64_MAX, server/aofWiring.ts) is the load itself.
+ */
+function checkLoading(server: Server, c: Client, cmd: Command): string | null {
+  if (!server.loading || (cmd.flagBits & CMD_LOADING) !== 0 || c.id === Number.MAX_SAFE_INTEGER) return null;
   return 'LOADING Redis is loading the dataset in memory';
 }
 

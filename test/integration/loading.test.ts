@@ -158,3 +158,40 @@ test('SHUTDOWN SAVE while the dump loads stops the server without saving the hal
   await h.close();
   assert.ok(readFileSync(join(dir, 'dump.rdb')).equals(before), 'the dump was rewritten during the load');
 });
+
+for (const preamble of ['no', 'yes']) {
+  test(`the AOF loads while clients get -LOADING too (aof-use-rdb-preamble ${preamble})`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mica-loading-aof-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const config = { dir, appendonly: 'yes', appendfsync: 'no', 'aof-use-rdb-preamble': preamble };
+    const N = 200_000;
+    {
+      const h = await startServer({ config });
+      const c = await RawClient.connect(h.port);
+      for (let i = 0; i < N; i += 10_000) {
+        const batch: string[][] = [];
+        for (let j = i; j < i + 10_000; j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
+        await c.pipeline(batch);
+      }
+      // With the preamble the keys go to an RDB base; without, to a plain-AOF base; a few writes stay in the incr.
+      assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
+      while (field((await c.call('INFO', 'persistence')).latin1Slice(), 'aof_rewrite_in_progress') !== '0');
+      await c.call('SET', 'after', 'rewrite');
+      c.close();
+      await h.close();
+    }
+    const port = await freePort();
+    const starting = startServer({ port, config });
+    const c = await connectWhenListening(port);
+    t.after(() => c.close());
+    assert.equal((await c.call('PING')).latin1Slice(), '-LOADING Redis is loading the dataset in memory\r\n');
+    const info = (await c.call('INFO', 'persistence')).latin1Slice();
+    assert.equal(field(info, 'loading'), '1');
+    assert.ok(Number(field(info, 'loading_total_bytes')) > 0, info);
+    const h = await starting;
+    t.after(() => h.close());
+    assert.equal((await c.call('DBSIZE')).latin1Slice(), `:${N + 1}\r\n`);
+    assert.equal((await c.call('GET', 'after')).latin1Slice(), '$7\r\nrewrite\r\n');
+    assert.equal(field((await c.call('INFO', 'persistence')).latin1Slice(), 'loading'), '0');
+  });
+}

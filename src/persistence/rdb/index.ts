@@ -2,7 +2,7 @@
  * RDB persistence (Redis 7.0, RDB version 10): file format, DUMP / RESTORE payloads, SAVE / BGSAVE service.
  * See ARCHITECTURE.md ("RDB persistence").
  */
-export { RdbPersistence, MISCONF_ERROR, type RdbDeps } from './service.js';
+export { RdbPersistence, MISCONF_ERROR, loadingFields, type RdbDeps } from './service.js';
 export { dumpPayload, functionsPayload, readFunctionsPayload, verifyDumpPayload, restorePayload, loadRdb, REDIS_VER, type LoadSink, type LoadedKey } from './format.js';
 export { encodeOptions, decodeOptions, loadIntoKeyspace, type LoadHooks } from './keyspaceIo.js';
 export { serializeKeyspace, saveToFile, writeKeyspace, type SaveParams } from './save.js';

@@ -158,10 +158,22 @@ export class RdbPersistence {
     s.abort();
   }
 
-  /** Loads an AOF's RDB base into the keyspace (keys past their TTL are kept: the AOF tail may still touch them). */
-  loadAofBase(buf: Buffer): void {
-    const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, this.d.clock.now(), false, this.loadHooks);
-    this.d.log.notice(`Done loading RDB base, keys loaded: ${res.keysLoaded}.`);
+  /**
+   * Loads an AOF's RDB base into the keyspace in steps (keys past their TTL are kept: the AOF tail may still touch
+   * them); `step(deadline)` returns true once it is all loaded.
+   */
+  loadAofBase(buf: Buffer): { step(deadline: number): boolean; readonly loadedBytes: number } {
+    const load = new KeyspaceLoad(buf, this.d.keyspace, this.d.config, this.d.clock.now(), false, this.loadHooks);
+    return {
+      get loadedBytes() {
+        return load.loadedBytes;
+      },
+      step: (deadline) => {
+        if (!load.step(deadline)) return false;
+        this.d.log.notice(`Done loading RDB base, keys loaded: ${load.result.keysLoaded}.`);
+        return true;
+      },
+    };
   }
 
   /** MISCONF: writes (and PING) are refused while the last BGSAVE failed and save points are set. */
@@ -360,25 +372,8 @@ export class RdbPersistence {
   loadingInfo(): [string, string | number][] {
     const l = this.loading;
     if (l === null) return [];
-    const loaded = l.load.loadedBytes;
     const usedMem = Number(l.load.result.aux.get('used-mem') ?? 0) || 0;
-    let perc = 0;
-    let remaining = 1;
-    if (l.totalBytes > 0) {
-      perc = (loaded / l.totalBytes) * 100;
-      remaining = l.totalBytes - loaded;
-    }
-    const elapsed = Math.floor(Date.now() / 1000) - l.startSec;
-    // Redis's estimate: a fake 1 second until a whole second has passed.
-    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loaded + 1));
-    return [
-      ['loading_start_time', l.startSec],
-      ['loading_total_bytes', l.totalBytes],
-      ['loading_rdb_used_mem', usedMem],
-      ['loading_loaded_bytes', loaded],
-      ['loading_loaded_perc', perc.toFixed(2)],
-      ['loading_eta_seconds', eta],
-    ];
+    return loadingFields(l.startSec, l.totalBytes, l.load.loadedBytes, usedMem);
   }
 
   private loadFile(path: string, merge = false): void {
@@ -446,6 +441,27 @@ export class RdbPersistence {
       ['rdb_last_load_keys_loaded', () => this.lastLoadLoaded],
     ];
   }
+}
+
+/** Redis's loading_* INFO lines from a load's start (unix s), size and progress in bytes. */
+export function loadingFields(startSec: number, totalBytes: number, loaded: number, usedMem: number): [string, string | number][] {
+  let perc = 0;
+  let remaining = 1;
+  if (totalBytes > 0) {
+    perc = (loaded / totalBytes) * 100;
+    remaining = totalBytes - loaded;
+  }
+  const elapsed = Math.floor(Date.now() / 1000) - startSec;
+  // Redis's estimate: a fake 1 second until a whole second has passed.
+  const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loaded + 1));
+  return [
+    ['loading_start_time', startSec],
+    ['loading_total_bytes', totalBytes],
+    ['loading_rdb_used_mem', usedMem],
+    ['loading_loaded_bytes', loaded],
+    ['loading_loaded_perc', perc.toFixed(2)],
+    ['loading_eta_seconds', eta],
+  ];
 }
 
 function errnoText(e: NodeJS.ErrnoException): string {
