@@ -50,6 +50,19 @@ export class RequestParser {
     return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
   }
 
+  /**
+   * Bytes of the current read and the tail kept from before it, parsed or not: what Redis's query buffer holds
+   * while the commands of one read run (it is trimmed only after the last of them).
+   */
+  get length(): number {
+    return this.buf.length + (this.big ? this.bigFill : 0);
+  }
+
+  /** Length of a big (32 KB or more) argument still arriving, -1 if none (Redis's c->bulklen). */
+  get bigBulkLength(): number {
+    return this.big ? this.big.length - 2 : -1;
+  }
+
   /** Bytes of the argument currently being collected; part of the query buffer accounting. */
   get partialArgs(): number {
     return this.argv ? this.argv.length : 0;

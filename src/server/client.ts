@@ -19,6 +19,8 @@ import type { BlockState } from './blocked.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
 import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } from '../engine/tracking.js';
+import { ClientBuffers } from './clientBuffers.js';
+import type { ClientBufferFigures } from '../commands/server-api.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -103,6 +105,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly addr: string;
   readonly laddr: string;
   readonly fd: number;
+  /** The buffers Redis would hold for this connection, for CLIENT LIST (server/clientBuffers.ts). */
+  private readonly buffers: ClientBuffers;
 
   constructor(
     readonly id: number,
@@ -123,6 +127,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     this.parser.authRequired = () => !this.authenticated;
     this.authenticated = server.requirePass === '';
     this.direct = openDirectWriter(socket, (status) => this.onDirectDone(status));
+    this.buffers = new ClientBuffers();
+    // Redis counts the read that finds the connection closed too.
+    socket.once('end', () => server.stats.readsProcessed++);
   }
 
   get dbIndex(): number {
@@ -145,6 +152,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   onData(chunk: Buffer): void {
     this.server.stats.netInputBytes += chunk.length;
     this.server.stats.readsProcessed++;
+    this.buffers.beforeRead(this.parser.pending);
     // CONFIG SET proto-max-bulk-len must reach connections that already exist, as in Redis.
     this.parser.maxBulkLen = this.server.limits.protoMaxBulkLen;
     this.parser.feed(chunk);
@@ -280,6 +288,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       const socket = this.socket;
       this.server.stats.netOutputBytes += n;
       this.server.stats.writesProcessed++;
+      this.buffers.noteOutput(n);
       const direct = this.direct;
       // Large output goes through the stream, whose per-write cost is small next to the copy and whose queue
       // (writableLength) is what backpressure and CLIENT LIST measure; a direct write left partly unwritten
@@ -402,14 +411,16 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get queryBufferLength(): number {
     return this.parser.pending;
   }
-  get queryBufferFree(): number {
-    return 0;
+  /** CLIENT LIST's buffer fields, as Redis would show them. */
+  bufferFigures(): ClientBufferFigures {
+    // While a read's commands run, Redis's query buffer still holds the whole read; between reads, only the tail.
+    const qbuf = this.callMark >= 0 ? this.parser.length : this.parser.pending;
+    return this.buffers.figures(this, qbuf, this.len + this.socketQueued);
   }
-  get outputBufferLength(): number {
-    return this.len;
-  }
-  get outputListLength(): number {
-    return 0;
+  /** The cron's resizing of the modelled buffers (server/clientBuffers.ts). */
+  bufferCron(now: number): void {
+    const idleSec = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
+    this.buffers.cron(now, idleSec, this.parser.pending, this.parser.bigBulkLength, this.len + this.socketQueued);
   }
   get outputMemory(): number {
     return this.socketQueued;
