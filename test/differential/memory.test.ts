@@ -84,6 +84,29 @@ test('OBJECT FREQ and IDLETIME under LRU and LFU policies', { skip }, async (t) 
   });
 });
 
+test('shared integers 0..9999: one access field per integer under LFU without maxmemory, REFCOUNT', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  // While the counter is at most LFU_INIT_VAL every access increments it, so these counts are deterministic.
+  // The shared object's field was made at startup with the LRU clock, which read as LFU data decays to 0.
+  await d.same(
+    ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu'],
+    ['SET', 'a', '100'], ['OBJECT', 'REFCOUNT', 'a'], ['GET', 'a'], ['GET', 'a'], ['OBJECT', 'FREQ', 'a'],
+    // Another key holding 100 is the same object: it shares (and moves) the counter.
+    ['SET', 'b', '100'], ['OBJECT', 'FREQ', 'b'], ['GET', 'b'], ['OBJECT', 'FREQ', 'a'],
+    ['SET', 'c', '0100'], ['OBJECT', 'REFCOUNT', 'c'], ['OBJECT', 'FREQ', 'c'],
+    ['SET', 'e', '10000'], ['OBJECT', 'REFCOUNT', 'e'], ['OBJECT', 'FREQ', 'e'],
+    ['INCR', 'f'], ['OBJECT', 'REFCOUNT', 'f'], ['GET', 'f'], ['OBJECT', 'FREQ', 'f'],
+    // With maxmemory set, LRU / LFU policies give every key its own object and counter.
+    ['CONFIG', 'SET', 'maxmemory', '100mb'],
+    ['SET', 'g', '9'], ['OBJECT', 'REFCOUNT', 'g'], ['OBJECT', 'FREQ', 'g'], ['GET', 'g'], ['OBJECT', 'FREQ', 'g'],
+    ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random'], ['SET', 'h', '9'], ['OBJECT', 'REFCOUNT', 'h'],
+    ['CONFIG', 'SET', 'maxmemory', '0'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+    // Under LRU data, a read of one key holding 7 makes every key holding 7 recently used.
+    ['SET', 'x', '7'], ['SET', 'y', '7'], ['GET', 'x'], ['OBJECT', 'IDLETIME', 'y'],
+  );
+});
+
 test('MEMORY: HELP, argument errors, USAGE of a missing key, DOCTOR on a near-empty instance, PURGE', { skip }, async (t) => {
   const d = await Differential.start();
   t.after(() => d.stop());
