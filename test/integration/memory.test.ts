@@ -69,7 +69,7 @@ test('a write storm over maxmemory: used_memory held at maxmemory, RSS within th
   const dbsize = await r.dbsize();
   assert.ok(dbsize > 30_000 && dbsize < 50_000, 'keys held: ' + dbsize);
   t.diagnostic(`RSS idle ${(baseRss / 1048576).toFixed(0)} MB, peak ${(peak / 1048576).toFixed(0)} MB, maxmemory 48 MB`);
-  const margin = 2 * maxmemory + 120 * 1024 * 1024;
+  const margin = 2 * maxmemory + 64 * 1024 * 1024;
   assert.ok(peak - baseRss <= margin,
     `RSS grew by ${((peak - baseRss) / 1048576).toFixed(0)} MB over the ${(baseRss / 1048576).toFixed(0)} MB ` +
     `of an idle server, more than the ${margin / 1048576} MB margin`);
