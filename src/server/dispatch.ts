@@ -3,13 +3,14 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, type Command } from '../commands/types.js';
+import { CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
 import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
+import { checkAcl } from './acl.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -53,9 +54,12 @@ function checkArity(cmd: Command, argc: number): string | null {
   return null;
 }
 
-/** With requirepass set, an unauthenticated connection may only run no-auth commands (AUTH, HELLO, QUIT...). */
+/**
+ * While the default user needs a password (requirepass) or is off, an unauthenticated connection may only run
+ * no-auth commands (AUTH, HELLO, QUIT...).
+ */
 function checkAuth(server: Server, c: Client, cmd: Command): string | null {
-  if (c.authenticated || server.requirePass === '' || (cmd.flagBits & CMD_NO_AUTH) !== 0) return null;
+  if (c.authenticated || !server.acl.authRequired || (cmd.flagBits & CMD_NO_AUTH) !== 0) return null;
   return ERR.noAuth;
 }
 
@@ -99,6 +103,15 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/**
+ * While the dataset loads at start-up, only commands flagged `loading` run, as in Redis. The AOF's own replay
+ * client (id UINT64_MAX, server/aofWiring.ts) is the load itself.
+ */
+function checkLoading(server: Server, c: Client, cmd: Command): string | null {
+  if (!server.loading || (cmd.flagBits & CMD_LOADING) !== 0 || c.id === Number.MAX_SAFE_INTEGER) return null;
+  return 'LOADING Redis is loading the dataset in memory';
+}
+
 /** While a script runs past busy-reply-threshold, only allow_busy commands run (server/scripts.ts). */
 function checkBusyScript(server: Server, _c: Client, cmd: Command): string | null {
   if (!server.scripting.busy || (cmd.flagBits & CMD_ALLOW_BUSY) !== 0) return null;
@@ -116,10 +129,12 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
+  checkAcl,
   checkOom,
   checkTrackingLimit,
   checkDiskError,
   checkPubSubContext,
+  checkLoading,
   checkBusyScript,
   checkReplicaKeyspace,
 ];

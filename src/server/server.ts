@@ -41,6 +41,8 @@ import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
 import { OutputBufferLimits } from './obufLimits.js';
 import { ClientsPeak } from './clientsPeak.js';
+import { createAcl, loadUsersAtStartup, logAuthFailure, checkQueuedCommand } from './acl.js';
+import type { Acl } from '../acl/index.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -113,15 +115,16 @@ export class Server implements ServerApi {
   /** latency-tracking: record per-command latency histograms (INFO latencystats). */
   latencyTracking = true;
   port = 0;
-  /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
-  requirePass = '';
+  /** ACL users, the permission check and the ACL LOG (acl/, wired in server/acl.ts). */
+  readonly acl: Acl;
   /** Command propagation (server/propagate.ts); `propagation` is null while it has no sink (AOF, replicas). */
   readonly propagator = new Propagator();
   propagation: Propagator | null = null;
   /** The append-only file (persistence/aof). */
   readonly aof: Aof;
   /** INFO persistence's lines that exist only while the AOF is on. */
-  readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
+  readonly persistenceInfoExtra = (): [string, string | number][] =>
+    [...aofInfoExtra(this.aof), ...this.rdb.loadingInfo(), ...this.aof.loadingInfo()];
   readonly rdb: RdbPersistence;
   /** Set by the dispatcher's OOM check for each top-level command (server/memory.ts checkOom). */
   preCommandOom = false;
@@ -257,7 +260,7 @@ export class Server implements ServerApi {
     this.config.watch('hz', (v) => (this.hz = Math.min(500, Math.max(1, Number(v)))));
     this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
-    this.config.watch('requirepass', (v) => (this.requirePass = v));
+    this.acl = createAcl(this);
     this.config.watch('slowlog-log-slower-than', (v) => this.slowlog.setSlowerThan(Number(v)));
     this.config.watch('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     this.config.watch('latency-monitor-threshold', (v) => {
@@ -278,7 +281,8 @@ export class Server implements ServerApi {
 
   /** Binds every address in `bind` on `port`; resolves once listening. */
   async listen(): Promise<void> {
-    this.loadDataAtStartup();
+    loadUsersAtStartup(this);
+    const aofAtBoot = this.config.get('appendonly') === 'yes' && this.aof.state === 'off';
     const tcp = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
     this.tcpListeners = tcp.servers;
     this.listeners.push(...tcp.servers);
@@ -287,14 +291,17 @@ export class Server implements ServerApi {
     if (unixsocket !== '') await this.listenUnix(unixsocket);
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
-    this.cron.start();
     this.memory.start();
     this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
-    // With appendonly yes the AOF (loaded above) is the dataset, as in Redis; dump.rdb is not read.
-    if (this.loadOnStart && this.aof.state === 'off') this.loadDataFromDisk();
+    // With appendonly yes the AOF is the dataset, as in Redis; dump.rdb is not read. Either load serves clients
+    // between slices (-LOADING); the cron (expiry, save points, rehash) starts once it is done.
+    if (aofAtBoot) await this.loadDataAtStartup();
+    else if (this.loadOnStart) await this.loadDataFromDisk();
+    if (this.closing !== null) return;
+    this.cron.start();
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
   }
@@ -390,7 +397,7 @@ export class Server implements ServerApi {
    * (Redis 7.0 applies it whatever `bind` says).
    */
   private deniedByProtectedMode(socket: net.Socket): boolean {
-    if (this.requirePass !== '' || this.config.get('protected-mode') !== 'yes') return false;
+    if (!this.acl.defaultUser.nopass || this.config.get('protected-mode') !== 'yes') return false;
     const ip = socket.remoteAddress;
     if (ip === undefined) return false; // unix socket
     const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
@@ -531,12 +538,19 @@ export class Server implements ServerApi {
     try {
       for (const q of queue) {
         c.argv = q.argv;
-        call(this, c, q.cmd);
+        // ACL rules may have changed since the command was queued (Redis checks again at EXEC).
+        const aclErr = checkQueuedCommand(this, c, q.cmd, q.argv);
+        if (aclErr !== null) c.error(aclErr);
+        else call(this, c, q.cmd);
       }
     } finally {
       c.denyBlocking = denied;
       c.errorsInCall = errors;
     }
+  }
+
+  logAuthFailure(c: CommandContext, username: string): void {
+    logAuthFailure(this, c as Client, username);
   }
 
   latencyAddSampleIfNeeded(event: string, ms: number): void {
@@ -573,9 +587,19 @@ export class Server implements ServerApi {
   }
 
   /** Loads the AOF when appendonly is yes (it takes precedence over RDB), then opens it for appending. */
-  private loadDataAtStartup(): void {
-    if (this.config.get('appendonly') !== 'yes' || this.aof.state !== 'off') return;
-    this.aof.startAtBoot();
+  private async loadDataAtStartup(): Promise<void> {
+    this.loading = true;
+    try {
+      await this.aof.startAtBoot();
+    } catch (e) {
+      // SHUTDOWN during the load stopped it: not a failure.
+      if (this.closing !== null) return;
+      // Clients may have connected while it loaded: they go too (the reason is already logged).
+      void this.close();
+      throw e;
+    } finally {
+      this.loading = false;
+    }
     this.addPropagationSink(this.aof.sink);
   }
 
@@ -650,7 +674,8 @@ export class Server implements ServerApi {
     // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server (and the script).
     if (this.scripting.busy && opts.save !== false) return this.scripting.busyError;
     this.log.warning('User requested shutdown...');
-    if (!this.rdb.shutdownSave(opts.save) && !opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    // Never save a half-loaded dataset: Redis 7.0 turns SHUTDOWN into NOSAVE while loading.
+    if (!this.rdb.shutdownSave(this.loading ? false : opts.save) && !opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
     void this.close();
     return null;
   }
@@ -673,12 +698,18 @@ export class Server implements ServerApi {
       },
     });
     this.cron.jobs.push(() => rdb.cron());
+    this.stats.onReset.push(() => rdb.resetStats());
     for (const [name, fn] of rdb.infoFields()) this.infoFields.set(name, fn);
+    // Either start-up load (dump.rdb or the AOF).
+    this.infoFields.set('loading', () => (this.loading ? 1 : 0));
     this.onFlush.push((dbid) => {
       if (dbid === -1 && !this.rdbReloading) rdb.afterFlushAll();
     });
     return rdb;
   }
+
+  /** True while the start-up RDB load runs: commands not flagged `loading` get -LOADING (dispatch.ts). */
+  loading = false;
 
   /** True while DEBUG RELOAD empties the keyspace (its flush must not trigger FLUSHALL's save). */
   private rdbReloading = false;
@@ -689,15 +720,18 @@ export class Server implements ServerApi {
   }
 
   /** Start-up load of dump.rdb; a file that exists but cannot be loaded stops the server (never starts empty). */
-  private loadDataFromDisk(): void {
+  private async loadDataFromDisk(): Promise<void> {
+    this.loading = true;
     try {
-      this.rdb.loadAtStartup();
+      await this.rdb.loadAtStartup();
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.log.warning(`Fatal error loading the DB: ${msg}. Exiting.`);
-      void this.closeListeners();
-      this.cron.stop();
+      // Clients may have connected while it loaded: they go too.
+      void this.close();
       throw Object.assign(new Error(`Fatal error loading the DB: ${msg}`), { logged: true });
+    } finally {
+      this.loading = false;
     }
   }
 
@@ -714,6 +748,7 @@ export class Server implements ServerApi {
       this.aof.close();
       this.cron.stop();
       this.rdb.abortBgsave();
+      this.rdb.abortLoading();
       this.memory.stop();
       this.blocked.stop();
       this.scripting.close();
