@@ -1,11 +1,12 @@
 /**
  * Memory per member of one big hash, set and sorted set, Mica against redis-server:
- * `node dist/bench/e2e/collectionMemory.js [--members 1000000] [--types hash,set,zset] [--mica-only] [--node-flags "..."]`.
+ * `node dist/bench/e2e/collectionMemory.js [--members 1000000] [--types hash,set,zset] [--value-bytes 3] [--mica-only]
+ * [--node-flags "..."]`.
  *
  * Each (server, type) pair runs on a fresh server. Members are redis-benchmark's shape with -r: `element:` and a
  * 12-digit zero-padded number, added in a random order (a permutation, so exactly `members` distinct ones), 100
  * per command through one pipelined connection: `HSET mem:hash element:... xxx ...` (3-byte values, the
- * redis-benchmark default), `SADD mem:set element:...`, `ZADD mem:zset <random integer score> element:...`.
+ * redis-benchmark default; --value-bytes n gives n-byte values `v` + the member number, padded with x), `SADD mem:set element:...`, `ZADD mem:zset <random integer score> element:...`.
  * Printed per member: VmRSS growth right after loading, VmRSS growth after MEMORY PURGE (Redis: jemalloc gives
  * dirty pages back; Mica: a full V8 collection), used_memory growth (Redis's allocator count, Mica's model) and
  * MEMORY USAGE of the key.
@@ -28,6 +29,7 @@ const MEMBERS = Number(option('members', '1000000'));
 const TYPES = option('types', 'hash,set,zset').split(',');
 const MICA_ONLY = process.argv.includes('--mica-only');
 const NODE_FLAGS = option('node-flags', '').split(' ').filter((s) => s !== '');
+const VALUE_BYTES = Number(option('value-bytes', '3'));
 const PER_COMMAND = 100;
 
 function freePort(): Promise<number> {
@@ -130,6 +132,7 @@ const rss = (pid: number): number => {
 };
 
 const member = (i: number): string => 'element:' + String(i).padStart(12, '0');
+const value = (i: number): string => (VALUE_BYTES === 3 ? 'xxx' : ('v' + i).padEnd(VALUE_BYTES, 'x').slice(0, VALUE_BYTES));
 
 /** A random permutation of 0..n-1 (the same for both servers). */
 function permutation(n: number): Int32Array {
@@ -154,7 +157,7 @@ function commandFor(type: string, order: Int32Array, from: number): string[] {
   const argv: string[] = [];
   if (type === 'hash') {
     argv.push('HSET', 'mem:hash');
-    for (let i = from; i < to; i++) argv.push(member(order[i]!), 'xxx');
+    for (let i = from; i < to; i++) argv.push(member(order[i]!), value(order[i]!));
   } else if (type === 'set') {
     argv.push('SADD', 'mem:set');
     for (let i = from; i < to; i++) argv.push(member(order[i]!));
@@ -219,7 +222,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mica-collmem-'));
   const order = permutation(MEMBERS);
   const fmt = (x: number): string => x.toFixed(1).padStart(7);
-  process.stdout.write(`${MEMBERS} members per collection, bytes per member\n`);
+  process.stdout.write(`${MEMBERS} members per collection, hash values of ${VALUE_BYTES} bytes; bytes per member\n`);
   process.stdout.write('type  server  RSS     RSS after PURGE  used_memory  MEMORY USAGE  load s\n');
   try {
     for (const type of TYPES) {

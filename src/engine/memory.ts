@@ -94,7 +94,9 @@ const LIST: ElementSizer = {
 };
 const HASH: ElementSizer = {
   count: (v) => (v as HashValue).size,
-  bytesAt: (v, i) => stringBytes((v as HashValue).fieldAt(i).length) + stringBytes((v as HashValue).valueAt(i).length),
+  // A hashtable keeps short and small-integer values inline, without a string (types/hash.ts packValue).
+  bytesAt: (v, i) => stringBytes((v as HashValue).fieldAt(i).length) +
+    ((v as HashValue).valueIsInline(i) ? 0 : stringBytes((v as HashValue).valueAt(i).length)),
 };
 const SET: ElementSizer = {
   count: (v) => (v as SetValue).size,

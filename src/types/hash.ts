@@ -8,6 +8,9 @@
  *     moves the last position into the hole, so positions stay dense: a random position is a uniformly random
  *     field, and HSCAN walks positions downward with a stateless cursor (see `scan`). StrIndex rather than a
  *     V8 Map: about 13 bytes per field instead of ~29 plus a position array, and no 2^24-entry ceiling.
+ *     Values that are short (up to 3 bytes) or canonical integers in [-2^30, 2^30) are kept inline as small
+ *     integers (V8 Smis, no heap object) instead of strings of 24+ bytes each (see packValue): flags and
+ *     counters are common hash values, and Redis too stores small integers without a string.
  *
  * The conversion policy (thresholds read from the config) lives with the commands; this file only offers the
  * conversion. A hashtable never goes back to a listpack, as in Redis.
@@ -15,12 +18,57 @@
 import type { TypedValue } from '../engine/values.js';
 import { StrIndex } from './strIndex.js';
 
+/** Inline values at or above this are integers; below it, packed strings of 0-3 bytes. */
+const INT_INLINE_MIN = -(2 ** 30);
+
+/**
+ * A value as the hashtable stores it: a canonical integer in [-2^30, 2^30) as that number, a string of up to 3
+ * bytes as INT_INLINE_MIN - 1 - (length | bytes << 2), anything else as itself. All inline forms are Smis.
+ */
+export function packValue(v: string): string | number {
+  const n = v.length;
+  if (n <= 3) {
+    let code = n;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c > 255) return v;
+      code |= c << (2 + 8 * i);
+    }
+    return INT_INLINE_MIN - 1 - code;
+  }
+  if (n > 10) return v;
+  let i = v.charCodeAt(0) === 45 ? 1 : 0;
+  const first = v.charCodeAt(i);
+  // Canonical: digits only, no leading zero (and no "-0").
+  if (first < 49 || first > 57) return v;
+  let x = 0;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return v;
+    x = x * 10 + (c - 48);
+  }
+  if (v.charCodeAt(0) === 45) x = -x;
+  return x >= INT_INLINE_MIN && x < -INT_INLINE_MIN ? x : v;
+}
+
+export function unpackValue(v: string | number): string {
+  if (typeof v === 'string') return v;
+  if (v >= INT_INLINE_MIN) return String(v);
+  const code = INT_INLINE_MIN - 1 - v;
+  const n = code & 3;
+  if (n === 0) return '';
+  if (n === 1) return String.fromCharCode((code >> 2) & 255);
+  if (n === 2) return String.fromCharCode((code >> 2) & 255, (code >> 10) & 255);
+  return String.fromCharCode((code >> 2) & 255, (code >> 10) & 255, (code >> 18) & 255);
+}
+
 export class HashValue implements TypedValue {
   readonly type = 'hash' as const;
   /** Listpack encoding: fields and values interleaved; null once converted to a hashtable. */
   private lp: string[] | null = [];
   private index: StrIndex | null = null;
-  private values: string[] = [];
+  /** Hashtable values by field position, packed (packValue). */
+  private values: (string | number)[] = [];
 
   encoding(): string {
     return this.lp !== null ? 'listpack' : 'hashtable';
@@ -58,11 +106,11 @@ export class HashValue implements TypedValue {
       const h = index.hash(field);
       const i = index.findHashed(field, h);
       if (i >= 0) {
-        this.values[i] = value;
+        this.values[i] = packValue(value);
         return false;
       }
       index.addHashed(field, h);
-      this.values.push(value);
+      this.values.push(packValue(value));
       return true;
     }
     const lp = this.lp!;
@@ -96,7 +144,12 @@ export class HashValue implements TypedValue {
   }
 
   valueAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i + 1]! : this.values[i]!;
+    return this.lp !== null ? this.lp[2 * i + 1]! : unpackValue(this.values[i]!);
+  }
+
+  /** True when the value at position i is kept inline (no string of its own): the memory model's business. */
+  valueIsInline(i: number): boolean {
+    return this.lp === null && typeof this.values[i] === 'number';
   }
 
   /** A uniformly random iteration position (size must be > 0). */
@@ -109,11 +162,11 @@ export class HashValue implements TypedValue {
     const lp = this.lp;
     if (lp === null) return;
     const n = lp.length >> 1;
-    const values: string[] = [];
+    const values: (string | number)[] = [];
     const index = new StrIndex(n);
     for (let i = 0; i < n; i++) {
       index.add(lp[2 * i]!);
-      values.push(lp[2 * i + 1]!);
+      values.push(packValue(lp[2 * i + 1]!));
     }
     this.values = values;
     this.index = index;
