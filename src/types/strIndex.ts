@@ -17,7 +17,10 @@
  * walks positions from the top down sees every key present for the whole walk (see `scan`).
  *
  * Hashes are seeded per index (dict.ts's hashKey), so no fixed set of strings collides in every collection.
- * Growing rebuilds the chains from the stored hashes (no string is rehashed): one pass over int32 arrays.
+ * Resizing re-chains keys from the stored hashes (no string is rehashed). Tables past 2^16 buckets resize
+ * incrementally, as Redis's dict does: the old bucket table stays until every one of its chains has been moved,
+ * a few per add or remove; a key whose old bucket has not moved yet is still found (and linked) through it.
+ * Without that, doubling at 2^24 keys took seconds in one step.
  */
 import { hashKey } from './dict.js';
 
@@ -27,6 +30,10 @@ const MIN_BUCKETS = 8;
  * hashing), and a small set or hash does not pay for two typed arrays (~300 bytes of objects).
  */
 const LINEAR_MAX = 8;
+/** Bucket tables up to this size are rebuilt in one step; larger ones move incrementally. */
+const SYNC_REBUILD_MAX = 1 << 16;
+/** Old buckets moved per add or remove while a resize is in progress (Redis's dictRehash(d, 1) is one). */
+const REHASH_STEP = 8;
 
 export class StrIndex {
   /** The keys by position. Read freely; change only through this class. */
@@ -35,6 +42,13 @@ export class StrIndex {
   private links: Int32Array | null = null;
   private buckets: Int32Array | null = null;
   private mask = 0;
+  /**
+   * While a large table is resized: the previous bucket table, whose buckets below `moved` have been moved into
+   * `buckets`. A key's chain is in `old` when (hash & oldMask) >= moved, in `buckets` otherwise.
+   */
+  private old: Int32Array | null = null;
+  private oldMask = 0;
+  private moved = 0;
   private readonly seed: number;
 
   /** @param capacity keys expected: builds the tables at once when that is past linear mode. */
@@ -48,6 +62,11 @@ export class StrIndex {
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /** True while a large bucket table is being resized step by step (tests look at it). */
+  get rehashing(): boolean {
+    return this.old !== null;
   }
 
   /** The hash findHashed / addHashed expect (0 in linear mode, where no hash is used). */
@@ -69,7 +88,8 @@ export class StrIndex {
       return -1;
     }
     const links = this.links!;
-    let p = buckets[h & this.mask]! - 1;
+    const old = this.old;
+    let p = old !== null && (h & this.oldMask) >= this.moved ? old[h & this.oldMask]! - 1 : buckets[h & this.mask]! - 1;
     while (p >= 0) {
       if (links[2 * p] === h && keys[p] === key) return p;
       p = links[2 * p + 1]! - 1;
@@ -81,18 +101,16 @@ export class StrIndex {
   addHashed(key: string, h: number): number {
     const p = this.keys.length;
     this.keys.push(key);
-    const buckets = this.buckets;
-    if (buckets === null) {
+    if (this.buckets === null) {
       if (p + 1 > LINEAR_MAX) this.toTables();
       return p;
     }
+    if (this.old !== null) this.rehashStep(REHASH_STEP);
     let links = this.links!;
     if (2 * p >= links.length) links = this.resizeLinks(p + (p >> 1));
-    const b = h & this.mask;
     links[2 * p] = h;
-    links[2 * p + 1] = buckets[b]!;
-    buckets[b] = p + 1;
-    if (p + 1 > buckets.length) this.rebuild(buckets.length * 2);
+    this.pushFront(h, p);
+    if (p + 1 > this.buckets.length) this.resize(this.buckets.length * 2);
     return p;
   }
 
@@ -107,25 +125,18 @@ export class StrIndex {
   removeAt(p: number): number {
     const keys = this.keys;
     const last = keys.length - 1;
-    const buckets = this.buckets;
-    if (buckets === null) {
+    if (this.buckets === null) {
       if (p !== last) keys[p] = keys[last]!;
       keys.pop();
       return last;
     }
+    if (this.old !== null) this.rehashStep(REHASH_STEP);
     const links = this.links!;
-    this.unlink(buckets, links, p);
+    // Unlink p, then re-point the link that reached `last` to p (its chain keeps its order).
+    this.replaceLink(links[2 * p]!, p, links[2 * p + 1]!);
     if (p !== last) {
-      // Re-point the link that reached `last` to p: the chain keeps its order.
       const h = links[2 * last]!;
-      let at = -1;
-      let q = buckets[h & this.mask]! - 1;
-      while (q !== last) {
-        at = q;
-        q = links[2 * q + 1]! - 1;
-      }
-      if (at < 0) buckets[h & this.mask] = p + 1;
-      else links[2 * at + 1] = p + 1;
+      this.replaceLink(h, last, p + 1);
       links[2 * p] = h;
       links[2 * p + 1] = links[2 * last + 1]!;
       keys[p] = keys[last]!;
@@ -135,23 +146,43 @@ export class StrIndex {
     if (n <= LINEAR_MAX >> 1) {
       this.links = null;
       this.buckets = null;
-    } else if (n < buckets.length >> 2) {
+      this.old = null;
+    } else if (n < this.buckets.length >> 2) {
       this.resizeLinks(n + (n >> 1));
-      this.rebuild(bucketsFor(n));
+      this.resize(bucketsFor(n));
     }
     return last;
   }
 
-  private unlink(buckets: Int32Array, links: Int32Array, p: number): void {
-    const b = links[2 * p]! & this.mask;
+  /** Links position p at the head of the chain for hash h. */
+  private pushFront(h: number, p: number): void {
+    const links = this.links!;
+    const old = this.old;
+    if (old !== null && (h & this.oldMask) >= this.moved) {
+      links[2 * p + 1] = old[h & this.oldMask]!;
+      old[h & this.oldMask] = p + 1;
+    } else {
+      const b = h & this.mask;
+      links[2 * p + 1] = this.buckets![b]!;
+      this.buckets![b] = p + 1;
+    }
+  }
+
+  /** In the chain for hash h, makes the link that points to position p point to `to` (1 + position, 0 = end). */
+  private replaceLink(h: number, p: number, to: number): void {
+    const links = this.links!;
+    const old = this.old;
+    const inOld = old !== null && (h & this.oldMask) >= this.moved;
+    const heads = inOld ? old : this.buckets!;
+    const b = inOld ? h & this.oldMask : h & this.mask;
     let at = -1;
-    let q = buckets[b]! - 1;
+    let q = heads[b]! - 1;
     while (q !== p) {
       at = q;
       q = links[2 * q + 1]! - 1;
     }
-    if (at < 0) buckets[b] = links[2 * p + 1]!;
-    else links[2 * at + 1] = links[2 * p + 1]!;
+    if (at < 0) heads[b] = to;
+    else links[2 * at + 1] = to;
   }
 
   /** Leaves linear mode: hashes every key into new tables. */
@@ -171,6 +202,43 @@ export class StrIndex {
     return next;
   }
 
+  /** Moves to `count` buckets: at once for small tables, else a few old buckets per later add or remove. */
+  private resize(count: number): void {
+    if (this.old !== null) this.rehashStep(Infinity);
+    const cur = this.buckets!;
+    if (count <= SYNC_REBUILD_MAX && cur.length <= SYNC_REBUILD_MAX) {
+      this.rebuild(count);
+      return;
+    }
+    this.old = cur;
+    this.oldMask = cur.length - 1;
+    this.moved = 0;
+    this.buckets = new Int32Array(count);
+    this.mask = count - 1;
+  }
+
+  /** Moves up to `n` old buckets' chains into the new table; ends the resize when none is left. */
+  private rehashStep(n: number): void {
+    const old = this.old!;
+    const links = this.links!;
+    const buckets = this.buckets!;
+    const mask = this.mask;
+    let b = this.moved;
+    const end = Math.min(old.length, b + n);
+    for (; b < end; b++) {
+      let q = old[b]! - 1;
+      while (q >= 0) {
+        const next = links[2 * q + 1]! - 1;
+        const nb = links[2 * q]! & mask;
+        links[2 * q + 1] = buckets[nb]!;
+        buckets[nb] = q + 1;
+        q = next;
+      }
+    }
+    this.moved = b;
+    if (b === old.length) this.old = null;
+  }
+
   /** Re-chains every key into `count` buckets from the stored hashes. */
   private rebuild(count: number): void {
     const buckets = new Int32Array(count);
@@ -183,6 +251,7 @@ export class StrIndex {
     }
     this.buckets = buckets;
     this.mask = mask;
+    this.old = null;
   }
 
   /** A uniformly random position (size must be > 0). */
@@ -205,6 +274,7 @@ export class StrIndex {
 
   /** An independent copy (same positions). */
   clone(): StrIndex {
+    if (this.old !== null) this.rehashStep(Infinity);
     const c = new StrIndex(0, this.seed);
     (c as { keys: string[] }).keys = this.keys.slice();
     if (this.buckets !== null) {

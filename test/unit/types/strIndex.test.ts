@@ -99,3 +99,44 @@ test('StrIndex: a scan walk visits every key present throughout, under removes a
     for (const k of stable) assert.ok(seen.has(k), k);
   }), { numRuns: 200 });
 });
+
+test('StrIndex: lookups, adds and removes stay right while a large table resizes step by step', () => {
+  const ix = new StrIndex();
+  const model = new Map<string, number>();
+  let r = 7;
+  const rnd = (m: number): number => {
+    r = (Math.imul(r, 1103515245) + 12345) >>> 0;
+    return r % m;
+  };
+  let sawRehash = 0;
+  const positions = (): void => {
+    for (let p = 0; p < ix.size; p++) model.set(ix.keys[p]!, p);
+  };
+  // Grow through several incremental doublings, with removes and lookups during each.
+  for (let i = 0; i < 300000; i++) {
+    const k = `key:${rnd(400000)}`;
+    const p = ix.find(k);
+    if (p < 0) ix.add(k);
+    else if (rnd(4) === 0) ix.removeAt(p);
+    if (ix.rehashing) sawRehash++;
+    if (i % 50000 === 0 || (ix.rehashing && i % 997 === 0)) {
+      model.clear();
+      positions();
+      for (const [key, pos] of model) assert.equal(ix.find(key), pos);
+      assert.equal(ix.find('absent'), -1);
+    }
+  }
+  assert.ok(sawRehash > 0, 'an incremental resize happened');
+  // Shrink through incremental halvings.
+  let sawShrink = 0;
+  while (ix.size > 1000) {
+    ix.removeAt(rnd(ix.size));
+    if (ix.rehashing) sawShrink++;
+  }
+  assert.ok(sawShrink > 0, 'an incremental shrink happened');
+  model.clear();
+  positions();
+  for (const [key, pos] of model) assert.equal(ix.find(key), pos);
+  const c = ix.clone();
+  for (const [key, pos] of model) assert.equal(c.find(key), pos);
+});
