@@ -16,6 +16,7 @@ import type { ClientView } from '../commands/server-api.js';
 import type { Server } from './server.js';
 import { openDirectWriter, WRITE_FAILED, WRITE_QUEUED, type DirectWriter } from './socketWrite.js';
 import type { BlockState } from './blocked.js';
+import { settleFastRun } from './dispatch.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
 import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } from '../engine/tracking.js';
@@ -67,6 +68,13 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
    * client from elsewhere time themselves).
    */
   callMark = -1;
+  /**
+   * The run of fast commands executed since callMark whose time is not yet accounted (dispatch.ts call()):
+   * their commands, and their arguments in case the run turns out slow.
+   */
+  runCmds: Command[] = [];
+  runArgv: (string[] | null)[] = [];
+  runLen = 0;
   /** MULTI: the queued commands, or null outside a transaction (commands/transactions.ts). */
   multiState: MultiState | null = null;
   /** WATCHed keys (engine/watch.ts) and Redis's CLIENT_DIRTY_CAS. */
@@ -183,6 +191,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
         this.flush();
       }
     }
+    if (this.runLen !== 0) settleFastRun(server, this, performance.now());
     this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
