@@ -36,6 +36,8 @@ export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
   private argv: string[] | null = null;
+  /** Arguments of `argv` collected so far (its array is allocated at the announced size, up to 64). */
+  private argc = 0;
   private argsLeft = 0;
   private bulkLen = -1;
   private big: Buffer | null = null;
@@ -52,7 +54,7 @@ export class RequestParser {
 
   /** Bytes of the argument currently being collected; part of the query buffer accounting. */
   get partialArgs(): number {
-    return this.argv ? this.argv.length : 0;
+    return this.argv ? this.argc : 0;
   }
 
   feed(chunk: Buffer): void {
@@ -83,7 +85,7 @@ export class RequestParser {
     if (this.error !== null) return null;
     if (this.big) {
       if (this.bigFill < this.big.length) return null;
-      this.argv!.push(this.big.latin1Slice(0, this.big.length - 2));
+      this.argv![this.argc++] = this.big.latin1Slice(0, this.big.length - 2);
       this.big = null;
       this.bigFill = 0;
       this.bulkLen = -1;
@@ -119,7 +121,10 @@ export class RequestParser {
         if (count > 10 && this.authRequired()) return this.fail('unauthenticated multibulk length');
         this.pos = cr + 2;
         if (count <= 0) continue;
-        this.argv = [];
+        // Sized once for ordinary commands (a push-grown array starts at 16 slots); a huge announced count
+        // allocates nothing before its arguments arrive.
+        this.argv = count <= 64 ? new Array<string>(Number(count)) : [];
+        this.argc = 0;
         this.argsLeft = Number(count);
         this.bulkLen = -1;
       }
@@ -168,7 +173,8 @@ export class RequestParser {
       }
       // Redis does not check the two bytes after the payload; it just skips them.
       if (end - this.pos < this.bulkLen + 2) return null;
-      argv.push(argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      argv[this.argc] = this.argc === 0 ? this.commandName(buf, this.pos, this.bulkLen) : buf.latin1Slice(this.pos, this.pos + this.bulkLen);
+      this.argc++;
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
