@@ -162,9 +162,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Runs every complete command in the input buffer, unless the client is closing or its input is held. */
   processInput(): void {
     const server = this.server;
-    server.clock.refresh();
-    this.lastInteraction = server.clock.cached;
-    this.callMark = performance.now();
+    const mono = performance.now();
+    this.lastInteraction = server.clock.refreshAt(mono);
+    this.callMark = mono;
     while (!this.closeAfterReply && !this.closed && !this.inputHeld()) {
       const argv = this.parser.next();
       if (argv === null) {

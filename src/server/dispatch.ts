@@ -274,12 +274,18 @@ export function settleFastRun(server: Server, c: Client, end: number): number {
   const cmds = c.runCmds;
   const tracked = server.latencyTracking;
   let given = 0;
+  // A pipeline usually repeats one command: its calls go into the latency histogram as one entry.
+  let same = 0;
   for (let i = 0; i < n; i++) {
-    const st = cmds[i]!.stat;
+    const cmd = cmds[i]!;
     const upTo = Math.round(share * (i + 1));
-    st.usec += upTo - given;
+    cmd.stat.usec += upTo - given;
     given = upTo;
-    if (tracked) st.recordLatency(share);
+    same++;
+    if (tracked && (i === n - 1 || cmds[i + 1] !== cmd)) {
+      cmd.stat.recordLatency(share, same);
+      same = 0;
+    }
   }
   if (total >= server.slowlog.slowerThanUsec || total >= server.latency.thresholdUsec) slowFastRun(server, c, n, total);
   // The arguments are kept only for this; dropping them lets a large value be collected.

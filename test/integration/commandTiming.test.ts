@@ -47,11 +47,11 @@ test('a slow fast command inside a pipeline reaches the slow log, the latency mo
     await c.call('CONFIG', 'RESETSTAT');
     await c.call('LATENCY', 'RESET');
     await c.pipeline([['GET', 'a'], ['INCR', 'n'], ['GET', 'slow'], ['GET', 'a'], ['PING']]);
-    const log = decode(await c.call('SLOWLOG', 'GET')).value as Decoded[][];
-    assert.equal(log.length, 1, `latency-monitor-threshold ${latency}: one slow log entry`);
-    const entry = log[0]!;
-    assert.ok((entry[2] as number) >= 25000, 'the entry holds the slow duration');
-    assert.deepEqual(entry[3], ['GET', 'slow']);
+    // On a loaded machine other commands may pass 10 ms too: look for the slow one's entry.
+    const log = decode(await c.call('SLOWLOG', 'GET', '100')).value as Decoded[][];
+    const slow = log.filter((e) => (e[3] as string[]).join(' ') === 'GET slow');
+    assert.equal(slow.length, 1, `latency-monitor-threshold ${latency}: the slow GET is logged once`);
+    assert.ok((slow[0]![2] as number) >= 25000, 'the entry holds the slow duration');
     const info = decode(await c.call('INFO', 'commandstats')).value as string;
     const get = statOf(info, 'get');
     const incr = statOf(info, 'incr');
@@ -63,11 +63,9 @@ test('a slow fast command inside a pipeline reaches the slow log, the latency mo
     const total = get.usec! + incr.usec! + ping.usec!;
     assert.ok(total >= 25000, `the commands' usec (${total}) include the slow call`);
     const latest = decode(await c.call('LATENCY', 'LATEST')).value as Decoded[][];
-    if (latency === '10') {
-      assert.deepEqual(latest.map((e) => e[0]), ['fast-command']);
-    } else {
-      assert.equal(latest.length, 0);
-    }
+    const events = latest.map((e) => e[0]);
+    if (latency === '10') assert.ok(events.includes('fast-command'), `events ${events.join(' ')}`);
+    else assert.equal(latest.length, 0);
   }
 });
 
