@@ -67,55 +67,32 @@ function replyKeySpec(c: CommandContext, ks: KeySpec): void {
   for (const f of flags) c.simple(f);
 
   c.bulk('begin_search');
-  c.map(2);
-  c.bulk('type');
-  if (ks.begin === 'unknown') {
-    c.bulk('unknown');
-    c.bulk('spec');
-    c.map(0);
-  } else if ('index' in ks.begin) {
-    c.bulk('index');
-    c.bulk('spec');
-    c.map(1);
-    c.bulk('index');
-    c.integer(ks.begin.index);
-  } else {
-    c.bulk('keyword');
-    c.bulk('spec');
-    c.map(2);
-    c.bulk('keyword');
-    c.bulk(ks.begin.keyword);
-    c.bulk('startfrom');
-    c.integer(ks.begin.startfrom);
-  }
+  const b = ks.begin;
+  if (b === 'unknown') replySearchStep(c, 'unknown', []);
+  else if ('index' in b) replySearchStep(c, 'index', [['index', b.index]]);
+  else replySearchStep(c, 'keyword', [['keyword', b.keyword], ['startfrom', b.startfrom]]);
 
   c.bulk('find_keys');
+  const f = ks.find;
+  if (f === 'unknown') replySearchStep(c, 'unknown', []);
+  else if ('lastkey' in f) {
+    replySearchStep(c, 'range', [['lastkey', f.lastkey], ['keystep', f.keystep], ['limit', f.limit]]);
+  } else {
+    replySearchStep(c, 'keynum', [['keynumidx', f.keynumidx], ['firstkey', f.firstkey], ['keystep', f.keystep]]);
+  }
+}
+
+/** A key spec's begin_search / find_keys value: {type, spec: {name: value ...}}. */
+function replySearchStep(c: CommandContext, type: string, spec: [string, string | number][]): void {
   c.map(2);
   c.bulk('type');
-  if (ks.find === 'unknown') {
-    c.bulk('unknown');
-    c.bulk('spec');
-    c.map(0);
-  } else if ('lastkey' in ks.find) {
-    c.bulk('range');
-    c.bulk('spec');
-    c.map(3);
-    c.bulk('lastkey');
-    c.integer(ks.find.lastkey);
-    c.bulk('keystep');
-    c.integer(ks.find.keystep);
-    c.bulk('limit');
-    c.integer(ks.find.limit);
-  } else {
-    c.bulk('keynum');
-    c.bulk('spec');
-    c.map(3);
-    c.bulk('keynumidx');
-    c.integer(ks.find.keynumidx);
-    c.bulk('firstkey');
-    c.integer(ks.find.firstkey);
-    c.bulk('keystep');
-    c.integer(ks.find.keystep);
+  c.bulk(type);
+  c.bulk('spec');
+  c.map(spec.length);
+  for (const [name, value] of spec) {
+    c.bulk(name);
+    if (typeof value === 'number') c.integer(value);
+    else c.bulk(value);
   }
 }
 

@@ -7,8 +7,8 @@
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import type { Stream } from '../types/stream.js';
-import { MAX_ID, ZERO_ID } from '../types/streamId.js';
-import { SCG_INVALID_ENTRIES_READ, type StreamCG } from '../types/streamGroups.js';
+import { MAX_ID, ZERO_ID, type StreamID } from '../types/streamId.js';
+import { SCG_INVALID_ENTRIES_READ, type StreamCG, type StreamNACK } from '../types/streamGroups.js';
 import { keyAt } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import { replyHelp } from './command.js';
@@ -55,6 +55,46 @@ function replyEntriesRead(c: CommandContext, g: StreamCG): void {
   else c.nullBulk();
 }
 
+// XINFO replies are long runs of name/value pairs; these keep each pair on one line.
+function intField(c: CommandContext, name: string, n: number): void {
+  c.bulk(name);
+  c.integer(n);
+}
+
+function idField(c: CommandContext, name: string, id: StreamID): void {
+  c.bulk(name);
+  replyId(c, id);
+}
+
+function strField(c: CommandContext, name: string, value: string): void {
+  c.bulk(name);
+  c.bulk(value);
+}
+
+/** FULL's 'pending' field: the first `count` (0 = all) entries of a PEL, naming the owner in a group's PEL. */
+function replyPendingField(c: CommandContext, items: readonly StreamNACK[], count: number, withOwner: boolean): void {
+  c.bulk('pending');
+  const n = count === 0 ? items.length : Math.min(count, items.length);
+  c.array(n);
+  for (let i = 0; i < n; i++) {
+    const nack = items[i]!;
+    c.array(withOwner ? 4 : 3);
+    replyId(c, nack.id);
+    if (withOwner) c.bulk(nack.consumer!.name);
+    c.integer(nack.deliveryTime);
+    c.integer(nack.deliveryCount);
+  }
+}
+
+/** The three fields both XINFO GROUPS and XINFO STREAM FULL give for a group's reading position. */
+function replyGroupPosition(c: CommandContext, s: Stream, g: StreamCG): void {
+  idField(c, 'last-delivered-id', g.lastId);
+  c.bulk('entries-read');
+  replyEntriesRead(c, g);
+  c.bulk('lag');
+  replyLag(c, s, g);
+}
+
 function xinfoStream(c: CommandContext): void {
   const argv = c.argv;
   let full = true;
@@ -76,23 +116,15 @@ function xinfoStream(c: CommandContext): void {
   const s = streamOrReply(c);
   if (s === null) return;
   c.map(full ? 9 : 10);
-  c.bulk('length');
-  c.integer(s.length);
-  c.bulk('radix-tree-keys');
-  c.integer(s.nodeCount);
-  c.bulk('radix-tree-nodes');
-  c.integer(s.radixTreeNodes());
-  c.bulk('last-generated-id');
-  replyId(c, s.lastId);
-  c.bulk('max-deleted-entry-id');
-  replyId(c, s.maxDeletedId);
-  c.bulk('entries-added');
-  c.integer(s.entriesAdded);
-  c.bulk('recorded-first-entry-id');
-  replyId(c, s.firstId);
+  intField(c, 'length', s.length);
+  intField(c, 'radix-tree-keys', s.nodeCount);
+  intField(c, 'radix-tree-nodes', s.radixTreeNodes());
+  idField(c, 'last-generated-id', s.lastId);
+  idField(c, 'max-deleted-entry-id', s.maxDeletedId);
+  intField(c, 'entries-added', s.entriesAdded);
+  idField(c, 'recorded-first-entry-id', s.firstId);
   if (!full) {
-    c.bulk('groups');
-    c.integer(s.groups?.size ?? 0);
+    intField(c, 'groups', s.groups?.size ?? 0);
     c.bulk('first-entry');
     replyEdge(c, s, false);
     c.bulk('last-entry');
@@ -106,46 +138,19 @@ function xinfoStream(c: CommandContext): void {
   c.array(groups.length);
   for (const g of groups) {
     c.map(7);
-    c.bulk('name');
-    c.bulk(g.name);
-    c.bulk('last-delivered-id');
-    replyId(c, g.lastId);
-    c.bulk('entries-read');
-    replyEntriesRead(c, g);
-    c.bulk('lag');
-    replyLag(c, s, g);
-    c.bulk('pel-count');
-    c.integer(g.pel.size);
-    c.bulk('pending');
-    const pel = count === 0 ? g.pel.items : g.pel.items.slice(0, count);
-    c.array(pel.length);
-    for (const nack of pel) {
-      c.array(4);
-      replyId(c, nack.id);
-      c.bulk(nack.consumer!.name);
-      c.integer(nack.deliveryTime);
-      c.integer(nack.deliveryCount);
-    }
+    strField(c, 'name', g.name);
+    replyGroupPosition(c, s, g);
+    intField(c, 'pel-count', g.pel.size);
+    replyPendingField(c, g.pel.items, count, true);
     c.bulk('consumers');
     const consumers = g.sortedConsumers();
     c.array(consumers.length);
     for (const consumer of consumers) {
       c.map(4);
-      c.bulk('name');
-      c.bulk(consumer.name);
-      c.bulk('seen-time');
-      c.integer(consumer.seenTime);
-      c.bulk('pel-count');
-      c.integer(consumer.pel.size);
-      c.bulk('pending');
-      const cpel = count === 0 ? consumer.pel.items : consumer.pel.items.slice(0, count);
-      c.array(cpel.length);
-      for (const nack of cpel) {
-        c.array(3);
-        replyId(c, nack.id);
-        c.integer(nack.deliveryTime);
-        c.integer(nack.deliveryCount);
-      }
+      strField(c, 'name', consumer.name);
+      intField(c, 'seen-time', consumer.seenTime);
+      intField(c, 'pel-count', consumer.pel.size);
+      replyPendingField(c, consumer.pel.items, count, false);
     }
   }
 }
@@ -175,18 +180,10 @@ function xinfoGroups(c: CommandContext): void {
   c.array(groups.length);
   for (const g of groups) {
     c.map(6);
-    c.bulk('name');
-    c.bulk(g.name);
-    c.bulk('consumers');
-    c.integer(g.consumers.size);
-    c.bulk('pending');
-    c.integer(g.pel.size);
-    c.bulk('last-delivered-id');
-    replyId(c, g.lastId);
-    c.bulk('entries-read');
-    replyEntriesRead(c, g);
-    c.bulk('lag');
-    replyLag(c, s, g);
+    strField(c, 'name', g.name);
+    intField(c, 'consumers', g.consumers.size);
+    intField(c, 'pending', g.pel.size);
+    replyGroupPosition(c, s, g);
   }
 }
 
@@ -203,12 +200,9 @@ function xinfoConsumers(c: CommandContext): void {
   c.array(consumers.length);
   for (const consumer of consumers) {
     c.map(3);
-    c.bulk('name');
-    c.bulk(consumer.name);
-    c.bulk('pending');
-    c.integer(consumer.pel.size);
-    c.bulk('idle');
-    c.integer(Math.max(0, now - consumer.seenTime));
+    strField(c, 'name', consumer.name);
+    intField(c, 'pending', consumer.pel.size);
+    intField(c, 'idle', Math.max(0, now - consumer.seenTime));
   }
 }
 

@@ -106,7 +106,6 @@ test('requirepass: NOAUTH, check order, AUTH, HELLO AUTH and RESET match Redis',
     ['RESET'], ['PING'], ['AUTH', 'default', 's3cret'], ['GET', 'k'], ['RESET']);
   await d.sameWith(maskIds, ['HELLO', '3', 'AUTH', 'default', 's3cret'], ['PING'], ['HELLO', '2']);
   const { m, r } = await d.connectPair();
-  for (const c of [m, r]) t.after(() => c.close());
   const [a, b] = await Promise.all([m.call('QUIT'), r.call('QUIT')]);
   assert.equal(a.latin1Slice(), b.latin1Slice());
 });
@@ -169,7 +168,6 @@ test('CLIENT LIST / INFO: argument errors, field names, order and values match R
 
   // A second connection each: listed in creation order, with its last command, even one that failed.
   const { m, r } = await d.connectPair();
-  for (const c of [m, r]) t.after(() => c.close());
   await d.sameWith(maskClientLines, ['CLIENT', 'LIST']);
   for (const cmd of [['NOSUCH'], ['GET'], ['CLIENT'], ['CLIENT', 'nosuch'], ['CLIENT', 'ID', 'x'], ['SET', 'k', 'v']]) {
     const [x, y] = await Promise.all([m.call(...cmd), r.call(...cmd)]);
@@ -243,7 +241,6 @@ test('CLIENT KILL with filters: counts and victims match Redis', { skip }, async
   const info = async (c: RawClient): Promise<Buffer> => c.call('CLIENT', 'INFO');
   const run = async (args: (own: { m: Buffer; r: Buffer }) => { m: string[]; r: string[] }, victimDies: boolean): Promise<void> => {
     const { m, r } = await d.connectPair();
-    t.after(() => { m.close(); r.close(); });
     const [mi, ri] = await Promise.all([info(m), info(r)]);
     const a = args({ m: mi, r: ri });
     const [x, y] = await Promise.all([d.m.call('CLIENT', 'KILL', ...a.m), d.r.call('CLIENT', 'KILL', ...a.r)]);

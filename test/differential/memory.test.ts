@@ -14,11 +14,7 @@ const skip = oracleSkipReason();
 test('noeviction over maxmemory: deny-oom commands get the OOM error, others run, MULTI is refused', { skip }, async (t) => {
   const d = await Differential.start();
   const pair = await d.connectPair();
-  t.after(async () => {
-    pair.m.close();
-    pair.r.close();
-    await d.stop();
-  });
+  t.after(() => d.stop());
   // A second connection to each server, for CONFIG SET while the first is inside MULTI.
   const other = {
     same: async (...cmds: string[][]): Promise<void> => {

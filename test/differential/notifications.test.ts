@@ -32,10 +32,6 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }, res
   });
   t.after(() => d.stop());
   const sub = await d.connectPair();
-  t.after(() => {
-    sub.m.close();
-    sub.r.close();
-  });
   for (const c of [sub.m, sub.r]) {
     if (resp === 3) await c.call('HELLO', '3');
     await c.call('PSUBSCRIBE', '__key*__:*');

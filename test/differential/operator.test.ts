@@ -65,10 +65,6 @@ test('SLOWLOG: a blocking command is logged when it answers', { skip }, async (t
   const d = await Differential.start();
   t.after(() => d.stop());
   const other = await d.connectPair();
-  t.after(() => {
-    other.m.close();
-    other.r.close();
-  });
   await d.same(['CONFIG', 'SET', 'slowlog-log-slower-than', '0'], ['SLOWLOG', 'RESET']);
   const blocked = Promise.all([other.m.call('BLPOP', 'q', '0'), other.r.call('BLPOP', 'q', '0')]);
   // The BLPOPs are in once CLIENT LIST shows them blocked.
@@ -212,10 +208,6 @@ test('MONITOR: what is shown, in which format, in which order', { skip }, async 
   const d = await Differential.start({ redisArgs: ['--enable-debug-command', 'yes'], micaConfig: { 'enable-debug-command': 'yes' } });
   t.after(() => d.stop());
   const mon = await d.connectPair();
-  t.after(() => {
-    mon.m.close();
-    mon.r.close();
-  });
   const ok = await Promise.all([mon.m.call('MONITOR'), mon.r.call('MONITOR')]);
   assert.deepEqual(ok.map((b) => b.latin1Slice()), ['+OK\r\n', '+OK\r\n']);
   const cmds: string[][] = [

@@ -96,10 +96,6 @@ test('a protocol error ends only that connection: the server and other clients c
   const d = await Differential.start();
   t.after(() => d.stop());
   const other = await d.connectPair();
-  t.after(() => {
-    other.m.close();
-    other.r.close();
-  });
   await Promise.all([other.m.call('SET', 'k', 'before'), other.r.call('SET', 'k', 'before')]);
   const got = await rawBoth(d, '*1\r\n$-5\r\n');
   assert.equal(got.mica.closed, true);
@@ -108,10 +104,6 @@ test('a protocol error ends only that connection: the server and other clients c
   assert.equal(a.latin1Slice(), '$6\r\nbefore\r\n');
   assert.equal(a.latin1Slice(), b.latin1Slice());
   const fresh = await d.connectPair();
-  t.after(() => {
-    fresh.m.close();
-    fresh.r.close();
-  });
   assert.equal((await fresh.m.call('PING')).latin1Slice(), '+PONG\r\n');
   await d.same(['GET', 'k']);
 });
@@ -335,16 +327,8 @@ test('maxclients: a connection beyond the limit gets the error and is closed; ot
   t.after(() => d.stop());
   await d.same(['CONFIG', 'SET', 'maxclients', '2']);
   const second = await d.connectPair();
-  t.after(() => {
-    second.m.close();
-    second.r.close();
-  });
   await Promise.all([second.m.call('PING'), second.r.call('PING')]);
   const third = await d.connectPair();
-  t.after(() => {
-    third.m.close();
-    third.r.close();
-  });
   const [a, b] = await Promise.all([third.m.closedWithin(CLOSE_WAIT_MS), third.r.closedWithin(CLOSE_WAIT_MS)]);
   assert.deepEqual([b.closed, b.data.latin1Slice()], [true, '-ERR max number of clients reached\r\n']);
   assert.deepEqual([a.closed, a.data.latin1Slice()], [true, '-ERR max number of clients reached\r\n']);

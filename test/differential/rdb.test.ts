@@ -5,7 +5,7 @@
  *   - Mica writes dump.rdb (SAVE) → redis-check-rdb accepts it → redis-server loads it → every key equal;
  *   - DUMP payloads: Redis's RESTORE into Mica and Mica's into Redis, byte-compatible both ways.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,23 @@ import { oracleSkipReason, startOracle, startMica } from '../helpers/servers.js'
 import { connect, datasetCommands, describeAll, runAll } from '../helpers/rdbData.js';
 
 const skip = oracleSkipReason();
+
+/** A fresh redis-server and Mica with one connected client each (r, m), all stopped when the test ends. */
+async function connectedPair(t: TestContext): Promise<{ r: ReturnType<typeof connect>; m: ReturnType<typeof connect> }> {
+  const oracle = await startOracle();
+  t.after(() => oracle.stop());
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const r = connect(oracle.port);
+  const m = connect(mica.port);
+  t.after(() => {
+    r.disconnect();
+    m.disconnect();
+  });
+  await r.connect();
+  await m.connect();
+  return { r, m };
+}
 
 test('an RDB written by redis-server 7.0 loads into Mica with every key identical', { skip }, async (t) => {
   const oracle = await startOracle();
@@ -68,18 +85,7 @@ test('an RDB written by Mica passes redis-check-rdb and loads into redis-server 
 });
 
 test('DUMP payloads RESTORE across Mica and Redis in both directions', { skip }, async (t) => {
-  const oracle = await startOracle();
-  t.after(() => oracle.stop());
-  const mica = await startMica();
-  t.after(() => mica.close());
-  const r = connect(oracle.port);
-  const m = connect(mica.port);
-  await r.connect();
-  await m.connect();
-  t.after(() => {
-    r.disconnect();
-    m.disconnect();
-  });
+  const { r, m } = await connectedPair(t);
   const cmds = datasetCommands().filter((c) => c[0] !== 'select' && c[0] !== 'pexpireat' && c[0] !== 'xreadgroup');
   await runAll(r, cmds);
   await runAll(m, cmds);
@@ -108,18 +114,7 @@ test('DUMP payloads RESTORE across Mica and Redis in both directions', { skip },
 });
 
 test('RESTORE errors and options match Redis', { skip }, async (t) => {
-  const oracle = await startOracle();
-  t.after(() => oracle.stop());
-  const mica = await startMica();
-  t.after(() => mica.close());
-  const r = connect(oracle.port);
-  const m = connect(mica.port);
-  await r.connect();
-  await m.connect();
-  t.after(() => {
-    r.disconnect();
-    m.disconnect();
-  });
+  const { r, m } = await connectedPair(t);
   await r.set('src', 'value');
   const good = (await r.dumpBuffer('src'))!;
   const bad = Buffer.from(good);

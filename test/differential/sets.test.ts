@@ -387,10 +387,6 @@ test('sets and hashes: WATCH sees exactly the writes that change a key', { skip 
   const d = await Differential.start();
   t.after(() => d.stop());
   const other = await d.connectPair();
-  t.after(() => {
-    other.m.close();
-    other.r.close();
-  });
   const both = async (c: string): Promise<void> => {
     const [a, b] = await Promise.all([other.m.call(...c.split(' ')), other.r.call(...c.split(' '))]);
     assert.equal(a.latin1Slice(), b.latin1Slice(), c);

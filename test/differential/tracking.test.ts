@@ -61,10 +61,6 @@ function hideId(id: string): (s: string) => string {
 
 async function extraPair(d: Differential, t: TestContext, resp: 2 | 3 = 2): Promise<Pair> {
   const p = await d.connectPair();
-  t.after(() => {
-    p.m.close();
-    p.r.close();
-  });
   if (resp === 3) await both(p, 'HELLO', '3');
   return p;
 }

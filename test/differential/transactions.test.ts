@@ -85,10 +85,6 @@ test('transactions: WATCH invalidation by other clients and by the client itself
   const d = await Differential.start();
   t.after(() => d.stop());
   const o = await d.connectPair();
-  t.after(() => {
-    o.m.close();
-    o.r.close();
-  });
   await d.bothProtocols(async (v) => {
     const k = (s: string): string => `w${v}:${s}`;
     const tx: Cmd[] = [['MULTI'], ['GET', k('a')], ['EXEC']];
@@ -150,10 +146,6 @@ test('transactions: WATCH and FLUSHDB, FLUSHALL, SWAPDB, RENAME, MOVE', { skip }
   const d = await Differential.start();
   t.after(() => d.stop());
   const o = await d.connectPair();
-  t.after(() => {
-    o.m.close();
-    o.r.close();
-  });
   await d.bothProtocols(async (v) => {
     const k = (s: string): string => `f${v}:${s}`;
     const tx: Cmd[] = [['MULTI'], ['PING'], ['EXEC']];
@@ -214,10 +206,6 @@ test('transactions: WATCH and key expiry', { skip }, async (t) => {
   const d = await Differential.start(debugArgs);
   t.after(() => d.stop());
   const o = await d.connectPair();
-  t.after(() => {
-    o.m.close();
-    o.r.close();
-  });
   /** Lets `ms` pass on both servers' clocks (the keys' TTLs are a few ms; nothing else is time-dependent). */
   const elapse = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   await d.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
@@ -259,10 +247,6 @@ test('transactions: random two-client sequences (fast-check)', { skip }, async (
   const d = await Differential.start();
   t.after(() => d.stop());
   const o = await d.connectPair();
-  t.after(() => {
-    o.m.close();
-    o.r.close();
-  });
   const key = fc.constantFrom('k1', 'k2', 'k3');
   const own: fc.Arbitrary<Cmd> = fc.oneof(
     fc.constant(['MULTI'] as Cmd), fc.constant(['EXEC'] as Cmd), fc.constant(['DISCARD'] as Cmd),

@@ -23,6 +23,8 @@ export function show(b: Buffer | string): string {
 }
 
 export class Differential {
+  private readonly extraClients: RawClient[] = [];
+
   private constructor(
     readonly mica: ServerHandle,
     readonly redis: OracleHandle,
@@ -88,15 +90,17 @@ export class Differential {
     await Promise.all([this.m.call('FLUSHALL'), this.r.call('FLUSHALL')]);
   }
 
-  /** Extra connections to both servers (for multi-client scenarios). */
+  /** Extra connections to both servers (for multi-client scenarios); stop() closes them. */
   async connectPair(): Promise<{ m: RawClient; r: RawClient }> {
     const [m, r] = await Promise.all([RawClient.connect(this.mica.port), RawClient.connect(this.redis.port)]);
+    this.extraClients.push(m, r);
     return { m, r };
   }
 
   async stop(): Promise<void> {
     this.m.close();
     this.r.close();
+    for (const c of this.extraClients) c.close();
     await Promise.all([this.mica.close(), this.redis.stop()]);
   }
 }
