@@ -240,8 +240,9 @@ export function call(server: Server, c: Client, cmd: Command): void {
     c.runArgv[c.runLen++] = c.argv;
   } else {
     const end = performance.now();
-    // Fast commands run inside this one (EXEC's queue) end their run with it.
-    if (c.runLen !== 0) settleFastRun(server, c, end);
+    // Fast commands run inside this one (EXEC's queue) end their run with it. Only an input loop's client
+    // (callMark set) has runs: scripts' fake client has no run fields at all.
+    if (mark >= 0 && c.runLen !== 0) settleFastRun(server, c, end);
     if (c.callMark >= 0) c.callMark = end;
     usec = Math.round((end - start) * 1000);
     // A command that blocked is counted when it answers (server/blocked.ts), with this call's time included.
