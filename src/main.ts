@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Server } from './server/server.js';
+import { userDeclarationError } from './server/acl.js';
 import { Config, ConfigFileError, loadServerConfig, parseCommandLine } from './config/index.js';
 import { Logger, type LogLevel } from './observability/logger.js';
 import type { ShutdownOptions } from './commands/index.js';
@@ -101,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     loadServerConfig(config, cmd.configFile, cmd.options, {
       banner: `Mica ${version}`,
+      checkUser: userDeclarationError,
       ...(cmd.stdin ? { stdin: readFileSync(0, 'latin1') } : {}),
     });
   } catch (e) {

@@ -159,7 +159,7 @@ function parseKillFilter(c: CommandContext): KillFilter | null {
     } else if (opt === 'laddr') {
       f.laddr = val;
     } else if (opt === 'user') {
-      if (val !== 'default') {
+      if (!c.server.acl.users.has(val)) {
         c.error(`ERR No such user '${val}'`);
         return null;
       }

@@ -5,7 +5,6 @@
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { replyHelp } from './command.js';
-import { createHash } from 'node:crypto';
 import { rewriteConfigFile } from '../config/rewrite.js';
 
 function configGetCommand(c: CommandContext): void {
@@ -54,15 +53,12 @@ function configResetstatCommand(c: CommandContext): void {
 }
 
 /**
- * The "user" lines CONFIG REWRITE writes: the default user as ACL describes it (its password from requirepass),
- * or none when an aclfile keeps the users.
+ * The "user" lines CONFIG REWRITE writes: every ACL user as ACL LIST describes it, or none when an aclfile keeps
+ * the users.
  */
 function userLines(c: CommandContext): string[] | null {
-  const config = c.server.config;
-  if (config.get('aclfile') !== '') return null;
-  const pass = config.get('requirepass');
-  const auth = pass === '' ? 'nopass' : '#' + createHash('sha256').update(Buffer.from(pass, 'latin1')).digest('hex');
-  return [`user default on ${auth} ~* &* +@all`];
+  if (c.server.config.get('aclfile') !== '') return null;
+  return c.server.acl.listLines();
 }
 
 function configRewriteCommand(c: CommandContext): void {

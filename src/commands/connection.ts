@@ -1,8 +1,8 @@
 /**
  * Connection commands: PING, ECHO, SELECT, QUIT, RESET, HELLO, AUTH.
  *
- * Authentication knows one user, "default", whose password is requirepass (none by default, and then any
- * password authenticates it, as Redis's nopass default user does).
+ * Authentication checks the ACL users (acl/): AUTH <password> is AUTH default <password>; requirepass is the
+ * default user's password. A failed attempt is an ACL LOG entry.
  */
 import type { CommandContext, CommandSpec } from './types.js';
 import type { ClientView } from './server-api.js';
@@ -36,13 +36,15 @@ export function setClientNameOrReply(c: CommandContext, name: string): boolean {
   return true;
 }
 
-/** Checks a user/password pair against the one user; on success the connection is authenticated as it. */
+/** ACLAuthenticateUser: on success the connection is authenticated as the user, else the failure is logged. */
 function authenticate(c: CommandContext, user: string, pass: string): boolean {
-  if (user !== 'default') return false;
-  const required = c.server.requirePass;
-  if (required !== '' && pass !== required) return false;
+  const u = c.server.acl.checkCredentials(user, pass);
+  if (u === null) {
+    c.server.logAuthFailure(c, user);
+    return false;
+  }
   const self = selfOf(c);
-  self.user = user;
+  self.aclUser = u;
   self.authenticated = true;
   return true;
 }
@@ -172,7 +174,7 @@ function authCommand(c: CommandContext): void {
   let user = 'default';
   let pass: string;
   if (argv.length === 2) {
-    if (c.server.requirePass === '') {
+    if (c.server.acl.defaultUser.nopass) {
       c.error('ERR AUTH <password> called without any password configured for the default user. ' +
         'Are you sure your configuration is correct?');
       return;

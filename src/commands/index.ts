@@ -29,8 +29,9 @@ import { commands as scripting } from './scripting.js';
 import { commands as functions } from './functions.js';
 import { commands as persistence } from './persistence.js';
 import { commands as memory } from './memory.js';
+import { commands as acl } from './acl.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...scripting, ...functions, ...persistence, ...memory];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...scripting, ...functions, ...persistence, ...memory, ...acl];
 
 export { CommandTable } from './registry.js';
 export { keysOfCommand } from './command.js';

@@ -17,6 +17,7 @@ import type { MemoryReport } from '../observability/memoryReport.js';
 import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { LatencyMonitor } from '../observability/latency.js';
+import type { Acl, AclUser } from '../acl/index.js';
 
 /** One command queued inside MULTI. */
 export interface QueuedCommand {
@@ -59,8 +60,10 @@ export interface ClientView extends Watcher, Subscriber, TrackingClient {
   readonly multiMemory: number;
   /** CLIENT LIST's events field ("r", "rw"). */
   readonly events: string;
-  /** The ACL user the connection is authenticated as. */
-  user: string;
+  /** The name of the ACL user the connection is authenticated as. */
+  readonly user: string;
+  /** The ACL user itself (AUTH / HELLO AUTH switch it). */
+  aclUser: AclUser;
   /** False while requirepass is set and the connection has not authenticated. */
   authenticated: boolean;
   /** In MONITOR mode. */
@@ -203,8 +206,10 @@ export interface ServerApi {
   readonly startedAt: number;
   /** Unix time in seconds of the last successful save (or of start-up). */
   lastSave: number;
-  /** The default user's password (requirepass); '' when none is set and AUTH has nothing to check. */
-  readonly requirePass: string;
+  /** ACL users, rules and log (acl/). */
+  readonly acl: Acl;
+  /** ACL LOG entry for a failed AUTH / HELLO AUTH of `c` as `username`. */
+  logAuthFailure(c: CommandContext, username: string): void;
   /** Path of the config file given on the command line, '' when none. */
   readonly configFile: string;
   /** Absolute path of the executable (INFO executable). */

@@ -28,6 +28,8 @@ export class ConfigFileError extends Error {
 export interface LoadOptions {
   /** Program name and version for the report header, e.g. "Mica 0.1.0". */
   banner: string;
+  /** Checks a `user` line (whole line's words) as the ACL would; null, or the reason to stop (server/acl.ts). */
+  checkUser?: (argv: readonly string[]) => string | null;
 }
 
 /** Redis's report layout for a bad line (or, with no line, for a check made after reading everything). */
@@ -114,6 +116,17 @@ export function loadConfigString(config: Config, text: string, opts: LoadOptions
       continue;
     }
     if (DEPRECATED[name] === argv!.length) continue;
+    if (name === 'user' && args.length >= 1) {
+      // Loaded by the ACL at start-up (server/acl.ts); unknown commands are only reported then, as in Redis.
+      if (config.userDirectives.some((u) => u[0] === args[0])) {
+        fail(`Error in user declaration '${args[0]!}': Duplicate user found. A user can only be defined once in ` +
+          'config files');
+      }
+      const err = opts.checkUser?.(argv!) ?? null;
+      if (err !== null) fail(err);
+      config.userDirectives.push(args);
+      continue;
+    }
     if (name === 'include' && args.length === 1) {
       loadConfigString(config, readConfigFiles(args[0]!), opts, state);
       continue;

@@ -44,6 +44,8 @@ export class Config {
   private readonly listeners = new Map<string, ConfigListener[]>();
   private readonly applyHooks = new Map<string, ApplyHook[]>();
   private readonly defaults = new Map<string, string>();
+  /** `user <name> <rules...>` lines of redis.conf (name first), loaded by the ACL at start-up. */
+  readonly userDirectives: string[][] = [];
 
   constructor() {
     for (const s of SETTINGS) {

@@ -6,6 +6,7 @@ export {
 } from './scripts.js';
 export { writeScriptResult, errorText } from './luaToResp.js';
 export type { ReplyValue } from './protocol.js';
+export { ACL_CHECK_MARK } from './protocol.js';
 export {
   FunctionRegistry, FUNCTION_FLAGS, parseLibraryHeader, loadChunk, callChunk, isValidFunctionName, functionUnit, libraryKey, type Library,
   type LuaFunction,

@@ -87,6 +87,19 @@ const ERROR_REPLY_WRAP = 'local redis = (function(r, typ, sub, find) local error
   "if sub(s, 1, 1) == '-' then s = sub(s, 2) end if find(s, ' ', 1, true) == nil then s = 'ERR ' .. s end " +
   'return {err = s} end}, {__index = r}) end)(redis, type, string.sub, string.find); ';
 
+/** The command name redis.acl_check_cmd sends its host (ScriptRunner.call answers it, never runs it). */
+export const ACL_CHECK_MARK = '\0mica:acl-check';
+
+/**
+ * Redis 7.0's redis.acl_check_cmd(cmd, args...): whether the script's caller may run that command line. The package
+ * has no such function; this one asks the host through redis.pcall with ACL_CHECK_MARK and raises the host's error
+ * at the caller's level, marked with \x01 as CALL_WRAP does.
+ */
+const ACL_CHECK_WRAP = 'local redis = (function(r, typ, e) local rp = r.pcall ' +
+  "return setmetatable({acl_check_cmd = function(...) local v = rp('\\0mica:acl-check', ...) " +
+  "if typ(v) == 'table' and v.err ~= nil then e('\\1' .. v.err, 2) end return v == 1 end}, {__index = r}) end)" +
+  '(redis, type, error); ';
+
 /** Does some redis.call / redis.pcall argument list hold more than string literals, KEYS[i] and ARGV[i]? */
 function mayPassNumbers(body: string): boolean {
   const re = /redis\.p?call\s*\(/g;
@@ -166,6 +179,7 @@ export function preludeFor(body: string): string {
   let p = '';
   if (body.includes('error_reply')) p += ERROR_REPLY_WRAP;
   if (needsCallWrap(body)) p += CALL_WRAP;
+  if (body.includes('acl_check_cmd')) p += ACL_CHECK_WRAP;
   if (body.includes('random')) p += SEED;
   if (/(^|[^.\w])x?pcall\b/.test(body)) p += PCALL_WRAP;
   return p;

@@ -19,6 +19,7 @@ import type { BlockState } from './blocked.js';
 import { settleFastRun } from './dispatch.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
+import type { AclUser } from '../acl/index.js';
 import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } from '../engine/tracking.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
@@ -37,7 +38,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly createdAt: number;
   lastInteraction: number;
   lastCommand = 'NULL';
-  user = 'default';
+  /** The ACL user this connection is authenticated as (acl/; starts as the default user). */
+  aclUser: AclUser;
   /** Set once the connection must end after the pending output is written. */
   closeAfterReply = false;
   closed = false;
@@ -128,9 +130,14 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
     this.fd = handle?.fd ?? -1;
     this.parser.maxBulkLen = server.limits.protoMaxBulkLen;
-    this.parser.authRequired = () => !this.authenticated;
-    this.authenticated = server.requirePass === '';
+    this.parser.authRequired = () => !this.authenticated && server.acl.authRequired;
+    this.aclUser = server.acl.defaultUser;
+    this.authenticated = !server.acl.authRequired;
     this.direct = openDirectWriter(socket, (status) => this.onDirectDone(status));
+  }
+
+  get user(): string {
+    return this.aclUser.name;
   }
 
   get dbIndex(): number {
@@ -258,8 +265,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   resetConnection(): void {
     this.select(0);
     this.resp = 2;
-    this.user = 'default';
-    this.authenticated = this.server.requirePass === '';
+    this.aclUser = this.server.acl.defaultUser;
+    this.authenticated = !this.server.acl.authRequired;
     this.name = '';
     // A SKIP already in force for this very command stays: Redis clears only OFF and a pending SKIP, so the
     // RESET reply itself is dropped after CLIENT REPLY SKIP.

@@ -10,6 +10,7 @@ import type { Client } from './client.js';
 import type { Server } from './server.js';
 import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
+import { checkAcl } from './acl.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -53,9 +54,12 @@ function checkArity(cmd: Command, argc: number): string | null {
   return null;
 }
 
-/** With requirepass set, an unauthenticated connection may only run no-auth commands (AUTH, HELLO, QUIT...). */
+/**
+ * While the default user needs a password (requirepass) or is off, an unauthenticated connection may only run
+ * no-auth commands (AUTH, HELLO, QUIT...).
+ */
 function checkAuth(server: Server, c: Client, cmd: Command): string | null {
-  if (c.authenticated || server.requirePass === '' || (cmd.flagBits & CMD_NO_AUTH) !== 0) return null;
+  if (c.authenticated || !server.acl.authRequired || (cmd.flagBits & CMD_NO_AUTH) !== 0) return null;
   return ERR.noAuth;
 }
 
@@ -116,6 +120,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   (_s, c, cmd) => checkArity(cmd, c.argv.length),
   checkAuth,
   checkNoMulti,
+  checkAcl,
   checkOom,
   checkTrackingLimit,
   checkDiskError,

@@ -13,13 +13,14 @@
 import { ReplyWriter } from '../protocol/writer.js';
 import {
   LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, FunctionRegistry, FUNCTION_FLAGS,
-  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
+  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, ACL_CHECK_MARK, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
 } from '../scripting/index.js';
 import { CMD_DENYOOM, CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
 import { OOM_ERROR } from './memory.js';
 import type { ScriptingApi, ScriptRun } from '../commands/server-api.js';
 import type { Database } from '../engine/database.js';
 import { call } from './dispatch.js';
+import { checkScriptCommand } from './acl.js';
 import { bytesToHuman } from '../observability/info.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -77,6 +78,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   private readonly sc: ScriptClient;
   private run_: ScriptRun | null = null;
   private wrote = false;
+  /** The client running the script: its ACL user applies to redis.call. */
+  private caller: Client | null = null;
 
   private threshold = 5000;
 
@@ -107,6 +110,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.run_ = r;
     this.wrote = false;
     this.runArgv = c.argv;
+    this.caller = c;
     this.runStart = performance.now();
     this.sc.db = c.db;
     const threshold = this.threshold;
@@ -145,6 +149,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   /** redis.call / redis.pcall from the running script. */
   call(argv: string[], _pcall: boolean, resp: 2 | 3): { raw: string } | { err: string } {
     const server = this.server;
+    if (argv[0] === ACL_CHECK_MARK) return this.aclCheckCmd(argv.slice(1));
     if (argv.length === 0) return { err: 'ERR Please specify at least one argument for this redis lib call' };
     let cmd = server.commands.lookup(argv[0]!);
     if (cmd !== undefined && cmd.subcommands !== undefined && argv.length > 1) {
@@ -156,6 +161,11 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
       return { err: 'ERR Wrong number of args calling Redis command from script' };
     }
     if ((cmd.flagBits & CMD_NOSCRIPT) !== 0) return { err: 'ERR This Redis command is not allowed from script' };
+    const caller = this.caller;
+    if (caller !== null && !caller.aclUser.allowsAll) {
+      const aclErr = checkScriptCommand(server, caller, cmd, argv);
+      if (aclErr !== null) return { err: aclErr };
+    }
     // Over maxmemory when the script started: its first deny-oom command is refused, but once it has written it
     // must run to the end (a half-applied script would break atomicity), as Redis's scriptVerifyOOM.
     if (server.preCommandOom && !this.wrote && (cmd.flagBits & CMD_DENYOOM) !== 0 &&
@@ -175,6 +185,20 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     sc.len = 0;
     call(server, sc as unknown as Client, cmd);
     return { raw: sc.buf.latin1Slice(0, sc.len) };
+  }
+
+  /** redis.acl_check_cmd: may the script's caller run this command line? (No arity check, as in Redis.) */
+  private aclCheckCmd(argv: string[]): { raw: string } | { err: string } {
+    if (argv.length === 0) return { err: 'ERR Please specify at least one argument for this redis lib call' };
+    const server = this.server;
+    let cmd = server.commands.lookup(argv[0]!);
+    if (cmd !== undefined && cmd.subcommands !== undefined && argv.length > 1) {
+      cmd = cmd.subcommands.get(argv[1]!.toLowerCase());
+    }
+    if (cmd === undefined) return { err: 'ERR Invalid command passed to redis.acl_check_cmd()' };
+    const caller = this.caller;
+    if (caller === null || caller.aclUser.allowsAll) return { raw: ':1\r\n' };
+    return { raw: server.acl.check(caller.aclUser, cmd, argv).code === 0 ? ':1\r\n' : ':0\r\n' };
   }
 
   log(level: number, msg: string): void {

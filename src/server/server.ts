@@ -40,6 +40,8 @@ import { LatencyMonitor } from '../observability/latency.js';
 import { GcLatencyWatcher } from '../observability/gcLatency.js';
 import { OutputBufferLimits } from './obufLimits.js';
 import { ClientsPeak } from './clientsPeak.js';
+import { createAcl, loadUsersAtStartup, logAuthFailure, checkQueuedCommand } from './acl.js';
+import type { Acl } from '../acl/index.js';
 
 export interface ServerOptions {
   config?: Config;
@@ -112,8 +114,8 @@ export class Server implements ServerApi {
   /** latency-tracking: record per-command latency histograms (INFO latencystats). */
   latencyTracking = true;
   port = 0;
-  /** requirepass: the default user's password, '' for none (then every connection starts authenticated). */
-  requirePass = '';
+  /** ACL users, the permission check and the ACL LOG (acl/, wired in server/acl.ts). */
+  readonly acl: Acl;
   /** Command propagation (server/propagate.ts); `propagation` is null while it has no sink (AOF, replicas). */
   readonly propagator = new Propagator();
   propagation: Propagator | null = null;
@@ -254,7 +256,7 @@ export class Server implements ServerApi {
     this.config.watch('hz', (v) => (this.hz = Math.min(500, Math.max(1, Number(v)))));
     this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
-    this.config.watch('requirepass', (v) => (this.requirePass = v));
+    this.acl = createAcl(this);
     this.config.watch('slowlog-log-slower-than', (v) => this.slowlog.setSlowerThan(Number(v)));
     this.config.watch('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     this.config.watch('latency-monitor-threshold', (v) => {
@@ -275,6 +277,7 @@ export class Server implements ServerApi {
 
   /** Binds every address in `bind` on `port`; resolves once listening. */
   async listen(): Promise<void> {
+    loadUsersAtStartup(this);
     this.loadDataAtStartup();
     const tcp = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
     this.tcpListeners = tcp.servers;
@@ -387,7 +390,7 @@ export class Server implements ServerApi {
    * (Redis 7.0 applies it whatever `bind` says).
    */
   private deniedByProtectedMode(socket: net.Socket): boolean {
-    if (this.requirePass !== '' || this.config.get('protected-mode') !== 'yes') return false;
+    if (!this.acl.defaultUser.nopass || this.config.get('protected-mode') !== 'yes') return false;
     const ip = socket.remoteAddress;
     if (ip === undefined) return false; // unix socket
     const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
@@ -528,12 +531,19 @@ export class Server implements ServerApi {
     try {
       for (const q of queue) {
         c.argv = q.argv;
-        call(this, c, q.cmd);
+        // ACL rules may have changed since the command was queued (Redis checks again at EXEC).
+        const aclErr = checkQueuedCommand(this, c, q.cmd, q.argv);
+        if (aclErr !== null) c.error(aclErr);
+        else call(this, c, q.cmd);
       }
     } finally {
       c.denyBlocking = denied;
       c.errorsInCall = errors;
     }
+  }
+
+  logAuthFailure(c: CommandContext, username: string): void {
+    logAuthFailure(this, c as Client, username);
   }
 
   latencyAddSampleIfNeeded(event: string, ms: number): void {
