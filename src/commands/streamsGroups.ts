@@ -376,10 +376,14 @@ function xclaimCommand(c: CommandContext): void {
   const mark = c.len;
   let n = 0;
   const name = argv[3]!;
-  for (const id of ids) {
+  const prop = c.server.propagation;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
     let nack = g.pel.get(id);
     if (!s.has(id)) {
       if (nack !== undefined) {
+        // Redis 7.0 propagates the dropped entry as an XCLAIM of its NACK as it was (its consumer, time, count).
+        if (prop !== null) propagateClaim(c, argv[1]!, g, argv[5 + k]!, nack);
         propagateLastId = false;
         ks.dirty++;
         g.pel.remove(id);
@@ -403,12 +407,28 @@ function xclaimCommand(c: CommandContext): void {
       const e = s.get(id)!;
       replyEntry(c, e.id, e.fieldValues);
     }
+    if (prop !== null) propagateClaim(c, argv[1]!, g, argv[5 + k]!, nack);
     n++;
     propagateLastId = false;
     ks.dirty++;
   }
-  if (propagateLastId) ks.dirty++;
+  if (propagateLastId) {
+    ks.dirty++;
+    prop?.also(['XGROUP', 'SETID', argv[1]!, g.name, idString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)], c.db.id);
+  }
+  // What changed went out as the XCLAIMs / XGROUP SETID above (streamPropagateXCLAIM), never the command itself.
+  prop?.prevent();
   insertArrayHeader(c, mark, n);
+}
+
+/**
+ * Redis's streamPropagateXCLAIM: an idempotent XCLAIM that sets the NACK exactly (owner, delivery time and count)
+ * and the group's last ID, whatever the original command's options were.
+ */
+function propagateClaim(c: CommandContext, key: string, g: StreamCG, id: string, nack: StreamNACK): void {
+  c.server.propagation!.also(['XCLAIM', key, g.name, nack.consumer?.name ?? '', '0', id, 'TIME',
+    String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'FORCE', 'JUSTID', 'LASTID',
+    idString(g.lastId)], c.db.id);
 }
 
 /** Redis formats option names with %s: the text ends at a NUL byte. */
@@ -469,6 +489,7 @@ function xautoclaimCommand(c: CommandContext): void {
   let consumer: StreamConsumer | undefined;
   const now = nowMs(c);
   const name = argv[3]!;
+  const prop = c.server.propagation;
   const claimed: StreamNACK[] = [];
   const items = g.pel.items;
   let i = g.pel.seekGE(start);
@@ -476,6 +497,7 @@ function xautoclaimCommand(c: CommandContext): void {
     const nack = items[i]!;
     const id = nack.id;
     if (!s.has(id)) {
+      if (prop !== null) propagateClaim(c, argv[1]!, g, idString(id), nack);
       ks.dirty++;
       g.pel.removeAt(i);
       nack.consumer?.pel.remove(id);
@@ -488,10 +510,12 @@ function xautoclaimCommand(c: CommandContext): void {
     if (consumer === undefined) consumer = consumerFor(c, g, name, argv[1]!, c.db.id);
     claimNack(nack, consumer, now);
     if (!justid) nack.deliveryCount++;
+    if (prop !== null) propagateClaim(c, argv[1]!, g, idString(id), nack);
     claimed.push(nack);
     count--;
     ks.dirty++;
   }
+  prop?.prevent();
   const next = items[i];
   c.array(3);
   replyId(c, next !== undefined ? next.id : { ms: 0, seq: 0 });

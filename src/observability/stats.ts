@@ -50,7 +50,11 @@ export class Stats {
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
   }
 
+  /** Counters kept by other subsystems that CONFIG RESETSTAT zeroes too (rdb_saves, aof_rewrites). */
+  readonly onReset: (() => void)[] = [];
+
   reset(): void {
+    for (const f of this.onReset) f();
     this.totalConnections = 0;
     this.rejectedConnections = 0;
     this.totalCommands = 0;

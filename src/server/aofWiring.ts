@@ -3,7 +3,7 @@
  * cron, CONFIG SET appendonly, INFO persistence, and the fake client that replays an AOF at start-up.
  */
 import net from 'node:net';
-import { Aof, type AofExecutor } from '../persistence/aof/index.js';
+import { Aof, plainAofFormat, type AofExecutor } from '../persistence/aof/index.js';
 import { Client } from './client.js';
 import { dispatch } from './dispatch.js';
 import type { Server } from './server.js';
@@ -47,7 +47,8 @@ export function wireAof(server: Server, cronJobs: (() => void)[]): Aof {
     rdb: {
       dump: () => server.rdb.aofBaseImage(),
       load: (buf) => server.rdb.loadAofBase(buf),
-      startSnapshot: (path) => server.rdb.startAofSnapshot(path),
+      startSnapshot: (path, plain) => server.rdb.startAofSnapshot(path,
+        plain ? (p) => plainAofFormat(p.functions, p.nowMs) : undefined),
       abortSnapshot: () => server.rdb.abortAofSnapshot(),
       bgsaveInProgress: () => server.rdb.bgsaveInProgress,
     },
@@ -65,6 +66,7 @@ export function wireAof(server: Server, cronJobs: (() => void)[]): Aof {
   };
   server.config.watch('lazyfree-lazy-expire', (v) => (prop.lazyExpire = v === 'yes'));
   cronJobs.push(() => aof.cron());
+  server.stats.onReset.push(() => (aof.rewrites = 0));
   server.config.onApply('appendonly', (v) => {
     if (v === 'yes') {
       const err = aof.turnOn();

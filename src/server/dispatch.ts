@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_FAST, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, type Command } from '../commands/types.js';
+import { CMD_FAST, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
 import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
@@ -103,6 +103,15 @@ function checkPubSubContext(_s: Server, c: Client, cmd: Command): string | null 
     'are allowed in this context';
 }
 
+/**
+ * While the dataset loads at start-up, only commands flagged `loading` run, as in Redis. The AOF's own replay
+ * client (id UINT64_MAX, server/aofWiring.ts) is the load itself.
+ */
+function checkLoading(server: Server, c: Client, cmd: Command): string | null {
+  if (!server.loading || (cmd.flagBits & CMD_LOADING) !== 0 || c.id === Number.MAX_SAFE_INTEGER) return null;
+  return 'LOADING Redis is loading the dataset in memory';
+}
+
 /** While a script runs past busy-reply-threshold, only allow_busy commands run (server/scripts.ts). */
 function checkBusyScript(server: Server, _c: Client, cmd: Command): string | null {
   if (!server.scripting.busy || (cmd.flagBits & CMD_ALLOW_BUSY) !== 0) return null;
@@ -125,6 +134,7 @@ const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
   checkTrackingLimit,
   checkDiskError,
   checkPubSubContext,
+  checkLoading,
   checkBusyScript,
   checkReplicaKeyspace,
 ];

@@ -122,7 +122,8 @@ export class Server implements ServerApi {
   /** The append-only file (persistence/aof). */
   readonly aof: Aof;
   /** INFO persistence's lines that exist only while the AOF is on. */
-  readonly persistenceInfoExtra = (): [string, string | number][] => aofInfoExtra(this.aof);
+  readonly persistenceInfoExtra = (): [string, string | number][] =>
+    [...aofInfoExtra(this.aof), ...this.rdb.loadingInfo(), ...this.aof.loadingInfo()];
   readonly rdb: RdbPersistence;
   /** Set by the dispatcher's OOM check for each top-level command (server/memory.ts checkOom). */
   preCommandOom = false;
@@ -278,7 +279,7 @@ export class Server implements ServerApi {
   /** Binds every address in `bind` on `port`; resolves once listening. */
   async listen(): Promise<void> {
     loadUsersAtStartup(this);
-    this.loadDataAtStartup();
+    const aofAtBoot = this.config.get('appendonly') === 'yes' && this.aof.state === 'off';
     const tcp = await this.bindTcp(this.config.getInt('port'), this.config.get('bind'));
     this.tcpListeners = tcp.servers;
     this.listeners.push(...tcp.servers);
@@ -287,14 +288,17 @@ export class Server implements ServerApi {
     if (unixsocket !== '') await this.listenUnix(unixsocket);
     if (this.listeners.length === 0) throw new Error(`Could not bind any address for port ${bound}`);
     this.port = bound;
-    this.cron.start();
     this.memory.start();
     this.stats.startupMemory = this.usedMemory();
     // Redis 7.0's start-up lines, in its order (data loading, when there is some, goes between the last two).
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning('Server initialized');
-    // With appendonly yes the AOF (loaded above) is the dataset, as in Redis; dump.rdb is not read.
-    if (this.loadOnStart && this.aof.state === 'off') this.loadDataFromDisk();
+    // With appendonly yes the AOF is the dataset, as in Redis; dump.rdb is not read. Either load serves clients
+    // between slices (-LOADING); the cron (expiry, save points, rehash) starts once it is done.
+    if (aofAtBoot) await this.loadDataAtStartup();
+    else if (this.loadOnStart) await this.loadDataFromDisk();
+    if (this.closing !== null) return;
+    this.cron.start();
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
   }
@@ -580,9 +584,19 @@ export class Server implements ServerApi {
   }
 
   /** Loads the AOF when appendonly is yes (it takes precedence over RDB), then opens it for appending. */
-  private loadDataAtStartup(): void {
-    if (this.config.get('appendonly') !== 'yes' || this.aof.state !== 'off') return;
-    this.aof.startAtBoot();
+  private async loadDataAtStartup(): Promise<void> {
+    this.loading = true;
+    try {
+      await this.aof.startAtBoot();
+    } catch (e) {
+      // SHUTDOWN during the load stopped it: not a failure.
+      if (this.closing !== null) return;
+      // Clients may have connected while it loaded: they go too (the reason is already logged).
+      void this.close();
+      throw e;
+    } finally {
+      this.loading = false;
+    }
     this.addPropagationSink(this.aof.sink);
   }
 
@@ -657,7 +671,8 @@ export class Server implements ServerApi {
     // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server (and the script).
     if (this.scripting.busy && opts.save !== false) return this.scripting.busyError;
     this.log.warning('User requested shutdown...');
-    if (!this.rdb.shutdownSave(opts.save) && !opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    // Never save a half-loaded dataset: Redis 7.0 turns SHUTDOWN into NOSAVE while loading.
+    if (!this.rdb.shutdownSave(this.loading ? false : opts.save) && !opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
     void this.close();
     return null;
   }
@@ -680,12 +695,18 @@ export class Server implements ServerApi {
       },
     });
     this.cron.jobs.push(() => rdb.cron());
+    this.stats.onReset.push(() => rdb.resetStats());
     for (const [name, fn] of rdb.infoFields()) this.infoFields.set(name, fn);
+    // Either start-up load (dump.rdb or the AOF).
+    this.infoFields.set('loading', () => (this.loading ? 1 : 0));
     this.onFlush.push((dbid) => {
       if (dbid === -1 && !this.rdbReloading) rdb.afterFlushAll();
     });
     return rdb;
   }
+
+  /** True while the start-up RDB load runs: commands not flagged `loading` get -LOADING (dispatch.ts). */
+  loading = false;
 
   /** True while DEBUG RELOAD empties the keyspace (its flush must not trigger FLUSHALL's save). */
   private rdbReloading = false;
@@ -696,15 +717,18 @@ export class Server implements ServerApi {
   }
 
   /** Start-up load of dump.rdb; a file that exists but cannot be loaded stops the server (never starts empty). */
-  private loadDataFromDisk(): void {
+  private async loadDataFromDisk(): Promise<void> {
+    this.loading = true;
     try {
-      this.rdb.loadAtStartup();
+      await this.rdb.loadAtStartup();
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.log.warning(`Fatal error loading the DB: ${msg}. Exiting.`);
-      void this.closeListeners();
-      this.cron.stop();
+      // Clients may have connected while it loaded: they go too.
+      void this.close();
       throw Object.assign(new Error(`Fatal error loading the DB: ${msg}`), { logged: true });
+    } finally {
+      this.loading = false;
     }
   }
 
@@ -721,6 +745,7 @@ export class Server implements ServerApi {
       this.aof.close();
       this.cron.stop();
       this.rdb.abortBgsave();
+      this.rdb.abortLoading();
       this.memory.stop();
       this.blocked.stop();
       this.scripting.close();

@@ -85,6 +85,29 @@ class Segment<V> {
     return i;
   }
 
+  /**
+   * add() for a key that is very probably absent, with one Map probe instead of a lookup and an insert: returns
+   * -1 (nothing changed) when the key was there after all.
+   */
+  addIfAbsent(key: string, value: V, meta: number): number {
+    const map = this.map;
+    const size = map.size;
+    const i = this.keys.length;
+    if (i >= this.cap) this.grow();
+    map.set(key, i);
+    if (map.size === size) {
+      // Present: put its index back (a linear search, only ever paid on a duplicate).
+      map.set(key, this.keys.indexOf(key));
+      return -1;
+    }
+    this.keys.push(key);
+    this.values.push(value);
+    if (this.expires !== null) this.expires[i] = NO_EXPIRE;
+    this.meta[i] = meta;
+    if (this.saved !== null) this.saved[i] = 1;
+    return i;
+  }
+
   expireOf(i: number): number {
     return this.expires === null ? NO_EXPIRE : this.expires[i]!;
   }
@@ -344,6 +367,15 @@ export class Dict<V> {
   add(key: string, value: V, meta = 0): number {
     if (this.segs.length === 1 && this.s0.keys.length < this.splitAt) return this.s0.add(key, value, meta);
     return this.addSegmented(key, value, meta);
+  }
+
+  /**
+   * Adds `key` unless present (then returns -1 and changes nothing). Loading a dump uses it: one probe per key
+   * where find() then add() would take two.
+   */
+  addIfAbsent(key: string, value: V, meta = 0): number {
+    if (this.segs.length === 1 && this.s0.keys.length < this.splitAt) return this.s0.addIfAbsent(key, value, meta);
+    return this.find(key) >= 0 ? -1 : this.addSegmented(key, value, meta);
   }
 
   private addSegmented(key: string, value: V, meta: number): number {

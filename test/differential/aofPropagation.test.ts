@@ -109,6 +109,32 @@ test('aof propagation: streams (generated IDs, approximate trims made exact, gro
   ]);
 });
 
+test('aof propagation: XCLAIM, XAUTOCLAIM and re-reads of a consumer history as Redis propagates them', { skip }, async () => {
+  await compareStreams([
+    ['XADD', 'cs', '1-1', 'a', '1'], ['XADD', 'cs', '2-1', 'b', '2'], ['XADD', 'cs', '3-1', 'c', '3'],
+    ['XADD', 'cs', '4-1', 'd', '4'], ['XADD', 'cs', '5-1', 'e', '5'], ['XADD', 'cs', '6-1', 'f', '6'],
+    ['XGROUP', 'CREATE', 'cs', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '4', 'STREAMS', 'cs', '>'],
+    // Claimed entries (with every option), one not pending, one not idle enough, one deleted from the stream.
+    ['XCLAIM', 'cs', 'g', 'amy', '0', '1-1', 'TIME', '1700000000000', 'RETRYCOUNT', '7'],
+    ['XCLAIM', 'cs', 'g', 'amy', '0', '2-1', '9-9', 'JUSTID'],
+    ['XCLAIM', 'cs', 'g', 'amy', '0', '5-1', 'FORCE', 'IDLE', '500'],
+    ['XCLAIM', 'cs', 'g', 'amy', '3600000', '3-1'],
+    ['XCLAIM', 'cs', 'g', 'amy', '0', '3-1', 'LASTID', '4-5'],
+    ['XCLAIM', 'cs', 'g', 'amy', '0', '8-1', 'LASTID', '9-0'],
+    ['XCLAIM', 'cs', 'g', 'amy', '0', '8-1', 'LASTID', '1-0'],
+    ['XDEL', 'cs', '4-1'], ['XCLAIM', 'cs', 'g', 'cid', '0', '4-1'],
+    ['XCLAIM', 'cs', 'g', 'cid', '0', '6-1', 'FORCE', 'JUSTID', 'RETRYCOUNT', '2'],
+    // XAUTOCLAIM: claims in order, drops deleted entries from the PEL, JUSTID, COUNT and the cursor.
+    ['XREADGROUP', 'GROUP', 'g', 'dot', 'STREAMS', 'cs', '>'],
+    ['XDEL', 'cs', '2-1'], ['XAUTOCLAIM', 'cs', 'g', 'eve', '0', '0', 'COUNT', '2'],
+    ['XAUTOCLAIM', 'cs', 'g', 'eve', '0', '0', 'JUSTID'], ['XAUTOCLAIM', 'cs', 'g', 'eve', '3600000', '0'],
+    ['XAUTOCLAIM', 'nokey', 'g', 'eve', '0', '0'],
+    // A consumer re-reading its own history (an ID instead of >).
+    ['XREADGROUP', 'GROUP', 'g', 'eve', 'STREAMS', 'cs', '0'],
+    ['XREADGROUP', 'GROUP', 'g', 'eve', 'COUNT', '1', 'STREAMS', 'cs', '3-1'],
+  ]);
+});
+
 test('aof propagation: SELECT, MULTI/EXEC wrapping, lazy expiry and flushes', { skip }, async () => {
   await compareStreams([
     ['SET', 'k1', 'v', 'PX', '1'], ['SET', 'k2', 'v', 'PX', '1'], ['SET', 'k3', 'v', 'PX', '1'], ['DEBUG', 'SLEEP', '0.01'],

@@ -17,12 +17,11 @@
  * Rewrite (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes) without fork: a new incremental file is
  * opened and listed in the manifest, and in the same event-loop turn the base image is cut, so the image is
  * exactly the state at the switch and every later write lands in the new file. With the RDB preamble the cut is
- * the start of the RDB service's incremental snapshot (written in slices while serving); a plain-AOF base is
- * serialized to memory in that turn (rewrite.ts) and written in the background. Only one snapshot runs at a time:
+ * the start of the RDB service's incremental snapshot (written in slices while serving), which writes either an
+ * RDB image or, with aof-use-rdb-preamble no, the plain-AOF commands (rewrite.ts). Only one snapshot runs at a time:
  * during a BGSAVE the rewrite is scheduled and the cron starts it afterwards. When the base is on disk it is
  * renamed to the new base, the manifest is replaced atomically (temp file, fsync, rename) with the older files
  * moved to history, and the history files are deleted. A crash at any point leaves a manifest that loads to a consistent state.
- * Limitation: the plain-AOF serialization runs on the loop in one turn (it stands in for fork()).
  *
  * Loading (`load`): base then incremental files, each through `execute` (the server runs the commands on a
  * fake client). A torn last command in the last file is dropped when aof-load-truncated is yes (the file is
@@ -39,6 +38,7 @@ import {
 } from './manifest.js';
 import { encodeCommand, readCommands } from './format.js';
 import { rewriteDataset } from './rewrite.js';
+import { loadingFields } from '../rdb/index.js';
 
 export type AofState = 'off' | 'on' | 'wait_rewrite';
 
@@ -67,13 +67,14 @@ export interface AofHost {
    */
   rdb?: {
     dump(): Buffer;
-    load(buf: Buffer): void;
+    /** Loads an RDB base in steps: `step(deadline)` loads until performance.now() passes it; true when done. */
+    load(buf: Buffer): { step(deadline: number): boolean; readonly loadedBytes: number };
     /**
-     * Starts the incremental snapshot (the one BGSAVE uses) writing the dataset, as of this call, as an RDB AOF
-     * base to `path`; resolves with null once the file is complete, or the error (Error('aborted') after
+     * Starts the incremental snapshot (the one BGSAVE uses) writing the dataset, as of this call, as an AOF base
+     * to `path` (an RDB image, or with `plain` the commands of plainAofFormat); resolves with null once the file is complete, or the error (Error('aborted') after
      * abortSnapshot).
      */
-    startSnapshot(path: string): Promise<Error | null>;
+    startSnapshot(path: string, plain: boolean): Promise<Error | null>;
     abortSnapshot(): void;
     /** A BGSAVE runs: only one snapshot at a time, so a rewrite waits for it (as Redis waits for its child). */
     bgsaveInProgress(): boolean;
@@ -299,7 +300,24 @@ export class Aof {
     }
   }
 
+  /** Between two slices of the start-up load; stops it (LoadError) once the server is closing. */
+  private async yieldWhileLoading(): Promise<void> {
+    await yieldToLoop();
+    if (this.loadAborted) throw new LoadError('Loading stopped: the server is shutting down');
+  }
+
+  private loadAborted = false;
+  /** The start-up load in progress (INFO's loading_* lines): bytes of finished files and of the current one. */
+  private loadProgress: { startSec: number; total: number; done: number; current: () => number } | null = null;
+
+  /** INFO persistence's loading_* lines while the AOF loads at start-up. */
+  loadingInfo(): [string, string | number][] {
+    const p = this.loadProgress;
+    return p === null ? [] : loadingFields(p.startSec, p.total, p.done + p.current(), 0);
+  }
+
   close(): void {
+    this.loadAborted = true;
     this.flushAndSync();
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
@@ -353,11 +371,11 @@ export class Aof {
    * appendonly yes at start-up: load the AOF if there is one, then open it for appending (creating the base and
    * the first incremental file when there was none). Throws LoadError (already logged) when start-up must stop.
    */
-  startAtBoot(): void {
+  async startAtBoot(): Promise<void> {
     fs.mkdirSync(this.dirPath, { recursive: true });
     if (this.exists()) {
       const t0 = performance.now();
-      this.load();
+      await this.load();
       this.host.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     }
     this.state = 'on';
@@ -408,8 +426,11 @@ export class Aof {
     return rewriteDataset(this.host.keyspace, this.host.keyspace.clock.now());
   }
 
-  /** Loads the manifest's files into the keyspace. */
-  load(): void {
+  /**
+   * Loads the manifest's files into the keyspace, in slices of LOAD_SLICE_MS with the event loop served between
+   * them (the server answers -LOADING meanwhile, as Redis does while it loads an AOF).
+   */
+  async load(): Promise<void> {
     const log = this.host.log;
     const mpath = this.file(manifestName(this.prefix));
     let m: AofManifest;
@@ -423,6 +444,8 @@ export class Aof {
     const files: AofInfo[] = [];
     if (m.base !== null) files.push(m.base);
     files.push(...m.incrs);
+    this.loadProgress = { startSec: Math.floor(Date.now() / 1000), total: 0, done: 0, current: () => 0 };
+    for (const f of files) this.loadProgress.total += safeSize(this.file(f.name));
     const ks = this.host.keyspace;
     const expireAllowed = ks.expireAllowed;
     // Nothing expires while loading (Redis's keyIsExpired during loading): the commands replay as written.
@@ -432,17 +455,21 @@ export class Aof {
       for (let i = 0; i < files.length; i++) {
         const f = files[i]!;
         const t0 = performance.now();
-        total += this.loadFile(f, i === files.length - 1);
+        const size = await this.loadFile(f, i === files.length - 1);
+        total += size;
+        this.loadProgress.done += size;
+        this.loadProgress.current = () => 0;
         log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
       }
     } finally {
       ks.expireAllowed = expireAllowed;
+      this.loadProgress = null;
     }
     this.currentSize = total;
   }
 
   /** Loads one file; returns its (possibly truncated) size. */
-  private loadFile(f: AofInfo, last: boolean): number {
+  private async loadFile(f: AofInfo, last: boolean): Promise<number> {
     const log = this.host.log;
     const p = this.file(f.name);
     let buf: Buffer;
@@ -463,7 +490,9 @@ export class Aof {
         throw new LoadError(msg);
       }
       log.notice('Reading RDB base file on AOF loading...');
-      this.host.rdb.load(buf);
+      const load = this.host.rdb.load(buf);
+      if (this.loadProgress !== null) this.loadProgress.current = () => load.loadedBytes;
+      while (!load.step(performance.now() + LOAD_SLICE_MS)) await this.yieldWhileLoading();
       log.notice('Reading the remaining AOF tail...');
       return buf.length;
     }
@@ -472,10 +501,21 @@ export class Aof {
     let r;
     let inMulti = false;
     try {
-      r = readCommands(buf, start, (argv, at) => {
+      let deadline = performance.now() + LOAD_SLICE_MS;
+      const onCommand = (argv: string[], at: number): string | null => {
         if (argv[0]!.length === 5 && argv[0]!.toLowerCase() === 'multi') multiStart = at;
         return ex.run(argv);
-      });
+      };
+      const pause = (): boolean => performance.now() >= deadline;
+      r = readCommands(buf, start, onCommand, pause);
+      const progress = this.loadProgress;
+      while (r.status === 'paused') {
+        const at = r.validUpTo;
+        if (progress !== null) progress.current = () => at;
+        await this.yieldWhileLoading();
+        deadline = performance.now() + LOAD_SLICE_MS;
+        r = readCommands(buf, r.validUpTo, onCommand, pause);
+      }
     } finally {
       inMulti = ex.inMulti();
       ex.close();
@@ -597,38 +637,44 @@ export class Aof {
       this.rewriteFailed(`Background AOF rewrite failed: ${strerror(e)}`);
       if (this.state === 'wait_rewrite') this.abortTurnOn();
     };
-    this.rewriteBySnapshot = rdb;
-    if (rdb) {
-      // The cut is now, in the same turn the new incremental file opened: the snapshot writes every key as it is
-      // at this point (the pre-write barrier saves a key before its first change), in slices of a few ms.
+    const snapshot = this.host.rdb;
+    if (snapshot === undefined) {
+      // No snapshot service (a bare AOF without the RDB subsystem): the plain image is taken in this turn.
+      this.rewriteBySnapshot = false;
+      let image: (Buffer | string)[];
+      try {
+        image = this.baseImage();
+      } catch (e) {
+        this.rewriteInProgress = false;
+        this.rewriteFailed(`Background AOF rewrite failed: ${(e as Error).message}`);
+        return 'ERR Background append only file rewriting failed';
+      }
       this.host.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-      void this.host.rdb!.startSnapshot(this.file(tmpName)).then((err) => {
-        if (err === null) {
-          if (gen !== this.rewriteGen) return;
-          this.host.log.notice(`Successfully created the temporary AOF base file ${tmpName}`);
-          this.rewriteDone(tmpName, rdb, pendingIncr);
-        } else {
-          failed(err);
-        }
-      });
+      this.rewrites++;
+      void this.writeImage(tmpName, image).then(
+        () => {
+          if (gen === this.rewriteGen) this.rewriteDone(tmpName, rdb, pendingIncr);
+        },
+        failed,
+      );
       return null;
     }
-    // A plain-AOF base is still generated in one turn (rewrite.ts) and written in the background.
-    let image: (Buffer | string)[];
-    try {
-      image = this.baseImage();
-    } catch (e) {
-      this.rewriteInProgress = false;
-      this.rewriteFailed(`Background AOF rewrite failed: ${(e as Error).message}`);
-      return 'ERR Background append only file rewriting failed';
-    }
+    this.rewriteBySnapshot = true;
+    // The cut is now, in the same turn the new incremental file opened: the snapshot writes every key as it is at
+    // this point (the pre-write barrier saves a key before its first change), in slices of a few ms. With the
+    // RDB preamble the base is an RDB image, otherwise the commands of plainAofFormat.
     this.host.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    void this.writeImage(tmpName, image).then(
-      () => {
-        if (gen === this.rewriteGen) this.rewriteDone(tmpName, rdb, pendingIncr);
-      },
-      failed,
-    );
+    // Redis counts a rewrite when its child starts (stat_aof_rewrites), whatever its outcome.
+    this.rewrites++;
+    void snapshot.startSnapshot(this.file(tmpName), !rdb).then((err) => {
+      if (err === null) {
+        if (gen !== this.rewriteGen) return;
+        this.host.log.notice(`Successfully created the temporary AOF base file ${tmpName}`);
+        this.rewriteDone(tmpName, rdb, pendingIncr);
+      } else {
+        failed(err);
+      }
+    });
     return null;
   }
 
@@ -717,7 +763,6 @@ export class Aof {
     this.deleteHistory();
     this.lastRewriteTimeSec = Math.floor((this.host.now() - this.rewriteStart) / 1000);
     this.lastBgrewriteStatus = 'ok';
-    this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
     this.host.log.notice('Background AOF rewrite finished successfully');
   }
@@ -761,6 +806,13 @@ export class Aof {
     this.buf = '';
     this.state = 'off';
   }
+}
+
+/** How long one slice of the start-up load holds the event loop. */
+const LOAD_SLICE_MS = 10;
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
 }
 
 function writeAll(fd: number, chunk: Buffer | string): number {

@@ -18,7 +18,7 @@ export function encodeCommand(argv: readonly string[]): string {
   return s;
 }
 
-export type ReadStatus = 'ok' | 'truncated' | 'format';
+export type ReadStatus = 'ok' | 'truncated' | 'format' | 'paused';
 
 export interface ReadResult {
   status: ReadStatus;
@@ -32,9 +32,11 @@ export interface ReadResult {
 
 /**
  * Reads the commands of `buf` from `start`, calling `onCommand(argv, offset)` for each (argv as latin1 strings).
- * A non-null return from onCommand stops the reading (the caller reports its error).
+ * A non-null return from onCommand stops the reading (the caller reports its error). When `pause` (asked after
+ * each command) answers true, the reading stops with status 'paused' and validUpTo where to resume.
  */
-export function readCommands(buf: Buffer, start: number, onCommand: (argv: string[], at: number) => string | null): ReadResult & { stopped: string | null } {
+export function readCommands(buf: Buffer, start: number, onCommand: (argv: string[], at: number) => string | null,
+  pause?: () => boolean): ReadResult & { stopped: string | null } {
   let pos = start;
   let line = 1;
   const n = buf.length;
@@ -81,6 +83,7 @@ export function readCommands(buf: Buffer, start: number, onCommand: (argv: strin
     validUpTo = pos;
     const stop = onCommand(argv, at);
     if (stop !== null) return result('format', stop, stop);
+    if (pause !== undefined && pos < n && pause()) return result('paused');
   }
   return result('ok');
 }

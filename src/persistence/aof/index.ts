@@ -6,3 +6,4 @@ export {
   parseManifest, formatManifest, emptyManifest, baseFileName, incrFileName, manifestName, ManifestError,
   type AofManifest, type AofInfo,
 } from './manifest.js';
+export { plainAofFormat } from './rewrite.js';

@@ -6,8 +6,11 @@
  * XADD MAXLEN 0 of a dummy entry), an XSETID with its counters, and per consumer group an XGROUP CREATE with
  * ENTRIESREAD, an XCLAIM ... JUSTID FORCE per pending entry, and XGROUP CREATECONSUMER for consumers with none.
  *
- * The image is built synchronously into ~1 MB buffers: taken in one go, it is exactly the dataset at the moment
- * the rewrite starts, which is what lets every later write go to the new incremental file (see aof.ts).
+ * BGREWRITEAOF writes this image with the incremental snapshot (rdb/snapshot.ts, `plainAofFormat`): the cut is
+ * the turn the new incremental file opens, keys are written in slices and each one before its first change,
+ * so the file is exactly the dataset at the switch while the loop keeps serving. `rewriteDataset` builds the
+ * whole image in one go (the base created at start-up, when nothing else runs yet). Function libraries come
+ * first as FUNCTION LOAD, as Redis's rewriteFunctions writes them.
  */
 import { NO_EXPIRE } from '../../types/dict.js';
 import { isString, stringBytes, typeOf, type Value } from '../../engine/values.js';
@@ -20,15 +23,84 @@ import { formatDouble } from '../../util/numbers.js';
 import { StreamIterator, type Stream } from '../../types/stream.js';
 import { idString, ZERO_ID, MAX_ID } from '../../types/streamId.js';
 import { ReplyWriter } from '../../protocol/writer.js';
+import type { Dict } from '../../types/dict.js';
+import type { SnapshotFormat, SnapshotSink } from '../rdb/index.js';
 
 const ITEMS_PER_CMD = 64;
 const CHUNK = 1 << 20;
 
+/** Where rewriteKey writes commands. */
+export interface CommandSink {
+  command(argv: readonly string[]): void;
+  commandRange(head: readonly string[], items: readonly string[], from: number, n: number): void;
+}
+
 /**
- * Collects the image as ~1 MB Buffers, encoding straight into a reply writer's buffer (RESP2 arrays of bulk
- * strings are exactly the AOF's commands): far cheaper than building JS strings for millions of keys.
+ * Commands encoded straight into a reply writer's buffer (RESP2 arrays of bulk strings are exactly the AOF's
+ * commands): far cheaper than building JS strings for millions of keys. A snapshot takes the bytes in chunks.
  */
-export class ChunkSink {
+export class AofSink implements CommandSink, SnapshotSink {
+  protected readonly w: ReplyWriter;
+
+  constructor(size = 64 << 10) {
+    this.w = new ReplyWriter(size);
+  }
+
+  get pos(): number {
+    return this.w.len;
+  }
+
+  view(): Buffer {
+    return this.w.buf.subarray(0, this.w.len);
+  }
+
+  reset(): void {
+    this.w.len = 0;
+  }
+
+  take(): Buffer {
+    const b = Buffer.from(this.view());
+    this.reset();
+    return b;
+  }
+
+  command(argv: readonly string[]): void {
+    const w = this.w;
+    w.array(argv.length);
+    for (let i = 0; i < argv.length; i++) w.bulk(argv[i]!);
+  }
+
+  commandRange(head: readonly string[], items: readonly string[], from: number, n: number): void {
+    const w = this.w;
+    w.array(head.length + n);
+    for (let i = 0; i < head.length; i++) w.bulk(head[i]!);
+    for (let i = from; i < from + n; i++) w.bulk(items[i]!);
+  }
+}
+
+/** The plain-AOF base as a snapshot format: FUNCTION LOADs, then per database a SELECT and every key's commands. */
+export function plainAofFormat(functions: readonly string[], nowMs: number): SnapshotFormat<AofSink> {
+  return {
+    checksum: false,
+    newSink: () => new AofSink(),
+    head: () => {
+      const out = new AofSink(4096);
+      for (const code of functions) out.command(['FUNCTION', 'LOAD', code]);
+      return out.take();
+    },
+    dbHeader: (out, dbid) => out.command(['SELECT', String(dbid)]),
+    key: (out, d: Dict<Value>, slot) => {
+      const when = d.expireAt(slot);
+      // Already past its TTL at the cut: not part of the dataset (Redis's rewrite skips it too).
+      if (when !== NO_EXPIRE && when < nowMs) return;
+      rewriteKey(out, d.keyAt(slot), d.valueAt(slot), when);
+    },
+    tail: () => Buffer.alloc(0),
+  };
+}
+
+/** Collects a whole image as ~1 MB Buffers. */
+export class ChunkSink implements CommandSink {
   readonly chunks: Buffer[] = [];
   private readonly w = new ReplyWriter(CHUNK + 64 * 1024);
 
@@ -64,7 +136,7 @@ export class ChunkSink {
 }
 
 /** One command with a head (e.g. RPUSH key) and items spread over batches of ITEMS_PER_CMD. */
-function batched(out: ChunkSink, head: readonly string[], items: string[], perItem: number): void {
+function batched(out: CommandSink, head: readonly string[], items: string[], perItem: number): void {
   const total = items.length / perItem;
   for (let i = 0; i < total; i += ITEMS_PER_CMD) {
     const n = Math.min(ITEMS_PER_CMD, total - i);
@@ -73,7 +145,7 @@ function batched(out: ChunkSink, head: readonly string[], items: string[], perIt
 }
 
 /** The commands that recreate one key. */
-export function rewriteKey(out: ChunkSink, key: string, v: Value, expireAt: number): void {
+export function rewriteKey(out: CommandSink, key: string, v: Value, expireAt: number): void {
   if (isString(v)) {
     out.command(['SET', key, stringBytes(v)]);
   } else {
@@ -115,7 +187,7 @@ export function rewriteKey(out: ChunkSink, key: string, v: Value, expireAt: numb
 }
 
 /** Redis's rewriteStreamObject. */
-function rewriteStream(out: ChunkSink, key: string, s: Stream): void {
+function rewriteStream(out: CommandSink, key: string, s: Stream): void {
   if (s.length > 0) {
     const it = new StreamIterator(s, ZERO_ID, MAX_ID, false);
     while (it.next()) out.command(['XADD', key, idString(it.id), ...it.fieldValues()]);
@@ -139,9 +211,10 @@ function rewriteStream(out: ChunkSink, key: string, s: Stream): void {
   }
 }
 
-/** The whole dataset as plain-AOF chunks. */
-export function rewriteDataset(ks: Keyspace, now: number): Buffer[] {
+/** The whole dataset as plain-AOF chunks, in one go. */
+export function rewriteDataset(ks: Keyspace, now: number, functions: readonly string[] = []): Buffer[] {
   const out = new ChunkSink();
+  for (const code of functions) out.command(['FUNCTION', 'LOAD', code]);
   for (const db of ks.dbs) {
     if (db.size === 0) continue;
     out.command(['SELECT', String(db.id)]);

@@ -11,7 +11,7 @@ import { RdbOutput } from './output.js';
 import { RdbInput } from './input.js';
 import { writeValueType, writeValue, type EncodeOptions } from './encode.js';
 import { readValue, isObjectType, type DecodeOptions } from './decode.js';
-import { crc64, type Crc64 } from './crc64.js';
+import { crc64, Crc64 } from './crc64.js';
 import {
   RdbError, RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS,
   RDB_OPCODE_FREQ, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX,
@@ -133,88 +133,144 @@ export interface LoadSummary {
 
 /** Parses a complete RDB file held in memory; throws RdbError on any corruption. */
 export function loadRdb(buf: Buffer, o: LoadOptions, sink: LoadSink): LoadSummary {
-  if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
-  const version = Number(buf.latin1Slice(5, 9));
-  if (!Number.isInteger(version) || version < 1 || version > 11) {
-    throw new RdbError(`Can't handle RDB format version ${buf.latin1Slice(5, 9)}`);
+  const loader = new RdbLoader(buf, o, sink);
+  while (!loader.step(Infinity));
+  return loader.summary;
+}
+
+/**
+ * An RDB parse that can stop and resume between records: `step(deadline)` reads records until
+ * performance.now() passes `deadline` (checked every few records) or the file ends, so a start-up load can hand
+ * the event loop back between slices (clients get -LOADING meanwhile, as Redis answers while it loads). The
+ * checksum is computed as the bytes are consumed, so the end of the file costs no long pass over all of it.
+ */
+export class RdbLoader {
+  readonly summary: LoadSummary;
+  private readonly input: RdbInput;
+  private readonly crc: Crc64 | null;
+  private hashed = 0;
+  private dbid = 0;
+  private expireAt = 0;
+  private idle = -1;
+  private freq = -1;
+  private finished = false;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly o: LoadOptions,
+    private readonly sink: LoadSink,
+  ) {
+    if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
+    const version = Number(buf.latin1Slice(5, 9));
+    if (!Number.isInteger(version) || version < 1 || version > 11) {
+      throw new RdbError(`Can't handle RDB format version ${buf.latin1Slice(5, 9)}`);
+    }
+    this.input = new RdbInput(buf, 9);
+    this.summary = { version, emptyKeys: 0, noChecksum: false, end: 0 };
+    this.crc = version >= 5 && o.checksum ? new Crc64() : null;
   }
-  const input = new RdbInput(buf, 9);
-  const summary: LoadSummary = { version, emptyKeys: 0, noChecksum: false, end: 0 };
-  let dbid = 0;
-  let expireAt = 0;
-  let idle = -1;
-  let freq = -1;
-  for (;;) {
-    const type = input.byte();
-    if (type === RDB_OPCODE_EXPIRETIME) {
-      expireAt = input.u32le() * 1000;
-      continue;
-    }
-    if (type === RDB_OPCODE_EXPIRETIME_MS) {
-      expireAt = input.i64le();
-      continue;
-    }
-    if (type === RDB_OPCODE_FREQ) {
-      freq = input.byte();
-      continue;
-    }
-    if (type === RDB_OPCODE_IDLE) {
-      idle = input.len();
-      continue;
-    }
-    if (type === RDB_OPCODE_EOF) break;
-    if (type === RDB_OPCODE_SELECTDB) {
-      dbid = input.len();
-      if (dbid >= o.databases) {
-        throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${o.databases} databases. Exiting`);
+
+  /** Bytes parsed so far (INFO loading_loaded_bytes). */
+  get loadedBytes(): number {
+    return this.input.pos;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Parses records until `deadline` (performance.now() ms) or the end; true once the whole file is loaded. */
+  step(deadline: number): boolean {
+    if (this.finished) return true;
+    const { input, o, sink, summary } = this;
+    for (let n = 0; ; n++) {
+      if ((n & 63) === 63 && deadline !== Infinity && performance.now() >= deadline) {
+        this.hashTo(input.pos);
+        return false;
       }
-      continue;
+      const type = input.byte();
+      if (type === RDB_OPCODE_EXPIRETIME) {
+        this.expireAt = input.u32le() * 1000;
+        continue;
+      }
+      if (type === RDB_OPCODE_EXPIRETIME_MS) {
+        this.expireAt = input.i64le();
+        continue;
+      }
+      if (type === RDB_OPCODE_FREQ) {
+        this.freq = input.byte();
+        continue;
+      }
+      if (type === RDB_OPCODE_IDLE) {
+        this.idle = input.len();
+        continue;
+      }
+      if (type === RDB_OPCODE_EOF) break;
+      if (type === RDB_OPCODE_SELECTDB) {
+        this.dbid = input.len();
+        if (this.dbid >= o.databases) {
+          throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${o.databases} databases. Exiting`);
+        }
+        continue;
+      }
+      if (type === RDB_OPCODE_RESIZEDB) {
+        const size = input.len();
+        const expires = input.len();
+        sink.resize?.(this.dbid, size, expires);
+        continue;
+      }
+      if (type === RDB_OPCODE_AUX) {
+        const name = input.string();
+        const value = input.string();
+        sink.aux?.(name, value);
+        continue;
+      }
+      if (type === RDB_OPCODE_MODULE_AUX) {
+        throw new RdbError('The RDB file contains AUX module data I can\'t load: no matching module');
+      }
+      if (type === RDB_OPCODE_FUNCTION_PRE_GA) {
+        throw new RdbError('Pre-release function format not supported.');
+      }
+      if (type === RDB_OPCODE_FUNCTION2) {
+        const code = input.string();
+        if (sink.functionLibrary === undefined) throw new RdbError('Function libraries are not supported by this server');
+        sink.functionLibrary(code);
+        continue;
+      }
+      if (!isObjectType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`);
+      const key = input.string();
+      const value = readValue(type, input, o);
+      if (value === null) summary.emptyKeys++;
+      else sink.key({ dbid: this.dbid, key, value, expireAt: this.expireAt, idle: this.idle, freq: this.freq });
+      this.expireAt = 0;
+      this.idle = -1;
+      this.freq = -1;
     }
-    if (type === RDB_OPCODE_RESIZEDB) {
-      const size = input.len();
-      const expires = input.len();
-      sink.resize?.(dbid, size, expires);
-      continue;
-    }
-    if (type === RDB_OPCODE_AUX) {
-      const name = input.string();
-      const value = input.string();
-      sink.aux?.(name, value);
-      continue;
-    }
-    if (type === RDB_OPCODE_MODULE_AUX) {
-      throw new RdbError('The RDB file contains AUX module data I can\'t load: no matching module');
-    }
-    if (type === RDB_OPCODE_FUNCTION_PRE_GA) {
-      throw new RdbError('Pre-release function format not supported.');
-    }
-    if (type === RDB_OPCODE_FUNCTION2) {
-      const code = input.string();
-      if (sink.functionLibrary === undefined) throw new RdbError('Function libraries are not supported by this server');
-      sink.functionLibrary(code);
-      continue;
-    }
-    if (!isObjectType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`);
-    const key = input.string();
-    const value = readValue(type, input, o);
-    if (value === null) summary.emptyKeys++;
-    else sink.key({ dbid, key, value, expireAt, idle, freq });
-    expireAt = 0;
-    idle = -1;
-    freq = -1;
-  }
-  if (version >= 5) {
-    const stored = input.bytes(8);
-    if (stored.every((b) => b === 0)) summary.noChecksum = true;
-    else if (o.checksum) {
-      const expected = crc64(buf, 0, input.pos - 8).digest();
-      if (!expected.equals(stored)) {
-        throw new RdbError(`Wrong RDB checksum expected: (${hex64(stored)}) got (${hex64(expected)}). Aborting now.`);
+    if (summary.version >= 5) {
+      const stored = input.bytes(8);
+      if (stored.every((b) => b === 0)) summary.noChecksum = true;
+      else if (this.crc !== null) {
+        const expected = this.hashTo(input.pos - 8)!.digest();
+        if (!expected.equals(stored)) {
+          throw new RdbError(`Wrong RDB checksum expected: (${hex64(stored)}) got (${hex64(expected)}). Aborting now.`);
+        }
       }
     }
+    summary.end = input.pos;
+    this.finished = true;
+    return true;
   }
-  summary.end = input.pos;
-  return summary;
+
+  /** Extends the running checksum up to `end`. */
+  private hashTo(end: number): Crc64 | null {
+    const crc = this.crc;
+    if (crc === null) return null;
+    if (end > this.hashed) {
+      crc.update(this.buf, this.hashed, end);
+      this.hashed = end;
+    }
+    return crc;
+  }
 }
 
 function hex64(b: Buffer): string {

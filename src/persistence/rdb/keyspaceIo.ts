@@ -11,7 +11,7 @@ import type { Value } from '../../engine/values.js';
 import type { RdbOutput } from './output.js';
 import type { EncodeOptions } from './encode.js';
 import type { DecodeOptions } from './decode.js';
-import { writeKeyRecord, loadRdb, type AccessInfo, type LoadOptions, type LoadSummary } from './format.js';
+import { writeKeyRecord, RdbLoader, type AccessInfo, type LoadOptions, type LoadSummary } from './format.js';
 import { RdbError } from './constants.js';
 import { readStreamValue } from './streamValue.js';
 
@@ -69,18 +69,28 @@ export interface LoadHooks {
  */
 export function loadIntoKeyspace(buf: Buffer, ks: Keyspace, config: Config, nowMs: number, dropExpired: boolean,
   hooks: LoadHooks = {}): LoadResult {
-  const o: LoadOptions = {
-    ...decodeOptions(config),
-    checksum: config.getBool('rdbchecksum'),
-    databases: ks.dbs.length,
-  };
-  if (hooks.readStream) o.readStream = hooks.readStream;
-  const res: LoadResult = {
+  const load = new KeyspaceLoad(buf, ks, config, nowMs, dropExpired, hooks);
+  load.step(Infinity);
+  return load.result;
+}
+
+/** loadIntoKeyspace in resumable steps (the start-up load, which yields to the event loop between slices). */
+export class KeyspaceLoad {
+  readonly result: LoadResult = {
     version: 0, emptyKeys: 0, noChecksum: false, end: 0, keysLoaded: 0, keysExpired: 0, aux: new Map(),
   };
-  const lfuMinutes = (Math.floor(nowMs / 60000) & 0xffff) << 8;
-  try {
-    const summary = loadRdb(buf, o, {
+  private readonly loader: RdbLoader;
+
+  constructor(buf: Buffer, ks: Keyspace, config: Config, nowMs: number, dropExpired: boolean, hooks: LoadHooks = {}) {
+    const o: LoadOptions = {
+      ...decodeOptions(config),
+      checksum: config.getBool('rdbchecksum'),
+      databases: ks.dbs.length,
+    };
+    if (hooks.readStream) o.readStream = hooks.readStream;
+    const res = this.result;
+    const lfuMinutes = (Math.floor(nowMs / 60000) & 0xffff) << 8;
+    this.loader = new RdbLoader(buf, o, {
       aux: (k, v) => res.aux.set(k, v),
       ...(hooks.functionLibrary ? { functionLibrary: hooks.functionLibrary } : {}),
       key: (k) => {
@@ -89,21 +99,33 @@ export function loadIntoKeyspace(buf: Buffer, ks: Keyspace, config: Config, nowM
           return;
         }
         const d = ks.dbs[k.dbid]!.dict;
-        const old = d.find(k.key);
-        if (old >= 0) {
-          if (!hooks.merge) throw new RdbError(`Duplicate key '${k.key}' found in RDB file`);
-          d.removeSlot(old);
-        }
         const meta = k.freq >= 0 ? lfuMinutes | k.freq : lruClock(nowMs - (k.idle > 0 ? k.idle * 1000 : 0));
-        const slot = d.add(k.key, k.value, meta);
+        let slot = d.addIfAbsent(k.key, k.value, meta);
+        if (slot < 0) {
+          if (!hooks.merge) throw new RdbError(`Duplicate key '${k.key}' found in RDB file`);
+          d.removeSlot(d.find(k.key));
+          slot = d.add(k.key, k.value, meta);
+        }
         if (k.expireAt !== 0) d.setExpire(slot, k.expireAt);
         res.keysLoaded++;
       },
     });
-    Object.assign(res, summary, { keysLoaded: res.keysLoaded, keysExpired: res.keysExpired });
-  } catch (e) {
-    if (e instanceof RangeError) throw new RdbError(`Short read or corrupt data: ${e.message}`);
-    throw e;
   }
-  return res;
+
+  get loadedBytes(): number {
+    return this.loader.loadedBytes;
+  }
+
+  /** Loads until `deadline` (performance.now() ms) or the end; true when done. Throws RdbError on corruption. */
+  step(deadline: number): boolean {
+    let done: boolean;
+    try {
+      done = this.loader.step(deadline);
+    } catch (e) {
+      if (e instanceof RangeError) throw new RdbError(`Short read or corrupt data: ${e.message}`);
+      throw e;
+    }
+    if (done) Object.assign(this.result, this.loader.summary);
+    return done;
+  }
 }

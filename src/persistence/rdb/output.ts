@@ -66,6 +66,11 @@ export class RdbOutput {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** Empties the buffer for reuse. */
+  reset(): void {
+    this.pos = 0;
+  }
+
   byte(b: number): void {
     this.ensure(1);
     this.buf[this.pos++] = b;

@@ -10,8 +10,8 @@ import type { Config } from '../../config/config.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { saveToFile, serializeKeyspace, type SaveParams } from './save.js';
-import { Snapshot } from './snapshot.js';
-import { accessMode, encodeOptions, loadIntoKeyspace, type LoadHooks } from './keyspaceIo.js';
+import { Snapshot, rdbFormat, type SnapshotFormat } from './snapshot.js';
+import { accessMode, encodeOptions, loadIntoKeyspace, KeyspaceLoad, type LoadHooks, type LoadResult } from './keyspaceIo.js';
 import { RdbError } from './constants.js';
 
 export interface RdbDeps {
@@ -35,6 +35,17 @@ export const MISCONF_ERROR =
   'may modify the data set are disabled, because this instance is configured to report errors during writes if ' +
   'RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the ' +
   'RDB error.';
+
+/** How long one slice of the start-up load holds the event loop before clients get their (LOADING) replies. */
+const LOAD_SLICE_MS = 10;
+
+/** The start-up load in progress, for INFO persistence's loading fields. */
+interface Loading {
+  startSec: number;
+  totalBytes: number;
+  load: KeyspaceLoad;
+  aborted: boolean;
+}
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before retrying. */
 const BGSAVE_RETRY_DELAY_SEC = 5;
@@ -119,16 +130,18 @@ export class RdbPersistence {
   }
 
   /**
-   * BGREWRITEAOF's base with the RDB preamble: the incremental snapshot (as BGSAVE) of the dataset as of this call,
-   * written to `path` (aux `aof-base` set). Resolves with null when the file is complete, else the error.
+   * BGREWRITEAOF's base: the incremental snapshot (as BGSAVE) of the dataset as of this call, written to `path`:
+   * an RDB image with aux `aof-base` set, or with `plain` the plain-AOF commands that format builds. Resolves
+   * with null when the file is complete, else the error.
    */
-  startAofSnapshot(path: string): Promise<Error | null> {
+  startAofSnapshot(path: string, plain?: (p: SaveParams) => SnapshotFormat): Promise<Error | null> {
     if (this.snapshot !== null || this.aofSnapshot !== null) return Promise.resolve(new Error('Another snapshot is in progress'));
     const p = this.params();
     const sample = this.d.latencySample;
     // A temp name of its own: a cancelled snapshot still removing its file must not touch the next one's.
-    const tmp = `${dirname(path)}/temp-${process.pid}-aof-${++this.aofSnapshots}.rdb`;
-    const snap = new Snapshot(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true } }, dirname(path), path,
+    const tmp = `${dirname(path)}/temp-${process.pid}-aof-${++this.aofSnapshots}.${plain ? 'aof' : 'rdb'}`;
+    const format = plain ? plain(p) : rdbFormat({ ...p, aux: { ...p.aux, aofBase: true } });
+    const snap = new Snapshot(this.d.keyspace, format, dirname(path), path,
       sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms), tmp);
     this.aofSnapshot = snap;
     void snap.start();
@@ -145,10 +158,22 @@ export class RdbPersistence {
     s.abort();
   }
 
-  /** Loads an AOF's RDB base into the keyspace (keys past their TTL are kept: the AOF tail may still touch them). */
-  loadAofBase(buf: Buffer): void {
-    const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, this.d.clock.now(), false, this.loadHooks);
-    this.d.log.notice(`Done loading RDB base, keys loaded: ${res.keysLoaded}.`);
+  /**
+   * Loads an AOF's RDB base into the keyspace in steps (keys past their TTL are kept: the AOF tail may still touch
+   * them); `step(deadline)` returns true once it is all loaded.
+   */
+  loadAofBase(buf: Buffer): { step(deadline: number): boolean; readonly loadedBytes: number } {
+    const load = new KeyspaceLoad(buf, this.d.keyspace, this.d.config, this.d.clock.now(), false, this.loadHooks);
+    return {
+      get loadedBytes() {
+        return load.loadedBytes;
+      },
+      step: (deadline) => {
+        if (!load.step(deadline)) return false;
+        this.d.log.notice(`Done loading RDB base, keys loaded: ${load.result.keysLoaded}.`);
+        return true;
+      },
+    };
   }
 
   /** MISCONF: writes (and PING) are refused while the last BGSAVE failed and save points are set. */
@@ -176,13 +201,15 @@ export class RdbPersistence {
     this.d.keyspace.dirty -= dirty;
     this.d.setLastSave(Math.floor(this.d.clock.now() / 1000));
     this.lastBgsaveOk = true;
-    this.saves++;
     return true;
   }
 
   /** SAVE's reply: null for OK, or an error text. */
   saveCommand(): string | null {
     if (this.snapshot !== null) return 'ERR Background save already in progress';
+    // Redis 7.0 counts SAVE in rdb_saves whether or not it succeeds; the saves FLUSHALL, DEBUG RELOAD and
+    // SHUTDOWN make do not count.
+    this.saves++;
     return this.saveSync() ? null : 'ERR';
   }
 
@@ -204,10 +231,12 @@ export class RdbPersistence {
     if (this.snapshot !== null || this.aofSnapshot !== null || this.aofRewriteActive()) return false;
     const now = this.d.clock.now();
     this.lastBgsaveTry = Math.floor(now / 1000);
+    // Counted when it starts (rdbSaveBackground), as Redis does: a BGSAVE that fails later still counts.
+    this.saves++;
     this.dirtyAtBgsave = this.d.keyspace.dirty;
     this.bgsaveStartMs = Date.now();
     const sample = this.d.latencySample;
-    const snap = new Snapshot(this.d.keyspace, this.params(), this.dir(), this.filePath(),
+    const snap = new Snapshot(this.d.keyspace, rdbFormat(this.params()), this.dir(), this.filePath(),
       sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms));
     this.snapshot = snap;
     this.d.log.notice('Background saving started');
@@ -226,7 +255,6 @@ export class RdbPersistence {
       this.d.keyspace.dirty -= this.dirtyAtBgsave;
       this.d.setLastSave(Math.floor(this.d.clock.now() / 1000));
       this.lastBgsaveOk = true;
-      this.saves++;
     } else if (err.message !== 'aborted') {
       this.d.log.warning(`Write error saving DB on disk: ${errnoText(err as NodeJS.ErrnoException)}`);
       this.d.log.warning('Background saving error');
@@ -288,6 +316,11 @@ export class RdbPersistence {
    */
   shutdownSave(save: boolean | undefined): boolean {
     this.abortBgsave();
+    // Never over a half-loaded dataset: Redis 7.0 turns SHUTDOWN into NOSAVE while loading.
+    if (this.loading !== null) {
+      this.abortLoading();
+      return true;
+    }
     if (save === false || (save === undefined && this.savePoints.length === 0)) return true;
     this.d.log.notice('Saving the final RDB snapshot before exiting.');
     if (this.saveSync()) return true;
@@ -296,21 +329,61 @@ export class RdbPersistence {
   }
 
   /**
-   * Loads the dump file at start-up if it exists. Throws RdbError (or an fs error) when it exists but cannot be
-   * loaded: the caller stops start-up rather than serve an empty dataset.
+   * Loads the dump file at start-up if it exists, in slices of LOAD_SLICE_MS with the event loop served between
+   * them: the server already listens, and as in Redis clients get -LOADING for commands not flagged `loading`
+   * (server/dispatch.ts) while INFO shows the progress. Rejects with RdbError (or an fs error) when the file
+   * exists but cannot be loaded: the caller stops start-up rather than serve an empty dataset.
    */
-  loadAtStartup(): void {
+  async loadAtStartup(): Promise<void> {
     const path = this.filePath();
     if (!existsSync(path)) return;
     const t0 = performance.now();
-    this.loadFile(path);
+    const buf = readFileSync(path);
+    const now = this.d.clock.now();
+    const load = new KeyspaceLoad(buf, this.d.keyspace, this.d.config, now, true, this.loadHooks);
+    const state: Loading = { startSec: Math.floor(Date.now() / 1000), totalBytes: buf.length, load, aborted: false };
+    this.loading = state;
+    try {
+      while (!load.step(performance.now() + LOAD_SLICE_MS)) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (state.aborted) return;
+      }
+    } finally {
+      this.loading = null;
+    }
+    this.logLoaded(load.result, now);
     this.d.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+
+  /** True while the start-up load runs (INFO loading:1, -LOADING for most commands). */
+  get isLoading(): boolean {
+    return this.loading !== null;
+  }
+
+  /** Stops a start-up load in progress (the server is closing). */
+  abortLoading(): void {
+    if (this.loading !== null) this.loading.aborted = true;
+    this.loading = null;
+  }
+
+  private loading: Loading | null = null;
+
+  /** INFO persistence's loading_* lines, printed by Redis only while loading (after every other field). */
+  loadingInfo(): [string, string | number][] {
+    const l = this.loading;
+    if (l === null) return [];
+    const usedMem = Number(l.load.result.aux.get('used-mem') ?? 0) || 0;
+    return loadingFields(l.startSec, l.totalBytes, l.load.loadedBytes, usedMem);
   }
 
   private loadFile(path: string, merge = false): void {
     const buf = readFileSync(path);
     const now = this.d.clock.now();
-    const res = loadIntoKeyspace(buf, this.d.keyspace, this.d.config, now, true, { ...this.loadHooks, merge });
+    this.logLoaded(loadIntoKeyspace(buf, this.d.keyspace, this.d.config, now, true, { ...this.loadHooks, merge }), now);
+  }
+
+  /** Redis's lines after a load, and the rdb_last_load_* fields. */
+  private logLoaded(res: LoadResult, now: number): void {
     const ver = res.aux.get('redis-ver');
     if (ver !== undefined) this.d.log.notice(`Loading RDB produced by version ${ver}`);
     const ctime = Number(res.aux.get('ctime'));
@@ -346,12 +419,18 @@ export class RdbPersistence {
     return null;
   }
 
+  /** CONFIG RESETSTAT. */
+  resetStats(): void {
+    this.saves = 0;
+  }
+
   /** INFO persistence fields this service owns, by name. */
   infoFields(): [string, () => string | number][] {
     const snap = (): Snapshot | null => this.snapshot;
     return [
       ['current_save_keys_processed', () => snap()?.keysProcessed ?? 0],
       ['current_save_keys_total', () => snap()?.keysTotal ?? 0],
+      ['loading', () => (this.loading !== null ? 1 : 0)],
       ['rdb_changes_since_last_save', () => this.d.keyspace.dirty],
       ['rdb_bgsave_in_progress', () => (snap() !== null ? 1 : 0)],
       ['rdb_last_bgsave_status', () => (this.lastBgsaveOk ? 'ok' : 'err')],
@@ -362,6 +441,27 @@ export class RdbPersistence {
       ['rdb_last_load_keys_loaded', () => this.lastLoadLoaded],
     ];
   }
+}
+
+/** Redis's loading_* INFO lines from a load's start (unix s), size and progress in bytes. */
+export function loadingFields(startSec: number, totalBytes: number, loaded: number, usedMem: number): [string, string | number][] {
+  let perc = 0;
+  let remaining = 1;
+  if (totalBytes > 0) {
+    perc = (loaded / totalBytes) * 100;
+    remaining = totalBytes - loaded;
+  }
+  const elapsed = Math.floor(Date.now() / 1000) - startSec;
+  // Redis's estimate: a fake 1 second until a whole second has passed.
+  const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loaded + 1));
+  return [
+    ['loading_start_time', startSec],
+    ['loading_total_bytes', totalBytes],
+    ['loading_rdb_used_mem', usedMem],
+    ['loading_loaded_bytes', loaded],
+    ['loading_loaded_perc', perc.toFixed(2)],
+    ['loading_eta_seconds', eta],
+  ];
 }
 
 function errnoText(e: NodeJS.ErrnoException): string {

@@ -17,6 +17,10 @@
  * RDB groups keys by database, so each database has its own output section: records the barrier writes for a
  * database the walker has not reached wait in that section's buffer; the current section streams to the file.
  * File writes are asynchronous and in order; the walker pauses while too much output waits for the disk.
+ *
+ * What is written per key and around the databases is a SnapshotFormat: the RDB image (BGSAVE, an AOF base with
+ * the RDB preamble) or the plain-AOF commands of a rewrite with aof-use-rdb-preamble no (aof/rewrite.ts). The
+ * cut, barrier, walker and file handling are the same for both.
  */
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import type { Keyspace } from '../../engine/keyspace.js';
@@ -28,17 +32,60 @@ import { writeHeader, writeFunction, writeDbHeader, eofAndChecksum } from './for
 import { writeSlot } from './keyspaceIo.js';
 import type { SaveParams } from './save.js';
 
+/** A byte buffer a format writes records into; the snapshot copies its contents out in chunks. */
+export interface SnapshotSink {
+  readonly pos: number;
+  /** The bytes written so far, without copying (valid until the next write or reset). */
+  view(): Buffer;
+  /** Empties the sink (its buffer is reused). */
+  reset(): void;
+}
+
+/** What a snapshot writes: the file's head, a header per database, one record per key, the tail. */
+export interface SnapshotFormat<S extends SnapshotSink = SnapshotSink> {
+  /** Whether the file ends with a CRC-64 of everything before it (eofAndChecksum's). */
+  readonly checksum: boolean;
+  newSink(): S;
+  head(): Buffer;
+  dbHeader(out: S, dbid: number, d: Dict<Value>): void;
+  /** Writes the key in `slot` (present at the cut, not written yet). */
+  key(out: S, d: Dict<Value>, slot: number): void;
+  /** The end of the file; `crc` (when checksum) has hashed everything before it. */
+  tail(crc: Crc64 | null): Buffer;
+}
+
+/** The RDB image: BGSAVE's dump.rdb, or an AOF base with the RDB preamble (aux aof-base set by the caller). */
+export function rdbFormat(p: SaveParams): SnapshotFormat<RdbOutput> {
+  return {
+    checksum: p.checksum,
+    newSink: () => new RdbOutput(64 << 10, p.compress),
+    head: () => {
+      const head = new RdbOutput(4096, p.compress);
+      writeHeader(head, p.aux);
+      for (const code of p.functions) writeFunction(head, code);
+      return head.take();
+    },
+    dbHeader: (out, dbid, d) => writeDbHeader(out, dbid, d.size, d.volatileSize),
+    key: (out, d, slot) => writeSlot(out, d, slot, p.mode, p.nowMs, p.encode),
+    tail: (crc) => eofAndChecksum(crc),
+  };
+}
+
 /** Time a walker slice may hold the event loop. */
 const SLICE_MS = 2;
 /** Output handed to the file in chunks of about this size. */
 const CHUNK = 256 << 10;
 /** The walker pauses while this much output waits for the disk. */
 const MAX_PENDING = 16 << 20;
+/** Size of a pooled chunk: a full section buffer is CHUNK plus at most one record. */
+const POOLED = CHUNK + (64 << 10);
+/** Chunks kept for reuse (about MAX_PENDING of them can be in flight). */
+const MAX_POOL = 80;
 
 interface Section {
   dbid: number;
   dict: Dict<Value>;
-  out: RdbOutput;
+  out: SnapshotSink;
   cursor: number;
   done: boolean;
 }
@@ -69,7 +116,7 @@ export class Snapshot implements SnapshotProgress {
 
   constructor(
     ks: Keyspace,
-    private readonly p: SaveParams,
+    private readonly format: SnapshotFormat,
     dir: string,
     private readonly path: string,
     /** Told how long each walker slice held the event loop (LATENCY's snapshot-slice event). */
@@ -77,16 +124,13 @@ export class Snapshot implements SnapshotProgress {
     tmp?: string,
   ) {
     this.tmp = tmp ?? `${dir}/temp-${process.pid}-bg.rdb`;
-    const head = new RdbOutput(4096, p.compress);
-    writeHeader(head, p.aux);
-    for (const code of p.functions) writeFunction(head, code);
-    this.enqueue(head.take());
+    this.enqueue(format.head());
     // The cut: from here on every change to a key of the image goes through the barrier.
     for (const db of ks.dbs) {
       const dict = db.dict;
       if (dict.size === 0) continue;
-      const s: Section = { dbid: db.id, dict, out: new RdbOutput(64 << 10, p.compress), cursor: 0, done: false };
-      writeDbHeader(s.out, db.id, dict.size, dict.volatileSize);
+      const s: Section = { dbid: db.id, dict, out: format.newSink(), cursor: 0, done: false };
+      format.dbHeader(s.out, db.id, dict);
       this.keysTotal += dict.size;
       dict.beginSnapshot((slot) => this.barrier(s, slot));
       this.sections.push(s);
@@ -122,9 +166,9 @@ export class Snapshot implements SnapshotProgress {
   }
 
   private barrier(s: Section, slot: number): void {
-    writeSlot(s.out, s.dict, slot, this.p.mode, this.p.nowMs, this.p.encode);
+    this.format.key(s.out, s.dict, slot);
     this.keysProcessed++;
-    if (s === this.sections[this.current] && s.out.pos >= CHUNK) this.enqueue(s.out.take());
+    if (s === this.sections[this.current] && s.out.pos >= CHUNK) this.enqueueSink(s.out);
   }
 
   private schedule(): void {
@@ -139,24 +183,25 @@ export class Snapshot implements SnapshotProgress {
     if (this.pending > MAX_PENDING) return; // resumed by the write that drains it
     const started = performance.now();
     const deadline = started + SLICE_MS;
+    const format = this.format;
     while (this.current < this.sections.length) {
       const s = this.sections[this.current]!;
       const d = s.dict;
       s.cursor = d.scan(s.cursor, 64, (_key, slot) => {
         if (d.claimForSnapshot(slot)) {
-          writeSlot(s.out, d, slot, this.p.mode, this.p.nowMs, this.p.encode);
+          format.key(s.out, d, slot);
           this.keysProcessed++;
         }
       });
-      if (s.out.pos >= CHUNK) this.enqueue(s.out.take());
+      if (s.out.pos >= CHUNK) this.enqueueSink(s.out);
       if (s.cursor === 0) {
         // Every key of the cut in this dictionary is written: it no longer needs the barrier.
         s.done = true;
         d.endSnapshot();
-        if (s.out.pos > 0) this.enqueue(s.out.take());
+        if (s.out.pos > 0) this.enqueueSink(s.out);
         this.current++;
         const next = this.sections[this.current];
-        if (next !== undefined && next.out.pos > 0) this.enqueue(next.out.take());
+        if (next !== undefined && next.out.pos > 0) this.enqueueSink(next.out);
       }
       if (performance.now() >= deadline) break;
     }
@@ -166,20 +211,41 @@ export class Snapshot implements SnapshotProgress {
       return;
     }
     this.walked = true;
-    this.enqueue(eofAndChecksum(this.p.checksum ? this.crc : null), false);
+    this.enqueue(format.tail(format.checksum ? this.crc : null), false);
     this.writing = this.writing.then(() => this.complete());
   };
+
+  /**
+   * Moves a sink's bytes into a chunk for the file. Chunks come from a small pool and go back to it once written:
+   * a save of N bytes would otherwise allocate about N bytes of short-lived Buffers, and that much external
+   * memory makes V8 start a full mark-compact of the whole heap (tens to hundreds of ms with millions of keys).
+   */
+  private enqueueSink(out: SnapshotSink): void {
+    const v = out.view();
+    let b: Buffer;
+    if (v.length <= POOLED) {
+      b = this.pool.pop() ?? Buffer.allocUnsafeSlow(POOLED);
+      v.copy(b, 0, 0, v.length);
+      b = b.subarray(0, v.length);
+    } else {
+      b = Buffer.from(v); // one huge value: a chunk of its own
+    }
+    out.reset();
+    this.enqueue(b);
+  }
 
   /** Queues a chunk for the file, in order, hashing it on the way. */
   private enqueue(b: Buffer, hash = true): void {
     if (b.length === 0) return;
-    if (hash && this.p.checksum) this.crc.update(b);
+    if (hash && this.format.checksum) this.crc.update(b);
     this.pending += b.length;
     this.queue.push(b);
     if (this.fh !== null) this.writing = this.writing.then(() => this.drainQueued());
   }
 
   private queue: Buffer[] = [];
+  /** Written chunks of POOLED bytes, reused by enqueueSink. */
+  private pool: Buffer[] = [];
 
   private async drainQueued(): Promise<void> {
     while (this.queue.length > 0 && this.failed === null && !this.aborted && this.fh !== null) {
@@ -192,6 +258,9 @@ export class Snapshot implements SnapshotProgress {
         return;
       }
       this.pending -= b.length;
+      if (b.buffer.byteLength === POOLED && b.byteOffset === 0 && this.pool.length < MAX_POOL) {
+        this.pool.push(Buffer.from(b.buffer, 0, POOLED));
+      }
       if (this.pending <= MAX_PENDING) this.schedule();
     }
   }

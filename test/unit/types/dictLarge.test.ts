@@ -274,3 +274,19 @@ test('uneven hashing during a split never refuses a key (segmentLimit is a split
     for (const k of transient) assert.ok(d.find(k) >= 0, `trial ${trial}: ${k} lost`);
   }
 });
+
+test('addIfAbsent adds a new key, and leaves a present one untouched (one segment and split dictionaries)', () => {
+  for (const limit of [1 << 20, 16]) {
+    const d = new Dict<string>(4, limit);
+    for (let i = 0; i < 200; i++) assert.ok(d.addIfAbsent('k' + i, 'v' + i, i) >= 0);
+    for (let i = 0; i < 200; i += 7) {
+      const before = d.find('k' + i);
+      assert.equal(d.addIfAbsent('k' + i, 'other', 99), -1);
+      assert.equal(d.find('k' + i), before);
+      assert.equal(d.valueAt(before), 'v' + i);
+      assert.equal(d.metaAt(before), i);
+    }
+    assert.equal(d.size, 200);
+    for (let i = 0; i < 200; i++) assert.equal(d.valueAt(d.find('k' + i)), 'v' + i);
+  }
+});
