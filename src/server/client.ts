@@ -16,6 +16,7 @@ import type { ClientView } from '../commands/server-api.js';
 import type { Server } from './server.js';
 import { openDirectWriter, WRITE_FAILED, WRITE_QUEUED, type DirectWriter } from './socketWrite.js';
 import type { BlockState } from './blocked.js';
+import { settleFastRun } from './dispatch.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
 import type { AclUser } from '../acl/index.js';
@@ -71,6 +72,13 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
    * client from elsewhere time themselves).
    */
   callMark = -1;
+  /**
+   * The run of fast commands executed since callMark whose time is not yet accounted (dispatch.ts call()):
+   * their commands, and their arguments in case the run turns out slow.
+   */
+  runCmds: Command[] = [];
+  runArgv: (string[] | null)[] = [];
+  runLen = 0;
   /** MULTI: the queued commands, or null outside a transaction (commands/transactions.ts). */
   multiState: MultiState | null = null;
   /** WATCHed keys (engine/watch.ts) and Redis's CLIENT_DIRTY_CAS. */
@@ -169,9 +177,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Runs every complete command in the input buffer, unless the client is closing or its input is held. */
   processInput(): void {
     const server = this.server;
-    server.clock.refresh();
-    this.lastInteraction = server.clock.cached;
-    this.callMark = performance.now();
+    const mono = performance.now();
+    this.lastInteraction = server.clock.refreshAt(mono);
+    this.callMark = mono;
     while (!this.closeAfterReply && !this.closed && !this.inputHeld()) {
       const argv = this.parser.next();
       if (argv === null) {
@@ -198,6 +206,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
         this.flush();
       }
     }
+    if (this.runLen !== 0) settleFastRun(server, this, performance.now());
     this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
