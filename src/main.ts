@@ -15,6 +15,7 @@ import { userDeclarationError } from './server/acl.js';
 import { Config, ConfigFileError, loadServerConfig, parseCommandLine } from './config/index.js';
 import { Logger, type LogLevel } from './observability/logger.js';
 import type { ShutdownOptions } from './commands/index.js';
+import { applyServerV8Flags } from './server/v8Flags.js';
 
 /** The Redis release whose behaviour Mica reproduces. */
 const REDIS_COMPAT = '7.0.15';
@@ -132,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   logger.role = 'M';
+  applyServerV8Flags();
   const server = new Server({ config, logger, configFile, loadOnStart: true });
   let signalled = false;
   const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {

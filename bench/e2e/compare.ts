@@ -11,7 +11,9 @@
  *
  * Options (argv, or env MICA_BENCH_<NAME> in upper case):
  *   --rounds N (3)  --requests N (requests per -P 1 run; -P 16 runs use 5x)
- *   --tests set,get,incr,mset,xadd,xreadgroup,pfadd,evalsha (the last four run as literal commands)
+ *   --tests set,get,incr,mset, every collection test redis-benchmark has (lpush,rpush,lpop,rpop,sadd,hset,spop,
+ *           zadd,zpopmin,lrange_100,lrange_300,lrange_500,lrange_600), then xadd,xreadgroup,pfadd,evalsha (these
+ *           four run as literal commands)
  *   --pipelines 1,16  --clients 50  --keys N (keys for the memory test, 0 skips it: 1000000)
  * A slow result never fails the run; only failing to start or to talk to a server does.
  */
@@ -51,6 +53,9 @@ export function rawOptions(names: readonly string[], argv: string[]): Map<string
   return raw;
 }
 
+const DEFAULT_TESTS = 'set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,' +
+  'lrange_100,lrange_300,lrange_500,lrange_600,xadd,xreadgroup,pfadd,evalsha';
+
 function readOptions(argv: string[]): Options {
   const raw = rawOptions(['rounds', 'requests', 'tests', 'pipelines', 'clients', 'keys'], argv);
   const int = (name: string, dflt: number): number => {
@@ -65,7 +70,7 @@ function readOptions(argv: string[]): Options {
   return {
     rounds: Math.max(1, int('rounds', 3)),
     requests: Math.max(1000, int('requests', 100000)),
-    tests: list('tests', 'set,get,incr,mset,xadd,xreadgroup,pfadd,evalsha'),
+    tests: list('tests', DEFAULT_TESTS),
     pipelines: list('pipelines', '1,16').map(Number).filter((n) => Number.isInteger(n) && n > 0),
     clients: Math.max(1, int('clients', 50)),
     keys: int('keys', 1000000),
@@ -336,11 +341,13 @@ async function main(): Promise<void> {
           if (!byServer) samples.set(p, (byServer = new Map()));
           let byTest = byServer.get(t.name);
           if (!byTest) byServer.set(t.name, (byTest = new Map()));
-          for (const [test, s] of rows) {
-            let list = byTest.get(test);
-            if (!list) byTest.set(test, (list = []));
-            list.push(s);
-          }
+          // Only the requested test's row: an LRANGE run also prints the LPUSH that fills its list, which
+          // must not count as an LPUSH sample.
+          const s = rows.get(test);
+          if (s === undefined) throw new Error(`redis-benchmark printed no row for ${test}: ${[...rows.keys()].join(', ')}`);
+          let list = byTest.get(test);
+          if (!list) byTest.set(test, (list = []));
+          list.push(s);
         }
       }
       process.stdout.write(`round ${round + 1}/${opts.rounds} done\n`);

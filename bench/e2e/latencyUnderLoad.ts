@@ -8,11 +8,18 @@
  * number of GC pauses and the longest one.
  *
  * Run: node dist/bench/e2e/latencyUnderLoad.js [--keys 10000000] [--requests 1000000]
- *        [--flags "default;--max-semi-space-size=2"]
+ *        [--flags "default;--max-semi-space-size=2"] [--rounds 1] [--trace DIR]
+ *
+ * Each round runs Redis then every flag set, the order of the Mica runs rotating between rounds, so that a
+ * shared machine's changing load falls on all of them; the load average is printed with every line. `--trace
+ * DIR` adds --trace-gc to Mica and keeps each run's GC trace in DIR. A flag set "default" runs bin/mica-server.js
+ * as users do (with whatever V8 flags it chooses); any other set is given to node with MICA_NODE_FLAGS=none.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/helpers/servers.js';
 import { RawClient } from '../../test/helpers/rawClient.js';
@@ -22,6 +29,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const KEYS = Number(args.get('keys') ?? 10_000_000);
 const REQUESTS = Number(args.get('requests') ?? 1_000_000);
 const FLAG_SETS = (args.get('flags') ?? 'default').split(';');
+const ROUNDS = Number(args.get('rounds') ?? 1);
+const TRACE = args.get('trace');
 
 async function waitReady(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -94,6 +103,7 @@ async function gcFigures(port: number): Promise<{ count: number; max: number }> 
 async function runServer(name: string, start: (port: number) => ChildProcess): Promise<void> {
   const port = await freePort();
   const proc = start(port);
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   try {
     await waitReady(port);
     const t0 = performance.now();
@@ -104,21 +114,37 @@ async function runServer(name: string, start: (port: number) => ChildProcess): P
       const p = benchmark(port, test);
       const g1 = name === 'redis' ? null : await gcFigures(port);
       const gc = g0 && g1 ? `  GCs ${g1.count - g0.count}, longest since start ${g1.max.toFixed(1)} ms` : '';
+      const la = loadavg().map((x) => x.toFixed(1)).join(' ');
       console.log(`${name.padEnd(34)} ${test}  ${(p.rps / 1000).toFixed(0).padStart(4)}k ops/s  p50 ${p.p50.toFixed(3)}  ` +
-        `p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)}  max ${p.max.toFixed(3)} ms${gc}   (load ${loadS.toFixed(0)} s)`);
+        `p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)}  max ${p.max.toFixed(3)} ms${gc}   (load ${loadS.toFixed(0)} s, loadavg ${la})`);
     }
   } finally {
     proc.kill('SIGKILL');
+    await exited;
   }
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, '../../../bin/mica-server.js');
 console.log(`${KEYS} keys loaded, then redis-benchmark -n ${REQUESTS} -r ${KEYS} -c 50 -P 1 (latency in ms)`);
-await runServer('redis', (port) => spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'],
-  { stdio: 'ignore' }));
-for (const flags of FLAG_SETS) {
-  const f = flags === 'default' ? [] : flags.split(' ');
-  await runServer('mica ' + flags, (port) => spawn(process.execPath, [...f, bin, '--port', String(port), '--save', ''],
-    { stdio: 'ignore', env: { ...process.env, MICA_NODE_FLAGS: 'none' } }));
+if (TRACE !== undefined) mkdirSync(TRACE, { recursive: true });
+for (let round = 1; round <= ROUNDS; round++) {
+  console.log(`round ${round}, ${new Date().toISOString()}`);
+  await runServer('redis', (port) => spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' }));
+  const order = FLAG_SETS.map((_, i) => FLAG_SETS[(i + round - 1) % FLAG_SETS.length]!);
+  for (const flags of order) {
+    const f = flags === 'default' ? [] : flags.split(' ');
+    const trace = TRACE === undefined ? [] : ['--trace-gc'];
+    await runServer('mica ' + flags, (port) => {
+      const p = spawn(process.execPath, [...trace, ...f, bin, '--port', String(port), '--save', ''], {
+        stdio: ['ignore', TRACE === undefined ? 'ignore' : 'pipe', 'ignore'],
+        env: { ...process.env, ...(flags === 'default' ? {} : { MICA_NODE_FLAGS: 'none' }) },
+      });
+      if (TRACE !== undefined) {
+        p.stdout!.pipe(createWriteStream(join(TRACE, `r${round}-${flags.replace(/[^\w=.-]+/g, '_')}.log`)));
+      }
+      return p;
+    });
+  }
 }

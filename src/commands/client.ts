@@ -2,7 +2,8 @@
  * CLIENT and its subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL, PAUSE, UNPAUSE, REPLY, NO-EVICT, HELP,
  * and two from Redis 7.2 (NO-TOUCH, SETINFO), implemented with 7.2's replies and table entries.
  *
- * CLIENT LIST / INFO lines carry Redis 7.0.15's fields in its order; the memory figures are Mica's estimates.
+ * CLIENT LIST / INFO lines carry Redis 7.0.15's fields in its order; the buffer figures follow a model of the
+ * buffers Redis would hold for the same traffic (server/clientBuffers.ts).
  * UNBLOCK wakes clients blocked on keys (server/blocked.ts). TRACKING, CACHING, GETREDIR and TRACKINGINFO
  * (client-side caching) live in commands/tracking.ts.
  */
@@ -38,6 +39,7 @@ function clientType(v: ClientView): ClientType {
 /** One CLIENT LIST line (without its newline), fields as Redis 7.0.15 prints them. */
 export function clientInfoString(v: ClientView, nowMs: number): string {
   const nowSec = Math.floor(nowMs / 1000);
+  const b = v.bufferFigures();
   return 'id=' + v.id +
     ' addr=' + v.addr +
     ' laddr=' + v.laddr +
@@ -51,16 +53,16 @@ export function clientInfoString(v: ClientView, nowMs: number): string {
     ' psub=' + v.patternSubscriptions +
     ' ssub=' + v.shardSubscriptions +
     ' multi=' + v.multiCount +
-    ' qbuf=' + v.queryBufferLength +
-    ' qbuf-free=' + v.queryBufferFree +
-    ' argv-mem=' + v.argvMemory +
-    ' multi-mem=' + v.multiMemory +
-    ' rbs=' + v.outputBufferLength +
-    ' rbp=' + v.outputBufferLength +
-    ' obl=' + v.outputBufferLength +
-    ' oll=' + v.outputListLength +
-    ' omem=' + v.outputMemory +
-    ' tot-mem=' + v.totalMemory +
+    ' qbuf=' + b.qbuf +
+    ' qbuf-free=' + b.qbufFree +
+    ' argv-mem=' + b.argvMem +
+    ' multi-mem=' + b.multiMem +
+    ' rbs=' + b.rbs +
+    ' rbp=' + b.rbp +
+    ' obl=' + b.obl +
+    ' oll=' + b.oll +
+    ' omem=' + b.omem +
+    ' tot-mem=' + b.totMem +
     ' events=' + v.events +
     ' cmd=' + v.lastCommand +
     ' user=' + v.user +

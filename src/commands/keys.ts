@@ -553,7 +553,7 @@ function objectIdletimeCommand(c: CommandContext): void {
     c.error(LFU_SELECTED);
     return;
   }
-  c.integer(Math.floor(idleMs(c.db.dict.metaAt(slot), c.server.clock.cached) / 1000));
+  c.integer(Math.floor(idleMs(c.server.keyspace.accessMeta(c.db.dict, slot), c.server.clock.cached) / 1000));
 }
 
 /**
@@ -577,7 +577,7 @@ function objectFreqCommand(c: CommandContext): void {
     return;
   }
   const decay = Number(configOr(c, 'lfu-decay-time', '1'));
-  c.integer(lfuDecayedCounter(c.db.dict.metaAt(slot), c.server.clock.cached, decay));
+  c.integer(lfuDecayedCounter(c.server.keyspace.accessMeta(c.db.dict, slot), c.server.clock.cached, decay));
 }
 
 const OBJECT_HELP = [

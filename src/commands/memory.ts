@@ -12,10 +12,13 @@ import { ERR } from '../protocol/errors.js';
 import { keyAt } from './keyspecs.js';
 import { parseInt64 } from '../util/numbers.js';
 import { gcHandle } from '../util/gc.js';
-import { keyBytes, valueBytes } from '../engine/memory.js';
+import { redisMemoryUsage } from '../engine/redisSize.js';
 import { allocatorFigures, bytesToHuman } from '../observability/memoryReport.js';
 
-/** MEMORY USAGE key [SAMPLES count]: the key's and value's bytes, without touching the key. */
+/**
+ * MEMORY USAGE key [SAMPLES count]: the bytes Redis would report for the key and its value (engine/redisSize.ts),
+ * without touching the key.
+ */
 function memoryUsageCommand(c: CommandContext): void {
   const argv = c.argv;
   let samples = 5;
@@ -44,7 +47,7 @@ function memoryUsageCommand(c: CommandContext): void {
     c.nullBulk();
     return;
   }
-  c.integer(keyBytes(key) + valueBytes(c.db.dict.valueAt(slot), samples));
+  c.integer(redisMemoryUsage(key, c.db.dict.valueAt(slot), samples, c.server.config.getInt('list-max-listpack-size')));
 }
 
 /** Redis computes these percentages and ratios as C floats, so its doubles carry float precision. */

@@ -33,6 +33,20 @@ export interface MultiState {
 }
 
 /** A connected client as CLIENT LIST / INFO / KILL see it. */
+/** CLIENT LIST / CLIENT INFO's buffer figures (server/clientBuffers.ts). */
+export interface ClientBufferFigures {
+  readonly qbuf: number;
+  readonly qbufFree: number;
+  readonly argvMem: number;
+  readonly multiMem: number;
+  readonly rbs: number;
+  readonly rbp: number;
+  readonly obl: number;
+  readonly oll: number;
+  readonly omem: number;
+  readonly totMem: number;
+}
+
 export interface ClientView extends Watcher, Subscriber, TrackingClient {
   readonly id: number;
   name: string;
@@ -50,9 +64,8 @@ export interface ClientView extends Watcher, Subscriber, TrackingClient {
   /** Full name of the last command ("client|list"). */
   lastCommand: string;
   readonly queryBufferLength: number;
-  readonly queryBufferFree: number;
-  readonly outputBufferLength: number;
-  readonly outputListLength: number;
+  /** CLIENT LIST's buffer fields (qbuf ... tot-mem), as Redis would show them for this connection. */
+  bufferFigures(): ClientBufferFigures;
   readonly outputMemory: number;
   readonly totalMemory: number;
   readonly argvMemory: number;

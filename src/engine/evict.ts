@@ -7,6 +7,11 @@
  * matching Keyspace.touch / initialMeta; keys keep the other kind of data until they are next touched, which
  * is the "will take some time to adjust" Redis's OBJECT errors warn about.
  *
+ * Shared integers: unless maxmemory is set with an LRU or LFU policy, Redis stores the integers 0..9999 as 16
+ * one object per integer, whose single access field every key holding that integer reads and
+ * updates (so OBJECT IDLETIME of a key holding 7 is the time since any key holding 7 was read). `sharedMeta`
+ * holds those fields; touch and Keyspace.accessMeta use them for such values while sharing is in force.
+ *
  * performEvictions mirrors Redis 7.0's: nothing to do while used memory is within maxmemory; otherwise pick
  * victims until enough is freed. The LRU / LFU / TTL policies sample maxmemory-samples keys per database into
  * a pool of the 16 best candidates seen so far (kept across calls, entries may be stale) and evict the best
@@ -72,6 +77,23 @@ export interface EvictionHooks {
   latency?(event: string, ms: number): void;
 }
 
+/** Redis's OBJ_SHARED_INTEGERS. */
+export const SHARED_INTEGERS = 10000;
+
+/** The shared integer object (0..9999) Redis would store for `v`, or -1 for any other value. */
+export function sharedIntegerOf(v: Value): number {
+  if (typeof v !== 'string') return -1;
+  const n = v.length;
+  if (n === 0 || n > 4) return -1;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || (d === 0 && i === 0 && n > 1)) return -1;
+    x = x * 10 + d;
+  }
+  return x;
+}
+
 export class Evictor {
   maxmemory = 0;
   policy: EvictionPolicy = 'noeviction';
@@ -84,12 +106,27 @@ export class Evictor {
   private readonly pool: PoolEntry[] = [];
   private nextDb = 0;
   private procRunning = false;
+  /** The shared integers' access fields, created as Redis creates its shared objects (LRU clock now). */
+  private readonly sharedMeta: number[];
+  /** The first applyPolicy is the startup configuration's, under which Redis creates its shared objects. */
+  private policySet = false;
 
   constructor(
     private readonly ks: Keyspace,
     private readonly hooks: EvictionHooks,
   ) {
     for (let i = 0; i < EVPOOL_SIZE; i++) this.pool.push({ idle: 0, key: null, dbid: 0 });
+    this.sharedMeta = new Array<number>(SHARED_INTEGERS).fill(lruClock(ks.clock.cached));
+    ks.accessMeta = (d, slot) => {
+      const i = this.sharing() ? sharedIntegerOf(d.valueAt(slot)) : -1;
+      return i >= 0 ? this.sharedMeta[i]! : d.metaAt(slot);
+    };
+  }
+
+  /** Whether values 0..9999 are Redis's shared objects: not when each key needs access data of its own. */
+  sharing(): boolean {
+    return this.maxmemory === 0 || this.policy === 'noeviction' || this.policy.endsWith('random') ||
+      this.policy === 'volatile-ttl';
   }
 
   get lfu(): boolean {
@@ -102,20 +139,30 @@ export class Evictor {
     this.policy = policy;
     const ks = this.ks;
     const clock = ks.clock;
+    const shared = this.sharedMeta;
     if (this.lfu) {
+      if (!this.policySet) shared.fill((lfuTimeInMinutes(clock.cached) << 8) | LFU_INIT_VAL);
       ks.touch = (d, slot) => {
         if (ks.noTouch) return;
         const now = clock.cached;
-        const c = lfuLogIncr(lfuDecrAndReturn(d.metaAt(slot), now, this.lfuDecayTime), this.lfuLogFactor);
-        d.setMeta(slot, (lfuTimeInMinutes(now) << 8) | c);
+        const i = this.maxmemory === 0 ? sharedIntegerOf(d.valueAt(slot)) : -1;
+        const old = i >= 0 ? shared[i]! : d.metaAt(slot);
+        const meta = (lfuTimeInMinutes(now) << 8) | lfuLogIncr(lfuDecrAndReturn(old, now, this.lfuDecayTime), this.lfuLogFactor);
+        if (i >= 0) shared[i] = meta;
+        else d.setMeta(slot, meta);
       };
       ks.initialMeta = () => (lfuTimeInMinutes(clock.cached) << 8) | LFU_INIT_VAL;
     } else {
+      if (!this.policySet) shared.fill(lruClock(clock.cached));
       ks.touch = (d, slot) => {
-        if (!ks.noTouch) d.setMeta(slot, lruClock(clock.cached));
+        if (ks.noTouch) return;
+        const i = this.sharing() ? sharedIntegerOf(d.valueAt(slot)) : -1;
+        if (i >= 0) shared[i] = lruClock(clock.cached);
+        else d.setMeta(slot, lruClock(clock.cached));
       };
       ks.initialMeta = () => lruClock(clock.cached);
     }
+    this.policySet = true;
     // Pool scores of one kind mean nothing to the other.
     if (wasLfu !== this.lfu) this.emptyPool();
   }

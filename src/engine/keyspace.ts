@@ -57,6 +57,8 @@ export class Keyspace {
   touch: (d: Dict<Value>, slot: number) => void;
   /** Access metadata of a new key: the LRU clock now, or an LFU counter at its initial value. */
   initialMeta: () => number;
+  /** The access data OBJECT IDLETIME / FREQ read for a key: its own, or a shared integer's (engine/evict.ts). */
+  accessMeta: (d: Dict<Value>, slot: number) => number = (d, slot) => d.metaAt(slot);
   /** The memory model's running totals (engine/memory.ts). */
   readonly mem = new MemoryAccounting();
   /** Background freeing of big values and flushed databases, and the lazyfree-lazy-* settings. */

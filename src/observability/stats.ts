@@ -125,9 +125,9 @@ export class CommandStat {
   /** Execution times (INFO latencystats), created at the first recorded call as Redis does. */
   latency: LatencyHistogram | null = null;
 
-  /** Records one call's duration (latency-tracking). */
-  recordLatency(usec: number): void {
-    (this.latency ??= new LatencyHistogram()).record(usec * 1000);
+  /** Records the duration of one call, or of `count` calls that took as long (latency-tracking). */
+  recordLatency(usec: number, count = 1): void {
+    (this.latency ??= new LatencyHistogram()).record(usec * 1000, count);
   }
 
   reset(): void {
@@ -152,13 +152,13 @@ export class LatencyHistogram {
     return 32 - Math.clz32(v | 255) - (LatencyHistogram.SUB_HALF_MAGNITUDE + 1);
   }
 
-  record(ns: number): void {
+  record(ns: number, count = 1): void {
     const v = ns < 1 ? 1 : ns > LatencyHistogram.MAX ? LatencyHistogram.MAX : Math.floor(ns);
     const bucket = LatencyHistogram.bucketOf(v);
     const sub = Math.floor(v / 2 ** bucket);
     const index = ((bucket + 1) << LatencyHistogram.SUB_HALF_MAGNITUDE) + (sub - LatencyHistogram.SUB_HALF);
-    this.counts[index]!++;
-    this.total++;
+    this.counts[index]! += count;
+    this.total += count;
   }
 
   /** The value below which `percentile` percent of the recorded values fall (0 when empty). */

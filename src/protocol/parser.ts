@@ -13,6 +13,7 @@
  */
 import { parseInt64 } from '../util/numbers.js';
 import { splitArgs } from './inline.js';
+import { latin1Of } from './latin1.js';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: an inline line, or a `*`/`$` header, longer than this is refused. */
 export const INLINE_MAX_SIZE = 64 * 1024;
@@ -36,6 +37,8 @@ export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
   private argv: string[] | null = null;
+  /** Arguments of `argv` collected so far (its array is allocated at the announced size, up to 64). */
+  private argc = 0;
   private argsLeft = 0;
   private bulkLen = -1;
   private big: Buffer | null = null;
@@ -50,9 +53,22 @@ export class RequestParser {
     return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
   }
 
+  /**
+   * Bytes of the current read and the tail kept from before it, parsed or not: what Redis's query buffer holds
+   * while the commands of one read run (it is trimmed only after the last of them).
+   */
+  get length(): number {
+    return this.buf.length + (this.big ? this.bigFill : 0);
+  }
+
+  /** Length of a big (32 KB or more) argument still arriving, -1 if none (Redis's c->bulklen). */
+  get bigBulkLength(): number {
+    return this.big ? this.big.length - 2 : -1;
+  }
+
   /** Bytes of the argument currently being collected; part of the query buffer accounting. */
   get partialArgs(): number {
-    return this.argv ? this.argv.length : 0;
+    return this.argv ? this.argc : 0;
   }
 
   feed(chunk: Buffer): void {
@@ -83,7 +99,7 @@ export class RequestParser {
     if (this.error !== null) return null;
     if (this.big) {
       if (this.bigFill < this.big.length) return null;
-      this.argv!.push(this.big.latin1Slice(0, this.big.length - 2));
+      this.argv![this.argc++] = this.big.latin1Slice(0, this.big.length - 2);
       this.big = null;
       this.bigFill = 0;
       this.bulkLen = -1;
@@ -119,7 +135,10 @@ export class RequestParser {
         if (count > 10 && this.authRequired()) return this.fail('unauthenticated multibulk length');
         this.pos = cr + 2;
         if (count <= 0) continue;
-        this.argv = [];
+        // Sized once for ordinary commands (a push-grown array starts at 16 slots); a huge announced count
+        // allocates nothing before its arguments arrive.
+        this.argv = count <= 64 ? new Array<string>(Number(count)) : [];
+        this.argc = 0;
         this.argsLeft = Number(count);
         this.bulkLen = -1;
       }
@@ -133,6 +152,10 @@ export class RequestParser {
     const buf = this.buf;
     const end = buf.length;
     const argv = this.argv!;
+    if (this.bulkLen < 0 && this.quickBulks(buf, end, argv)) {
+      this.argv = null;
+      return argv;
+    }
     while (this.argsLeft > 0) {
       if (this.bulkLen < 0) {
         if (this.pos >= end) return null;
@@ -168,13 +191,52 @@ export class RequestParser {
       }
       // Redis does not check the two bytes after the payload; it just skips them.
       if (end - this.pos < this.bulkLen + 2) return null;
-      argv.push(argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      argv[this.argc] = this.argc === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1Of(buf, this.pos, this.bulkLen);
+      this.argc++;
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
     }
     this.argv = null;
     return argv;
+  }
+
+  /**
+   * The common case of collectBulks in one tight loop over locals: complete `$len` headers (1 to 5 digits, no
+   * leading zero) of bulks up to 16 KB whose payload has fully arrived. Stops at the first anything else and
+   * leaves it to the general path; true when the command is complete.
+   */
+  private quickBulks(buf: Buffer, end: number, argv: string[]): boolean {
+    let pos = this.pos;
+    let argc = this.argc;
+    let left = this.argsLeft;
+    while (left > 0 && pos < end && buf[pos] === 36 /* $ */) {
+      let p = pos + 1;
+      let c = buf[p]!;
+      if (c < 49 || c > 57) {
+        // "$0\r\n\r\n", an empty argument; anything else (leading zero, sign, junk) takes the general path.
+        if (c !== 48 || p + 4 >= end || buf[p + 1] !== 13) break;
+        argv[argc] = '';
+        argc++;
+        left--;
+        pos = p + 5;
+        continue;
+      }
+      let len = c - 48;
+      const limit = p + 5 < end ? p + 5 : end;
+      while (++p < limit && (c = buf[p]!) >= 48 && c <= 57) len = len * 10 + (c - 48);
+      if (p >= end || buf[p] !== 13 || len > 16384) break;
+      const start = p + 2;
+      if (end - start < len + 2) break;
+      argv[argc] = argc === 0 ? this.commandName(buf, start, len) : latin1Of(buf, start, len);
+      argc++;
+      left--;
+      pos = start + len + 2;
+    }
+    this.pos = pos;
+    this.argc = argc;
+    this.argsLeft = left;
+    return left === 0;
   }
 
   /** An inline command; null when more bytes are needed or on error; undefined after only empty lines. */
@@ -236,7 +298,7 @@ export class RequestParser {
       while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
       if (i === len) return cached;
     }
-    const s = buf.latin1Slice(start, start + len);
+    const s = latin1Of(buf, start, len);
     this.names[h] = s;
     return s;
   }

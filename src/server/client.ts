@@ -16,10 +16,13 @@ import type { ClientView } from '../commands/server-api.js';
 import type { Server } from './server.js';
 import { openDirectWriter, WRITE_FAILED, WRITE_QUEUED, type DirectWriter } from './socketWrite.js';
 import type { BlockState } from './blocked.js';
+import { settleFastRun } from './dispatch.js';
 import type { MultiState } from '../commands/server-api.js';
 import type { WatchedKey } from '../engine/watch.js';
 import type { AclUser } from '../acl/index.js';
 import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } from '../engine/tracking.js';
+import { ClientBuffers } from './clientBuffers.js';
+import type { ClientBufferFigures } from '../commands/server-api.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -69,6 +72,13 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
    * client from elsewhere time themselves).
    */
   callMark = -1;
+  /**
+   * The run of fast commands executed since callMark whose time is not yet accounted (dispatch.ts call()):
+   * their commands, and their arguments in case the run turns out slow.
+   */
+  runCmds: Command[] = [];
+  runArgv: (string[] | null)[] = [];
+  runLen = 0;
   /** MULTI: the queued commands, or null outside a transaction (commands/transactions.ts). */
   multiState: MultiState | null = null;
   /** WATCHed keys (engine/watch.ts) and Redis's CLIENT_DIRTY_CAS. */
@@ -105,6 +115,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly addr: string;
   readonly laddr: string;
   readonly fd: number;
+  /** The buffers Redis would hold for this connection, for CLIENT LIST (server/clientBuffers.ts). */
+  private readonly buffers: ClientBuffers;
 
   constructor(
     readonly id: number,
@@ -126,6 +138,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     this.aclUser = server.acl.defaultUser;
     this.authenticated = !server.acl.authRequired;
     this.direct = openDirectWriter(socket, (status) => this.onDirectDone(status));
+    this.buffers = new ClientBuffers();
+    // Redis counts the read that finds the connection closed too.
+    socket.once('end', () => server.stats.readsProcessed++);
   }
 
   get user(): string {
@@ -152,6 +167,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   onData(chunk: Buffer): void {
     this.server.stats.netInputBytes += chunk.length;
     this.server.stats.readsProcessed++;
+    this.buffers.beforeRead(this.parser.pending);
     // CONFIG SET proto-max-bulk-len must reach connections that already exist, as in Redis.
     this.parser.maxBulkLen = this.server.limits.protoMaxBulkLen;
     this.parser.feed(chunk);
@@ -161,9 +177,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Runs every complete command in the input buffer, unless the client is closing or its input is held. */
   processInput(): void {
     const server = this.server;
-    server.clock.refresh();
-    this.lastInteraction = server.clock.cached;
-    this.callMark = performance.now();
+    const mono = performance.now();
+    this.lastInteraction = server.clock.refreshAt(mono);
+    this.callMark = mono;
     while (!this.closeAfterReply && !this.closed && !this.inputHeld()) {
       const argv = this.parser.next();
       if (argv === null) {
@@ -190,6 +206,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
         this.flush();
       }
     }
+    if (this.runLen !== 0) settleFastRun(server, this, performance.now());
     this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
@@ -287,6 +304,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       const socket = this.socket;
       this.server.stats.netOutputBytes += n;
       this.server.stats.writesProcessed++;
+      this.buffers.noteOutput(n);
       const direct = this.direct;
       // Large output goes through the stream, whose per-write cost is small next to the copy and whose queue
       // (writableLength) is what backpressure and CLIENT LIST measure; a direct write left partly unwritten
@@ -409,14 +427,16 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get queryBufferLength(): number {
     return this.parser.pending;
   }
-  get queryBufferFree(): number {
-    return 0;
+  /** CLIENT LIST's buffer fields, as Redis would show them. */
+  bufferFigures(): ClientBufferFigures {
+    // While a read's commands run, Redis's query buffer still holds the whole read; between reads, only the tail.
+    const qbuf = this.callMark >= 0 ? this.parser.length : this.parser.pending;
+    return this.buffers.figures(this, qbuf, this.len + this.socketQueued);
   }
-  get outputBufferLength(): number {
-    return this.len;
-  }
-  get outputListLength(): number {
-    return 0;
+  /** The cron's resizing of the modelled buffers (server/clientBuffers.ts). */
+  bufferCron(now: number): void {
+    const idleSec = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
+    this.buffers.cron(now, idleSec, this.parser.pending, this.parser.bigBulkLength, this.len + this.socketQueued);
   }
   get outputMemory(): number {
     return this.socketQueued;

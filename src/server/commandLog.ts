@@ -32,9 +32,9 @@ export function feedMonitors(server: Server, c: Client, cmd: Command): void {
 }
 
 /** Logs `cmd` in the slow log if it took long enough (the caller has compared `usec` with the threshold). */
-export function slowlogPush(server: Server, c: Client, cmd: Command, usec: number): void {
+export function slowlogPush(server: Server, c: Client, cmd: Command, usec: number, argv: string[] = c.argv): void {
   if ((cmd.flagBits & CMD_SKIP_SLOWLOG) !== 0) return;
-  server.slowlog.pushIfNeeded(redactArgv(cmd.fullName, c.argv), usec, c.addr, c.name,
+  server.slowlog.pushIfNeeded(redactArgv(cmd.fullName, argv), usec, c.addr, c.name,
     Math.floor(server.clock.now() / 1000));
 }
 

@@ -26,12 +26,22 @@ export const CLIENT_OVERHEAD = 2048;
 /** Bytes per key with a TTL in the dictionary's expiry arrays (Float64 time, two Int32 positions). */
 const EXPIRE_OVERHEAD = 16;
 
-/** Heap used beyond which the cron asks for a major GC: this many times maxmemory plus HEAP_ALLOWANCE. */
-const HEAP_SLACK = 1.2;
-const HEAP_ALLOWANCE = 32 * 1024 * 1024;
+/** Heap used beyond which the cron asks for a concurrent major GC: this many times maxmemory plus HEAP_ALLOWANCE. */
+const HEAP_SLACK = 1.1;
+const HEAP_ALLOWANCE = 16 * 1024 * 1024;
+/**
+ * Heap used beyond which the concurrent GC is known not to keep up with the writes: the cron then collects at once
+ * (a stop-the-world pause of tens of milliseconds per 100 MB of heap), so that RSS keeps a stated bound.
+ */
+const HEAP_HARD_SLACK = 1.5;
+const HEAP_HARD_ALLOWANCE = 48 * 1024 * 1024;
 
 function requestAsyncGc(): void {
   gcHandle()({ type: 'major', execution: 'async' });
+}
+
+function collectNow(): void {
+  gcHandle()({ type: 'major', execution: 'sync' });
 }
 
 /** Redis's shared.oomerr. */
@@ -116,18 +126,26 @@ export class MemoryManager {
   }
 
   private lastGcHint = 0;
+  private lastSyncGc = 0;
   /**
    * Evicted and overwritten values are garbage until V8's next major GC, and V8 lets garbage grow toward its heap
    * limit (gigabytes) before collecting: under a write storm the heap (and RSS) would reach several times
    * maxmemory. When the heap passes HEAP_SLACK × maxmemory (plus a fixed allowance), ask V8 for an incremental,
-   * concurrent major GC — `execution: 'async'` starts marking without a stop-the-world pause — at most once a
-   * second.
+   * concurrent major GC — `execution: 'async'` starts marking without a stop-the-world pause — at most every
+   * 250 ms. If writes outrun it (the machine is loaded, marking lags) and the heap reaches the hard bound, collect
+   * synchronously, at most once a second.
    */
   private boundHeap(): void {
     const now = this.server.clock.cached;
-    if (now - this.lastGcHint < 250) return;
+    const max = this.evictor.maxmemory;
     const heap = v8.getHeapStatistics().used_heap_size;
-    if (heap < this.evictor.maxmemory * HEAP_SLACK + HEAP_ALLOWANCE) return;
+    if (heap < max * HEAP_SLACK + HEAP_ALLOWANCE) return;
+    if (heap >= max * HEAP_HARD_SLACK + HEAP_HARD_ALLOWANCE && now - this.lastSyncGc >= 1000) {
+      this.lastSyncGc = this.lastGcHint = now;
+      collectNow();
+      return;
+    }
+    if (now - this.lastGcHint < 250) return;
     this.lastGcHint = now;
     requestAsyncGc();
   }

@@ -19,6 +19,7 @@ import { Cron } from './cron.js';
 import { BlockedClients } from './blocked.js';
 import type { ValueType } from '../engine/values.js';
 import { readIntoReusedBuffer } from './socketRead.js';
+import { ClientBuffersCron } from './clientBuffers.js';
 import { ActiveExpire } from '../engine/expire.js';
 import { PubSub, type Subscriber, type MessageKind } from '../engine/pubsub.js';
 import { WatchRegistry } from '../engine/watch.js';
@@ -189,6 +190,8 @@ export class Server implements ServerApi {
     this.infoFields.set('clients_in_timeout_table', () => this.blocked.inTimeoutTable);
     const peak = new ClientsPeak();
     this.cron.jobs.push(() => peak.track(this.clock.cached, this.clients.all()));
+    const buffersCron = new ClientBuffersCron(() => this.clients);
+    this.cron.jobs.push(() => buffersCron.tick(this.clock.cached, this.hz));
     this.infoFields.set('client_recent_max_input_buffer', () => peak.maxInput);
     this.infoFields.set('client_recent_max_output_buffer', () => peak.maxOutput);
     this.cron.jobs.push(() => this.blocked.checkTimeouts());

@@ -3,20 +3,23 @@
  *
  *   - "listpack": small sets as two parallel arrays (scores, members) kept in (score, member) order; lookups by
  *     member scan linearly as Redis's listpack does, positions are ranks.
- *   - "skiplist": a ZSkipList (types/skiplist.ts) for order and ranks, plus a Dict member → score (Redis's
- *     dict). The keyspace's Dict (types/dict.ts) is reused for its properties: dense slots (a random slot is a
- *     uniformly random member), a stateless SCAN cursor with Redis's guarantee, and segments that keep a
- *     set of tens of millions of members from stalling while one huge V8 Map grows.
+ *   - "skiplist": a ZSkipList (types/skiplist.ts) for order and ranks, plus member → score (Redis's dict): a
+ *     StrIndex (types/strIndex.ts) of the members with the scores in a parallel Float64Array (unboxed, 8 bytes
+ *     each). Positions are dense (a random position is a uniformly random member) and ZSCAN walks them with the
+ *     stateless cursor of StrIndex.scan. StrIndex has no V8 Map underneath, so no 2^24-entry ceiling and no
+ *     whole-table Map rehash stalls; about 21 bytes per member besides the member string.
  *
  * The conversion rules (when a listpack becomes a skiplist, and the rare cases where a result is turned back
  * into a listpack) are the commands' business: see commands/sortedSets.ts.
  */
 import type { TypedValue } from '../engine/values.js';
 import { ZSkipList, zslCompare } from './skiplist.js';
-import { Dict } from './dict.js';
+import { StrIndex } from './strIndex.js';
 
 /** A "below the range" test on the order: true on a prefix of the sorted elements. */
 export type Below = (score: number, member: string) => boolean;
+
+const EMPTY = new Float64Array(0);
 
 export class ZSetValue implements TypedValue {
   readonly type = 'zset' as const;
@@ -25,7 +28,9 @@ export class ZSetValue implements TypedValue {
   private lpMembers: string[] | null = [];
   // skiplist form
   private zsl: ZSkipList | null = null;
-  private dict: Dict<number> | null = null;
+  private dict: StrIndex | null = null;
+  /** Score of each member by its position in `dict`; capacity grows by half. */
+  private scores: Float64Array = EMPTY;
 
   /** An empty set in the listpack encoding, or the skiplist one when `skiplist`. */
   constructor(skiplist = false) {
@@ -46,8 +51,8 @@ export class ZSetValue implements TypedValue {
 
   score(member: string): number | undefined {
     if (this.dict !== null) {
-      const slot = this.dict.find(member);
-      return slot < 0 ? undefined : this.dict.valueAt(slot);
+      const p = this.dict.find(member);
+      return p < 0 ? undefined : this.scores[p];
     }
     const i = this.lpMembers!.indexOf(member);
     return i < 0 ? undefined : this.lpScores![i];
@@ -57,7 +62,7 @@ export class ZSetValue implements TypedValue {
   insert(member: string, score: number): void {
     if (this.zsl !== null) {
       this.zsl.insert(score, member);
-      this.dict!.add(member, score);
+      this.dictAdd(member, score);
       return;
     }
     // A listpack holds scores as text where -0 reads back as 0 (Redis writes integral scores as integers).
@@ -78,10 +83,10 @@ export class ZSetValue implements TypedValue {
   /** Removes a member; false when absent. */
   remove(member: string): boolean {
     if (this.dict !== null) {
-      const slot = this.dict.find(member);
-      if (slot < 0) return false;
-      this.zsl!.delete(this.dict.valueAt(slot), member);
-      this.dict.removeSlot(slot);
+      const p = this.dict.find(member);
+      if (p < 0) return false;
+      this.zsl!.delete(this.scores[p]!, member);
+      this.dictRemoveAt(p);
       return true;
     }
     const i = this.lpMembers!.indexOf(member);
@@ -94,10 +99,10 @@ export class ZSetValue implements TypedValue {
   /** Changes the score of an existing member (Redis's zslUpdateScore / listpack delete + insert). */
   update(member: string, oldScore: number, score: number): void {
     if (this.dict !== null) {
-      const slot = this.dict.find(member);
+      const p = this.dict.find(member);
       this.zsl!.delete(oldScore, member);
       this.zsl!.insert(score, member);
-      this.dict.setValue(slot, score);
+      this.scores[p] = score;
       return;
     }
     this.remove(member);
@@ -107,8 +112,8 @@ export class ZSetValue implements TypedValue {
   /** 0-based ascending rank of a member, or -1. */
   rank(member: string): number {
     if (this.dict !== null) {
-      const slot = this.dict.find(member);
-      return slot < 0 ? -1 : this.zsl!.rank(this.dict.valueAt(slot), member);
+      const p = this.dict.find(member);
+      return p < 0 ? -1 : this.zsl!.rank(this.scores[p]!, member);
     }
     return this.lpMembers!.indexOf(member);
   }
@@ -170,7 +175,7 @@ export class ZSetValue implements TypedValue {
     for (let k = 0; k < doomed.length; k++) {
       const m = doomed[k]!;
       this.zsl.delete(scores[k]!, m);
-      this.dict!.delete(m);
+      this.dictRemoveAt(this.dict!.find(m));
     }
     return n;
   }
@@ -178,34 +183,54 @@ export class ZSetValue implements TypedValue {
   /** A uniformly random member with its score (size must be > 0). */
   random(): [string, number] {
     if (this.dict !== null) {
-      const slot = this.dict.randomSlot();
-      return [this.dict.keyAt(slot), this.dict.valueAt(slot)];
+      const p = this.dict.randomPosition();
+      return [this.dict.keys[p]!, this.scores[p]!];
     }
     const i = Math.floor(Math.random() * this.size);
     return [this.lpMembers![i]!, this.lpScores![i]!];
   }
 
   /**
-   * The member and score at a position in storage order: a rank for a listpack, a Dict slot (as `scan` visits
-   * them, valid until the next change) for a skiplist.
+   * The member and score at a position in storage order: a rank for a listpack, a position in the member index
+   * (as `scan` visits them, valid until the next change) for a skiplist.
    */
   memberAtSlot(i: number): string {
-    return this.dict !== null ? this.dict.keyAt(i) : this.lpMembers![i]!;
+    return this.dict !== null ? this.dict.keys[i]! : this.lpMembers![i]!;
   }
 
   scoreAtSlot(i: number): number {
-    return this.dict !== null ? this.dict.valueAt(i) : this.lpScores![i]!;
+    return this.dict !== null ? this.scores[i]! : this.lpScores![i]!;
   }
 
   /** Every member in storage order: sorted for a listpack, hash order for a skiplist (Redis's dict order role). */
   forEachMember(fn: (member: string, score: number) => void): void {
-    if (this.dict !== null) this.dict.forEach((m, s) => fn(m, s));
-    else for (let i = 0; i < this.lpMembers!.length; i++) fn(this.lpMembers![i]!, this.lpScores![i]!);
+    if (this.dict !== null) {
+      const keys = this.dict.keys;
+      const scores = this.scores;
+      for (let i = 0; i < keys.length; i++) fn(keys[i]!, scores[i]!);
+    } else for (let i = 0; i < this.lpMembers!.length; i++) fn(this.lpMembers![i]!, this.lpScores![i]!);
   }
 
-  /** ZSCAN over a skiplist-encoded set: the Dict's stateless cursor walk (0 = start, 0 returned at the end). */
+  /** ZSCAN over a skiplist-encoded set: the member index's stateless cursor walk (0 = start, 0 at the end). */
   scan(cursor: number, count: number, visit: (slot: number) => void): number {
-    return this.dict!.scan(cursor, count, (_k, slot) => visit(slot));
+    return this.dict!.scan(cursor, count, visit);
+  }
+
+  private dictAdd(member: string, score: number): void {
+    const p = this.dict!.add(member);
+    if (p >= this.scores.length) {
+      const grown = new Float64Array(Math.max(8, p + (p >> 1)));
+      grown.set(this.scores);
+      this.scores = grown;
+    }
+    this.scores[p] = score;
+  }
+
+  private dictRemoveAt(p: number): void {
+    const moved = this.dict!.removeAt(p);
+    if (moved !== p) this.scores[p] = this.scores[moved]!;
+    const n = moved;
+    if (n < this.scores.length >> 2 && this.scores.length > 8) this.scores = this.scores.slice(0, Math.max(8, n + (n >> 1)));
   }
 
   /** Converts a listpack to the skiplist encoding (no-op when already converted). */
@@ -214,8 +239,9 @@ export class ZSetValue implements TypedValue {
     const ss = this.lpScores!;
     const ms = this.lpMembers!;
     this.zsl = ZSkipList.fromSorted(ss, ms);
-    this.dict = new Dict<number>();
-    for (let i = 0; i < ms.length; i++) this.dict.add(ms[i]!, ss[i]!);
+    this.dict = new StrIndex(ms.length);
+    this.scores = new Float64Array(Math.max(8, ms.length));
+    for (let i = 0; i < ms.length; i++) this.dictAdd(ms[i]!, ss[i]!);
     this.lpScores = null;
     this.lpMembers = null;
   }
@@ -233,6 +259,7 @@ export class ZSetValue implements TypedValue {
     this.lpMembers = ms;
     this.zsl = null;
     this.dict = null;
+    this.scores = EMPTY;
   }
 
   /** Length of the longest member (Redis's maxelelen for the listpack conversion checks). */

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { HashValue } from '../../../src/types/hash.js';
+import { HashValue, packValue, unpackValue } from '../../../src/types/hash.js';
 
 function entries(h: HashValue): [string, string][] {
   const out: [string, string][] = [];
@@ -104,4 +104,24 @@ test('HashValue: a scan walk visits every field present throughout, under delete
     } while (cursor !== 0);
     for (let i = 0; i < 100; i += 2) assert.ok(seen.has(`k${i}`), `k${i} missed`);
   }));
+});
+
+test('HashValue: inline values (short strings, small canonical integers) read back byte for byte', () => {
+  const bytes = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 12 }).map((a) => String.fromCharCode(...a));
+  const numeric = fc.oneof(
+    fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).map(String),
+    fc.constantFrom('-0', '007', '+5', '1073741823', '1073741824', '-1073741824', '-1073741825', '9999999999', '-', ''),
+  );
+  fc.assert(fc.property(fc.oneof(bytes, numeric), (v) => {
+    assert.equal(unpackValue(packValue(v)), v);
+    const h = new HashValue();
+    h.toHashtable();
+    h.set('f', v);
+    assert.equal(h.get('f'), v);
+    assert.equal(h.valueAt(0), v);
+  }), { numRuns: 2000 });
+  assert.equal(typeof packValue('xxx'), 'number');
+  assert.equal(typeof packValue('123456'), 'number');
+  assert.equal(typeof packValue('0123'), 'string');
+  assert.equal(typeof packValue('abcd'), 'string');
 });

@@ -1,0 +1,21 @@
+/**
+ * V8 settings mica-server (the command-line server, not the embedded API: an embedding process owns its own V8)
+ * applies to itself at startup, through v8.setFlagsFromString: the flags below are read by V8 at each
+ * collection, so setting them before the first command is enough and no re-exec of node is needed.
+ *
+ * --no-parallel-scavenge: a young-generation scavenge of a server's heap copies few survivors (a SET's value,
+ * replies' buffers die young), so one thread finishes it in 1–2 ms even with 10M keys; the parallel scavenger
+ * instead waits for helper threads to join, and on a busy machine a helper that is not scheduled turns that wait
+ * into tens of milliseconds for every client (measured: see README "Latency under load"). Major GCs keep their
+ * concurrent marking on helper threads, which never stops the event loop.
+ *
+ * MICA_NODE_FLAGS=none in the environment leaves V8's defaults (benchmarks comparing flag sets use it).
+ */
+import v8 from 'node:v8';
+
+export const SERVER_V8_FLAGS = ['--no-parallel-scavenge'];
+
+export function applyServerV8Flags(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.MICA_NODE_FLAGS === 'none') return;
+  for (const f of SERVER_V8_FLAGS) v8.setFlagsFromString(f);
+}

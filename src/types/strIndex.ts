@@ -1,0 +1,294 @@
+/**
+ * A hash index over a dense array of distinct strings: the table behind the "hashtable" encodings of hashes and
+ * sets and the member → score side of skiplist-encoded sorted sets.
+ *
+ * Layout, chosen for memory (a V8 Map costs ~29 bytes per entry at 1M entries, plus a parallel array to get dense
+ * positions, and refuses more than 2^24 entries):
+ *   - `keys`: the strings, dense; a string's position is its index here. Callers keep their payload (hash values,
+ *     scores) in arrays parallel to it.
+ *   - `links`: two int32 per position: the key's hash and 1 + the next position in the same bucket (0 = end).
+ *   - `buckets`: 1 + the first position of each chain (0 = empty); a power of two, at least the number of keys
+ *     (load factor <= 1, as Redis's dict before it rehashes), halved when a quarter full.
+ * That is 8 bytes per key plus 4-8 per bucket, about 13 bytes per key at 1M keys besides the `keys` slot. Up to
+ * LINEAR_MAX keys there are no tables at all (lookups compare the few keys in turn).
+ *
+ * Positions are dense: removing moves the last key into the hole (removeAt returns which position moved so the
+ * caller moves its payload too). So a uniformly random position is a uniformly random key, and a cursor that
+ * walks positions from the top down sees every key present for the whole walk (see `scan`).
+ *
+ * Hashes are seeded per index (dict.ts's hashKey), so no fixed set of strings collides in every collection.
+ * Resizing re-chains keys from the stored hashes (no string is rehashed). Tables past 2^16 buckets resize
+ * incrementally, as Redis's dict does: the old bucket table stays until every one of its chains has been moved,
+ * a few per add or remove; a key whose old bucket has not moved yet is still found (and linked) through it.
+ * Without that, doubling at 2^24 keys took seconds in one step.
+ */
+import { hashKey } from './dict.js';
+
+const MIN_BUCKETS = 8;
+/**
+ * Up to this many keys there are no tables: lookups compare the keys in turn (a handful of string compares beat
+ * hashing), and a small set or hash does not pay for two typed arrays (~300 bytes of objects).
+ */
+const LINEAR_MAX = 8;
+/** Bucket tables up to this size are rebuilt in one step; larger ones move incrementally. */
+const SYNC_REBUILD_MAX = 1 << 16;
+/** Old buckets moved per add or remove while a resize is in progress (Redis's dictRehash(d, 1) is one). */
+const REHASH_STEP = 8;
+
+export class StrIndex {
+  /** The keys by position. Read freely; change only through this class. */
+  readonly keys: string[] = [];
+  /** [hash, 1 + next] per position; its length / 2 is the capacity. Null in linear mode (few keys). */
+  private links: Int32Array | null = null;
+  private buckets: Int32Array | null = null;
+  private mask = 0;
+  /**
+   * While a large table is resized: the previous bucket table, whose buckets below `moved` have been moved into
+   * `buckets`. A key's chain is in `old` when (hash & oldMask) >= moved, in `buckets` otherwise.
+   */
+  private old: Int32Array | null = null;
+  private oldMask = 0;
+  private moved = 0;
+  private readonly seed: number;
+
+  /** @param capacity keys expected: builds the tables at once when that is past linear mode. */
+  constructor(capacity = 0, seed = (Math.random() * 0x100000000) >>> 0) {
+    this.seed = seed;
+    if (capacity > LINEAR_MAX) {
+      this.links = new Int32Array(2 * capacity);
+      this.rebuild(bucketsFor(capacity));
+    }
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** True while a large bucket table is being resized step by step (tests look at it). */
+  get rehashing(): boolean {
+    return this.old !== null;
+  }
+
+  /** The hash findHashed / addHashed expect (0 in linear mode, where no hash is used). */
+  hash(key: string): number {
+    return this.buckets === null ? 0 : hashKey(key, this.seed) | 0;
+  }
+
+  /** Position of `key`, or -1. */
+  find(key: string): number {
+    return this.findHashed(key, this.hash(key));
+  }
+
+  /** Position of `key` whose hash(key) is `h`, or -1. */
+  findHashed(key: string, h: number): number {
+    const keys = this.keys;
+    const buckets = this.buckets;
+    if (buckets === null) {
+      for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+      return -1;
+    }
+    const links = this.links!;
+    const old = this.old;
+    let p = old !== null && (h & this.oldMask) >= this.moved ? old[h & this.oldMask]! - 1 : buckets[h & this.mask]! - 1;
+    while (p >= 0) {
+      if (links[2 * p] === h && keys[p] === key) return p;
+      p = links[2 * p + 1]! - 1;
+    }
+    return -1;
+  }
+
+  /** Appends a key known to be absent, with h = hash(key); returns its position (the previous size). */
+  addHashed(key: string, h: number): number {
+    const p = this.keys.length;
+    this.keys.push(key);
+    if (this.buckets === null) {
+      if (p + 1 > LINEAR_MAX) this.toTables();
+      return p;
+    }
+    if (this.old !== null) this.rehashStep(REHASH_STEP);
+    let links = this.links!;
+    if (2 * p >= links.length) links = this.resizeLinks(p + (p >> 1));
+    links[2 * p] = h;
+    this.pushFront(h, p);
+    if (p + 1 > this.buckets.length) this.resize(this.buckets.length * 2);
+    return p;
+  }
+
+  add(key: string): number {
+    return this.addHashed(key, this.hash(key));
+  }
+
+  /**
+   * Removes the key at position p. The last key moves into p; returns the position it came from (size before the
+   * call minus one), equal to p when the removed key was the last one. The caller moves its payload the same way.
+   */
+  removeAt(p: number): number {
+    const keys = this.keys;
+    const last = keys.length - 1;
+    if (this.buckets === null) {
+      if (p !== last) keys[p] = keys[last]!;
+      keys.pop();
+      return last;
+    }
+    if (this.old !== null) this.rehashStep(REHASH_STEP);
+    const links = this.links!;
+    // Unlink p, then re-point the link that reached `last` to p (its chain keeps its order).
+    this.replaceLink(links[2 * p]!, p, links[2 * p + 1]!);
+    if (p !== last) {
+      const h = links[2 * last]!;
+      this.replaceLink(h, last, p + 1);
+      links[2 * p] = h;
+      links[2 * p + 1] = links[2 * last + 1]!;
+      keys[p] = keys[last]!;
+    }
+    keys.pop();
+    const n = last;
+    if (n <= LINEAR_MAX >> 1) {
+      this.links = null;
+      this.buckets = null;
+      this.old = null;
+    } else if (n < this.buckets.length >> 2) {
+      this.resizeLinks(n + (n >> 1));
+      this.resize(bucketsFor(n));
+    }
+    return last;
+  }
+
+  /** Links position p at the head of the chain for hash h. */
+  private pushFront(h: number, p: number): void {
+    const links = this.links!;
+    const old = this.old;
+    if (old !== null && (h & this.oldMask) >= this.moved) {
+      links[2 * p + 1] = old[h & this.oldMask]!;
+      old[h & this.oldMask] = p + 1;
+    } else {
+      const b = h & this.mask;
+      links[2 * p + 1] = this.buckets![b]!;
+      this.buckets![b] = p + 1;
+    }
+  }
+
+  /** In the chain for hash h, makes the link that points to position p point to `to` (1 + position, 0 = end). */
+  private replaceLink(h: number, p: number, to: number): void {
+    const links = this.links!;
+    const old = this.old;
+    const inOld = old !== null && (h & this.oldMask) >= this.moved;
+    const heads = inOld ? old : this.buckets!;
+    const b = inOld ? h & this.oldMask : h & this.mask;
+    let at = -1;
+    let q = heads[b]! - 1;
+    while (q !== p) {
+      at = q;
+      q = links[2 * q + 1]! - 1;
+    }
+    if (at < 0) heads[b] = to;
+    else links[2 * at + 1] = to;
+  }
+
+  /** Leaves linear mode: hashes every key into new tables. */
+  private toTables(): void {
+    const keys = this.keys;
+    const links = new Int32Array(2 * Math.max(2 * LINEAR_MAX, keys.length));
+    for (let p = 0; p < keys.length; p++) links[2 * p] = hashKey(keys[p]!, this.seed) | 0;
+    this.links = links;
+    this.rebuild(bucketsFor(keys.length));
+  }
+
+  private resizeLinks(capacity: number): Int32Array {
+    const old = this.links!;
+    const next = new Int32Array(2 * capacity);
+    next.set(old.subarray(0, Math.min(old.length, next.length)));
+    this.links = next;
+    return next;
+  }
+
+  /** Moves to `count` buckets: at once for small tables, else a few old buckets per later add or remove. */
+  private resize(count: number): void {
+    if (this.old !== null) this.rehashStep(Infinity);
+    const cur = this.buckets!;
+    if (count <= SYNC_REBUILD_MAX && cur.length <= SYNC_REBUILD_MAX) {
+      this.rebuild(count);
+      return;
+    }
+    this.old = cur;
+    this.oldMask = cur.length - 1;
+    this.moved = 0;
+    this.buckets = new Int32Array(count);
+    this.mask = count - 1;
+  }
+
+  /** Moves up to `n` old buckets' chains into the new table; ends the resize when none is left. */
+  private rehashStep(n: number): void {
+    const old = this.old!;
+    const links = this.links!;
+    const buckets = this.buckets!;
+    const mask = this.mask;
+    let b = this.moved;
+    const end = Math.min(old.length, b + n);
+    for (; b < end; b++) {
+      let q = old[b]! - 1;
+      while (q >= 0) {
+        const next = links[2 * q + 1]! - 1;
+        const nb = links[2 * q]! & mask;
+        links[2 * q + 1] = buckets[nb]!;
+        buckets[nb] = q + 1;
+        q = next;
+      }
+    }
+    this.moved = b;
+    if (b === old.length) this.old = null;
+  }
+
+  /** Re-chains every key into `count` buckets from the stored hashes. */
+  private rebuild(count: number): void {
+    const buckets = new Int32Array(count);
+    const mask = count - 1;
+    const links = this.links!;
+    for (let p = this.keys.length - 1; p >= 0; p--) {
+      const b = links[2 * p]! & mask;
+      links[2 * p + 1] = buckets[b]!;
+      buckets[b] = p + 1;
+    }
+    this.buckets = buckets;
+    this.mask = mask;
+    this.old = null;
+  }
+
+  /** A uniformly random position (size must be > 0). */
+  randomPosition(): number {
+    return Math.floor(Math.random() * this.keys.length);
+  }
+
+  /**
+   * One step of a cursor walk: visits up to `count` positions from the top down and returns the next cursor (0
+   * when done). The cursor is the number of positions still to visit, 0 meaning "start at the top". A removal only
+   * moves the top key into a hole and an insert appends at the top, so a key present for the whole walk is always
+   * reached: an unvisited key can only move to a lower, still unvisited position.
+   */
+  scan(cursor: number, count: number, visit: (p: number) => void): number {
+    const n = this.keys.length;
+    let p = cursor === 0 || cursor > n ? n : cursor;
+    for (let k = 0; k < count && p > 0; k++) visit(--p);
+    return p;
+  }
+
+  /** An independent copy (same positions). */
+  clone(): StrIndex {
+    if (this.old !== null) this.rehashStep(Infinity);
+    const c = new StrIndex(0, this.seed);
+    (c as { keys: string[] }).keys = this.keys.slice();
+    if (this.buckets !== null) {
+      c.links = this.links!.slice();
+      c.buckets = this.buckets.slice();
+      c.mask = this.mask;
+    }
+    return c;
+  }
+}
+
+/** The bucket count for n keys: a power of two >= n (load factor at most 1). */
+function bucketsFor(n: number): number {
+  let b = MIN_BUCKETS;
+  while (b < n) b *= 2;
+  return b;
+}
