@@ -125,7 +125,7 @@ export class Selector {
     let off = 0;
     const walk = (list: readonly AclCommand[]): void => {
       for (const e of list) {
-        if ((e.categories & bit) !== 0) {
+        if ((e.categories & bit) !== 0 && e.counted) {
           if (this.allowed[e.id] !== 0) on++;
           else off++;
         }

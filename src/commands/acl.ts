@@ -161,9 +161,9 @@ function aclCatCommand(c: CommandContext): void {
     return;
   }
   const names: string[] = [];
-  const walk = (list: readonly { cmd: { fullName: string }; categories: number; subs: readonly unknown[] }[]): void => {
+  const walk = (list: readonly { cmd: { fullName: string }; categories: number; counted: boolean; subs: readonly unknown[] }[]): void => {
     for (const e of list) {
-      if ((e.categories & bit) !== 0) names.push(e.cmd.fullName);
+      if ((e.categories & bit) !== 0 && e.counted) names.push(e.cmd.fullName);
       if (e.subs.length > 0) walk(e.subs as typeof list);
     }
   };
