@@ -28,7 +28,7 @@ import {
 import { parseResp } from './respToLua.js';
 import { LUA_REDIS_PROPS } from './props.js';
 import { installFastCall } from './fastCall.js';
-import { installRedisLib, Rand48, randCall, srandCall } from './redisLib.js';
+import { installRedisLib, Rand48, randCall, setReplCall, srandCall } from './redisLib.js';
 import { randomBytes } from 'node:crypto';
 import { useNativeSha1, fastEvalStrings, installFunctionCache, fixRaised, type FunctionCache } from './engineShortcuts.js';
 
@@ -38,6 +38,8 @@ export interface ScriptHost {
   call(argv: string[], pcall: boolean, resp: 2 | 3): { raw: string } | { err: string };
   /** redis.log. */
   log(level: number, msg: string): void;
+  /** redis.set_repl: which of AOF (1) / replicas (2) the script's following writes propagate to. */
+  setRepl(flags: number): void;
 }
 
 /**
@@ -196,6 +198,7 @@ export class LuaEngine {
   private readonly libToken = randomBytes(12).toString('hex');
   private readonly randCall = randCall(this.libToken);
   private readonly srandCall = srandCall(this.libToken);
+  private readonly setReplCall = setReplCall(this.libToken);
 
   /** A script's command, or math.random / math.randomseed asking for the generator (redisLib.ts). */
   private hostCall(argv: string[], pcall: boolean, resp: 2 | 3): { raw: string } | { err: string } {
@@ -205,6 +208,10 @@ export class LuaEngine {
       if (argv[0] === this.randCall) return { raw: `:${this.rand.lrand()}\r\n` };
       if (argv[0] === this.srandCall) {
         this.rand.srand(Number(argv[1]));
+        return { raw: ':0\r\n' };
+      }
+      if (argv[0] === this.setReplCall) {
+        this.host!.setRepl(Number(argv[1]));
         return { raw: ':0\r\n' };
       }
     }

@@ -13,7 +13,8 @@ export const LUA_REDIS_PROPS: RedisProps = {
   LOG_VERBOSE: { value: 1 },
   LOG_NOTICE: { value: 2 },
   LOG_WARNING: { value: 3 },
-  // Redis 7 always replicates effects: replicate_commands is a no-op that answers true, set_repl a no-op.
+  // Redis 7 always replicates effects: replicate_commands is a no-op that answers true. set_repl's entry here is
+  // replaced by redisLib.ts's checked version, which tells the host (server/scripts.ts) the new flags.
   replicate_commands: { returns: true },
   set_repl: { returns: null },
   breakpoint: { returns: false },

@@ -24,6 +24,8 @@ import { runWithWritableTables } from './engineShortcuts.js';
  */
 export const randCall = (token: string): string => '\0mica:rand:' + token;
 export const srandCall = (token: string): string => '\0mica:srand:' + token;
+/** redis.set_repl's host call: the script's propagation flags for the commands it runs next. */
+export const setReplCall = (token: string): string => '\0mica:setrepl:' + token;
 
 /** Redis's rand.c generator: X(n+1) = (a X(n) + c) mod 2^48, output the top 31 bits; 16-bit limbs keep it exact. */
 export class Rand48 {
@@ -55,7 +57,7 @@ export class Rand48 {
  * The Lua side. Receives the package's own C functions (captured before they are replaced) and answers a table of the
  * replacements. int(v) is luaL_checkint as Redis's x86-64 build computes it: a truncation to 64 bits, then the low 32.
  */
-const LIB_SRC = `local rpc, lg, sr, E, ty, tn, fl, ce, fm, sel, fmod, sub, RAND, SRAND, pc, RS = ...
+const LIB_SRC = `local rpc, lg, sr, E, ty, tn, fl, ce, fm, sel, fmod, sub, RAND, SRAND, pc, RS, SETREPL = ...
 local MAX = 2147483647
 -- The script line an error belongs to, as Redis's error handler names it: the innermost frame that is not Mica's.
 local function raise(msg)
@@ -129,6 +131,7 @@ function L.set_repl(...)
   if sel('#', ...) ~= 1 then E({err = 'ERR redis.set_repl() requires two arguments.'}) end
   local f = trunc(tn((...)) or 0)
   if f < 0 or f > 3 then E({err = 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.'}) end
+  rpc(SETREPL, fm('%d', f))
 end
 return L`;
 
@@ -140,9 +143,10 @@ export function installRedisLib(engine: LuaEngine, token: string): boolean {
   const r = runWithWritableTables(engine, ['math', 'redis'],
     "local f = loadstring(ARGV[1], '=mica') if f == nil then return 0 end " +
     'local L = f(redis.pcall, redis.log, redis.setresp, error, type, tonumber, math.floor, math.ceil, string.format, ' +
-    'select, math.fmod, string.sub, ARGV[2], ARGV[3], pcall, getmetatable(_G).__mica_resp) ' +
+    'select, math.fmod, string.sub, ARGV[2], ARGV[3], pcall, getmetatable(_G).__mica_resp, ARGV[4]) ' +
     "for _, k in ipairs({'random', 'randomseed'}) do rawset(math, k, L[k]) end " +
     "for _, k in ipairs({'log', 'setresp', 'set_repl'}) do rawset(redis, k, L[k]) end return 1",
-    [Buffer.from(LIB_SRC, 'latin1'), Buffer.from(randCall(token), 'latin1'), Buffer.from(srandCall(token), 'latin1')]);
+    [Buffer.from(LIB_SRC, 'latin1'), Buffer.from(randCall(token), 'latin1'), Buffer.from(srandCall(token), 'latin1'),
+      Buffer.from(setReplCall(token), 'latin1')]);
   return r === 1;
 }

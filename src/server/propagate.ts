@@ -40,6 +40,8 @@ export class Propagator implements Propagation {
   private readonly sinks: PropagateSink[] = [];
   /** lazyfree-lazy-expire: expired keys propagate as UNLINK instead of DEL. */
   lazyExpire = false;
+  /** Set around a script's command run after redis.set_repl dropped REPL_AOF: that command's own words are not kept. */
+  muted = false;
 
   get empty(): boolean {
     return this.sinks.length === 0;
@@ -76,7 +78,7 @@ export class Propagator implements Propagation {
 
   /** End of a call(): records the command's own operation, and ends the unit at the top level. */
   exit(argv: readonly string[], dbid: number, cmd: Command, dirty: number): void {
-    if (dirty > 0 && !this.prevented && !CONTAINERS.has(cmd.fullName)) this.ops.push(dbid, this.rewritten ?? argv);
+    if (dirty > 0 && !this.prevented && !this.muted && !CONTAINERS.has(cmd.fullName)) this.ops.push(dbid, this.rewritten ?? argv);
     if (--this.depth > 0) {
       this.prevented = this.saved.pop() as boolean;
       this.rewritten = this.saved.pop() as string[] | null;

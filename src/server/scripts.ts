@@ -78,6 +78,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   private readonly sc: ScriptClient;
   private run_: ScriptRun | null = null;
   private wrote = false;
+  /** redis.set_repl's flags for the running script (1 = AOF, 2 = replicas); every run starts with both. */
+  private replFlags = 3;
   /** The client running the script: its ACL user applies to redis.call. */
   private caller: Client | null = null;
 
@@ -109,6 +111,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     const c = ctx as Client;
     this.run_ = r;
     this.wrote = false;
+    this.replFlags = 3;
     this.runArgv = c.argv;
     this.caller = c;
     this.runStart = performance.now();
@@ -185,8 +188,20 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     sc.argv = argv;
     sc.resp = resp;
     sc.len = 0;
-    call(server, sc as unknown as Client, cmd);
+    // redis.set_repl without REPL_AOF: the command's own words stay out of the AOF (Mica has no replicas, so
+    // REPL_REPLICA alone changes nothing). What it propagates on the side, like an expired key's DEL, still goes.
+    const prop = (this.replFlags & 1) === 0 ? server.propagation : null;
+    if (prop !== null) prop.muted = true;
+    try {
+      call(server, sc as unknown as Client, cmd);
+    } finally {
+      if (prop !== null) prop.muted = false;
+    }
     return { raw: sc.buf.latin1Slice(0, sc.len) };
+  }
+
+  setRepl(flags: number): void {
+    this.replFlags = flags;
   }
 
   /** redis.acl_check_cmd: may the script's caller run this command line? (No arity check, as in Redis.) */

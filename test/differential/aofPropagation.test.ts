@@ -145,3 +145,18 @@ test('aof propagation: SELECT, MULTI/EXEC wrapping, lazy expiry and flushes', { 
     ['SWAPDB', '0', '3'], ['FLUSHDB'], ['SELECT', '3'], ['FLUSHALL'], ['SELECT', '0'], ['SET', 'after', '1'],
   ]);
 });
+
+test('aof propagation: scripts\' effects, and redis.set_repl keeping a script\'s commands out of the AOF', { skip }, async () => {
+  const setRepl = (flag: string): string =>
+    `redis.call('set', KEYS[1], '1') redis.set_repl(redis.${flag}) redis.call('set', KEYS[2], '2') ` +
+    `redis.call('incr', KEYS[3]) redis.set_repl(redis.REPL_ALL) redis.call('set', KEYS[4], '4') return 1`;
+  await compareStreams([
+    ['EVAL', "redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", '1', 'sk', 'value-one'],
+    ['EVAL', "redis.call('set', KEYS[1], 'a') redis.call('set', KEYS[2], 'b') return 1", '2', 'sa', 'sb'],
+    ['EVAL', setRepl('REPL_NONE'), '4', 'n1', 'n2', 'n3', 'n4'],
+    ['EVAL', setRepl('REPL_REPLICA'), '4', 'r1', 'r2', 'r3', 'r4'],
+    ['EVAL', setRepl('REPL_AOF'), '4', 'a1', 'a2', 'a3', 'a4'],
+    ['EVAL', "redis.set_repl(redis.REPL_NONE) redis.call('set', KEYS[1], 'x') return 1", '1', 'only-muted'],
+    ['EVAL', "redis.call('set', KEYS[1], 'after') return 1", '1', 'back-to-normal'],
+  ]);
+});
