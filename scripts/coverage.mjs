@@ -21,7 +21,8 @@ for (const name of names) {
   const cmd = table.lookup(name);
   const subs = [];
   const redisSubs = spawnSync('redis-cli', ['-p', port, 'COMMAND', 'LIST', 'FILTERBY', 'PATTERN', `${name}|*`], { encoding: 'utf8' }).stdout.trim();
-  for (const full of redisSubs ? redisSubs.split('\n') : []) {
+  // Sorted: Redis lists subcommands in its dict's randomly seeded order, which would churn the README.
+  for (const full of redisSubs ? redisSubs.split('\n').sort() : []) {
     const sub = full.split('|')[1];
     subs.push({ sub, ok: !!cmd?.subcommands?.get(sub) });
   }
