@@ -17,6 +17,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './compare.js';
 
 function option(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,17 +33,6 @@ const NODE_FLAGS = option('node-flags', '').split(' ').filter((s) => s !== '');
 const VALUE_BYTES = Number(option('value-bytes', '3'));
 const PER_COMMAND = 100;
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** One connection that sends RESP commands and collects one reply per command (replies are single lines). */
 class Conn {

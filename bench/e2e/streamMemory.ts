@@ -5,25 +5,14 @@
  * before, from /proc) per entry for both servers, and Redis's own used_memory growth.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './compare.js';
 
 const entries = Number(process.argv[2] ?? 10_000_000);
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
 
 const cli = (port: number, ...argv: string[]): string =>
   spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...argv], { encoding: 'utf8' }).stdout.trim();

@@ -20,6 +20,7 @@ import { ZSetValue } from '../types/zset.js';
 import { formatDouble, isInt64String } from '../util/numbers.js';
 import { EmbStr, type Value } from './values.js';
 import { valueBytes } from './memory.js';
+import { jemallocSize } from '../util/jemalloc.js';
 
 /** sizeof(robj). */
 const ROBJ = 16;
@@ -36,15 +37,6 @@ const ZSKIPLIST_HEADER = 24 + 32 * 16;
 /** Listpack header (total bytes, element count) and end byte. */
 const LP_EMPTY = 6 + 1;
 
-/** jemalloc's size class for `n` bytes. */
-export function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) & ~15;
-  let p = 128;
-  while (p * 2 < n) p *= 2;
-  const step = p / 4;
-  return Math.ceil(n / step) * step;
-}
 
 /** zmalloc size of an sds made for `len` bytes by sdsnewlen (type 5 below 32 bytes, which has no free space). */
 function sdsSize(len: number, alloc = len): number {

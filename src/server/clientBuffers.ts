@@ -21,6 +21,7 @@
  */
 import type { ClientBufferFigures } from '../commands/server-api.js';
 import type { Client } from './client.js';
+import { jemallocSize } from '../util/jemalloc.js';
 
 /** Redis's PROTO_IOBUF_LEN: bytes asked of each read. */
 const IOBUF_LEN = 16 * 1024;
@@ -43,15 +44,6 @@ const WATCHED_KEY = 24 + 32;
 /** sizeof(multiCmd), per slot of the MULTI queue's array. */
 const MULTI_CMD = 24;
 
-/** jemalloc's size class for an allocation of `n` bytes (four classes per power of two past 128). */
-export function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) & ~15;
-  let p = 128;
-  while (p * 2 < n) p *= 2;
-  const step = p / 4;
-  return Math.ceil(n / step) * step;
-}
 
 /** Header bytes of an sds holding `len` bytes; `minType8` for sdsMakeRoomFor, which never picks type 5. */
 function sdsHeader(len: number, minType8: boolean): number {
