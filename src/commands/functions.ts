@@ -7,6 +7,7 @@ import { keyNum } from './keyspecs.js';
 import { replyHelp } from './client.js';
 import { globMatch } from '../util/glob.js';
 import { functionDumpCommand, functionRestoreCommand } from './functionsDump.js';
+import { flushModeOk } from './scripting.js';
 import { FUNCTION_FLAGS, callChunk, functionUnit, scriptStartRefusal, type LuaFunction } from '../scripting/index.js';
 
 function fcallGenericCommand(c: CommandContext, readOnly: boolean): void {
@@ -119,11 +120,7 @@ function functionDeleteCommand(c: CommandContext): void {
 }
 
 function functionFlushCommand(c: CommandContext): void {
-  const argv = c.argv;
-  if (argv.length > 3 || (argv.length === 3 && !['sync', 'async'].includes(argv[2]!.toLowerCase()))) {
-    c.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
-    return;
-  }
+  if (!flushModeOk(c, 'ERR FUNCTION FLUSH only supports SYNC|ASYNC option')) return;
   c.server.scripting.functions.flush();
   c.ok();
 }

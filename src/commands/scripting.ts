@@ -101,12 +101,21 @@ const SCRIPT_HELP = [
   '    Load a script into the scripts cache without executing it.',
 ];
 
-function scriptFlushCommand(c: CommandContext): void {
+/**
+ * SCRIPT FLUSH / FUNCTION FLUSH's optional SYNC|ASYNC argument: true when valid, else replies `error` (the two
+ * commands word it differently in Redis).
+ */
+export function flushModeOk(c: CommandContext, error: string): boolean {
   const argv = c.argv;
   if (argv.length > 3 || (argv.length === 3 && !['sync', 'async'].includes(argv[2]!.toLowerCase()))) {
-    c.error('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
-    return;
+    c.error(error);
+    return false;
   }
+  return true;
+}
+
+function scriptFlushCommand(c: CommandContext): void {
+  if (!flushModeOk(c, 'ERR SCRIPT FLUSH only support SYNC|ASYNC option')) return;
   c.server.scripting.cache.flush();
   c.ok();
 }
