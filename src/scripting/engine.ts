@@ -49,6 +49,9 @@ export interface ScriptHost {
  */
 const MAIN_FUEL = 1_000_000;
 
+/** serveQueued's answer while the script's result has not arrived (any ReplyValue, null included, is a result). */
+const NO_RESULT: unique symbol = Symbol('no result');
+
 /** How long SCRIPT KILL waits for a script to unwind from its count hook before terminating its thread. */
 const KILL_WAIT_MS = 1000;
 
@@ -277,14 +280,10 @@ export class LuaEngine {
     t.send({ t: 'run', body: lua, keys, args, replay: this.log, unit });
     this.log = [];
     for (;;) {
-      const m = t.tryReceive();
-      if (m !== undefined) {
-        const r = this.handle(t, m);
-        if (r !== undefined) {
-          this.host = null;
-          return { done: true, result: r };
-        }
-        continue;
+      const r = this.serveQueued(t);
+      if (r !== NO_RESULT) {
+        this.host = null;
+        return { done: true, result: r };
       }
       if (spin(t.ctrl, TO_MAIN, t.seen)) continue;
       const left = deadline - performance.now();
@@ -294,6 +293,15 @@ export class LuaEngine {
     this.onLateDone = onLate;
     void this.pumpAsync(t, this.lateGen);
     return { done: false };
+  }
+
+  /** Serves the thread's queued messages until the script's result arrives (returned) or the queue is empty. */
+  private serveQueued(t: LuaThread): ReplyValue | typeof NO_RESULT {
+    for (let m = t.tryReceive(); m !== undefined; m = t.tryReceive()) {
+      const r = this.handle(t, m);
+      if (r !== undefined) return r;
+    }
+    return NO_RESULT;
   }
 
   /** Serves one message; returns the script's result when it is the last. */
@@ -311,14 +319,10 @@ export class LuaEngine {
   private async pumpAsync(t: LuaThread, gen: number): Promise<void> {
     for (;;) {
       if (gen !== this.lateGen || this.thread !== t) return;
-      const m = t.tryReceive();
-      if (m !== undefined) {
-        const r = this.handle(t, m);
-        if (r !== undefined) {
-          this.finishLate(r);
-          return;
-        }
-        continue;
+      const r = this.serveQueued(t);
+      if (r !== NO_RESULT) {
+        this.finishLate(r);
+        return;
       }
       if (t.dead) return;
       const w = waitAsync(t.ctrl, TO_MAIN, t.seen);
@@ -365,14 +369,10 @@ export class LuaEngine {
       exhaustFuel(t.fuel);
       const deadline = performance.now() + KILL_WAIT_MS;
       for (;;) {
-        const m = t.tryReceive();
-        if (m !== undefined) {
-          const r = this.handle(t, m);
-          if (r !== undefined) {
-            this.finishLate(r);
-            return;
-          }
-          continue;
+        const r = this.serveQueued(t);
+        if (r !== NO_RESULT) {
+          this.finishLate(r);
+          return;
         }
         const left = deadline - performance.now();
         if (left <= 0) break;
