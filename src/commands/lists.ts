@@ -134,8 +134,7 @@ function addListRangeReply(c: CommandContext, l: ListValue, start: number, end: 
   }
   if (end >= llen) end = llen - 1;
   c.array(end - start + 1);
-  if (reverse) for (let i = end; i >= start; i--) c.bulk(l.get(i));
-  else for (let i = start; i <= end; i++) c.bulk(l.get(i));
+  l.writeRange(c, start, end, reverse);
 }
 
 /**
@@ -312,14 +311,7 @@ function linsertCommand(c: CommandContext): void {
   }
   if (notList(c, v)) return;
   const l = v as ListValue;
-  const pivot = argv[3]!;
-  let at = -1;
-  for (let i = 0; i < l.length; i++) {
-    if (l.get(i) === pivot) {
-      at = i;
-      break;
-    }
-  }
+  const at = l.indexOf(argv[3]!, 0, l.length - 1);
   if (at < 0) {
     c.integer(-1);
     return;
@@ -448,21 +440,26 @@ function lposCommand(c: CommandContext): void {
   const found: number[] = [];
   let matches = 0;
   let matchIndex = -1;
-  for (let index = 0; index < llen && (maxlen === 0 || index < maxlen); index++) {
-    const i = fromTail ? llen - index - 1 : index;
-    if (l.get(i) === ele) {
-      matches++;
-      if (matches >= rank) {
-        if (count !== -1) {
-          found.push(i);
-          // With RANK at the 64-bit minimum Redis's "matches - rank + 1" overflows negative: no early stop.
-          if (count !== 0 && !rankMin && matches - rank + 1 >= count) break;
-        } else {
-          matchIndex = i;
-          break;
-        }
+  // The scan covers the first (or, from the tail, last) MAXLEN elements; indexOf skips to each match.
+  const scanned = maxlen === 0 ? llen : Math.min(llen, maxlen);
+  const last = fromTail ? llen - scanned : scanned - 1;
+  let i = fromTail ? llen - 1 : 0;
+  while (scanned > 0) {
+    i = l.indexOf(ele, i, last, fromTail);
+    if (i < 0) break;
+    matches++;
+    if (matches >= rank) {
+      if (count !== -1) {
+        found.push(i);
+        // With RANK at the 64-bit minimum Redis's "matches - rank + 1" overflows negative: no early stop.
+        if (count !== 0 && !rankMin && matches - rank + 1 >= count) break;
+      } else {
+        matchIndex = i;
+        break;
       }
     }
+    if (i === last) break;
+    i += fromTail ? -1 : 1;
   }
   if (count !== -1) {
     c.array(found.length);

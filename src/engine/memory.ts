@@ -40,7 +40,6 @@ export const SAMPLE = 5;
  * hashtable / skiplist figures were re-fitted (1,000 and 20,000 elements) when they moved to types/strIndex.ts.
  */
 const ENCODINGS: Record<string, { header: number; perElement: number }> = {
-  'list/quicklist': { header: 130, perElement: 10 },
   'hash/listpack': { header: 250, perElement: 19 },
   'hash/hashtable': { header: 450, perElement: 31 },
   'set/hashtable': { header: 450, perElement: 27 },
@@ -48,6 +47,12 @@ const ENCODINGS: Record<string, { header: number; perElement: number }> = {
   'zset/listpack': { header: 400, perElement: 20 },
   'zset/skiplist': { header: 1000, perElement: 76 },
 };
+/**
+ * Lists keep their elements packed in node Buffers (types/list.ts): the buffers' bytes plus the value object
+ * and, per node, its object and Buffer headers (bench/micro/memoryModel.ts).
+ */
+const LIST_HEADER = 120;
+const LIST_NODE_OVERHEAD = 200;
 /** A type this model does not know yet (a stream, say): deliberately generous. */
 const UNKNOWN_ENCODING = { header: 500, perElement: 64 };
 
@@ -70,6 +75,7 @@ export function valueBytes(v: Value, samples = SAMPLE): number {
 
 function collectionBytes(v: TypedValue, samples: number): number {
   if (v instanceof Stream) return streamBytes(v, samples);
+  if (v instanceof ListValue) return LIST_HEADER + v.nodeCount * LIST_NODE_OVERHEAD + v.allocatedBytes;
   const sizer = sizerOf(v);
   const enc = v.encoding();
   const { header, perElement } = ENCODINGS[v.type + '/' + enc] ?? UNKNOWN_ENCODING;
@@ -88,10 +94,6 @@ interface ElementSizer {
   bytesAt(v: TypedValue, i: number, encoding: string): number;
 }
 
-const LIST: ElementSizer = {
-  count: (v) => (v as ListValue).length,
-  bytesAt: (v, i) => stringBytes((v as ListValue).get(i).length),
-};
 const HASH: ElementSizer = {
   count: (v) => (v as HashValue).size,
   // A hashtable keeps short and small-integer values inline, without a string (types/hash.ts packValue).
@@ -128,7 +130,6 @@ function streamBytes(v: Stream, samples: number): number {
 
 /** The sizer for a value's class; null for a type the model does not know (it is charged its header only). */
 function sizerOf(v: TypedValue): ElementSizer | null {
-  if (v instanceof ListValue) return LIST;
   if (v instanceof HashValue) return HASH;
   if (v instanceof SetValue) return SET;
   if (v instanceof ZSetValue) return ZSET;

@@ -156,12 +156,19 @@ export class ReplyWriter {
   /** A bulk string from raw bytes (mutable string values). */
   bulkBytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    this.raw('$' + n + CRLF);
-    this.reserve(n + 2);
-    this.buf.set(src.subarray(start, end), this.len);
-    this.len += n;
-    this.buf[this.len++] = 13;
-    this.buf[this.len++] = 10;
+    this.line(36 /* $ */, n);
+    if (this.len + n + 2 > this.buf.length) this.reserve(n + 2);
+    const b = this.buf;
+    let p = this.len;
+    // Short ranges (list elements in LRANGE replies) by hand: a subarray view costs more than the copy.
+    if (n <= SHORT) for (let i = start; i < end; i++) b[p++] = src[i]!;
+    else {
+      b.set(src.subarray(start, end), p);
+      p += n;
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.len = p;
   }
 
   bulkOrNull(s: string | null | undefined): void {
