@@ -122,6 +122,12 @@ function pop(l: ListValue, where: Where): string {
   return (where === HEAD ? l.popHead() : l.popTail())!;
 }
 
+/** Pops one element into the reply as a bulk string, straight from the list's bytes. */
+function popReply(c: CommandContext, l: ListValue, where: Where): void {
+  if (where === HEAD) l.popHeadTo(c);
+  else l.popTailTo(c);
+}
+
 /** Redis's addListRangeReply: start/end as LRANGE takes them (negative from the end). */
 function addListRangeReply(c: CommandContext, l: ListValue, start: number, end: number, reverse: boolean): void {
   const llen = l.length;
@@ -153,7 +159,7 @@ function listElementsRemoved(c: CommandContext, key: string, where: Where, l: Li
 function popRange(c: CommandContext, l: ListValue, where: Where, count: number): number {
   const n = Math.min(count, l.length);
   c.array(n);
-  for (let i = 0; i < n; i++) c.bulk(pop(l, where));
+  for (let i = 0; i < n; i++) popReply(c, l, where);
   return n;
 }
 
@@ -233,7 +239,7 @@ function popGeneric(c: CommandContext, where: Where): void {
     return;
   }
   if (!hasCount) {
-    c.bulk(pop(l, where));
+    popReply(c, l, where);
     listElementsRemoved(c, key, where, l, 1);
   } else {
     const n = popRange(c, l, where, count);

@@ -242,12 +242,22 @@ export class ListValue implements TypedValue {
 
   pushHead(v: string): void {
     const n = v.length;
-    const size = n + 2 * (n < 128 ? 1 : n < 16384 ? 2 : 5);
     let node = this.head;
-    if (node === null || node.start < size || size > BIG_ENTRY) node = this.roomAtHead(size);
-    const p = node.start - size;
-    writeEntry(node.buf, p, v);
-    node.start = p;
+    if (n <= ENCODE_SHORT) {
+      // The common case inline: a one-byte header and trailer, the bytes copied by hand.
+      if (node === null || node.start < n + 2) node = this.roomAtHead(n + 2);
+      const b = node.buf;
+      let p = node.start - n - 2;
+      node.start = p;
+      b[p++] = n;
+      for (let i = 0; i < n; i++) b[p++] = v.charCodeAt(i);
+      b[p] = n;
+    } else {
+      const size = n + 2 * hdrSize(n);
+      if (node === null || node.start < size || size > BIG_ENTRY) node = this.roomAtHead(size);
+      node.start -= size;
+      writeEntry(node.buf, node.start, v);
+    }
     node.count++;
     this.len++;
     this.cIdx = -1;
@@ -255,10 +265,20 @@ export class ListValue implements TypedValue {
 
   pushTail(v: string): void {
     const n = v.length;
-    const size = n + 2 * (n < 128 ? 1 : n < 16384 ? 2 : 5);
     let node = this.tail;
-    if (node === null || node.buf.length - node.end < size || size > BIG_ENTRY) node = this.roomAtTail(size);
-    node.end = writeEntry(node.buf, node.end, v);
+    if (n <= ENCODE_SHORT) {
+      if (node === null || node.buf.length - node.end < n + 2) node = this.roomAtTail(n + 2);
+      const b = node.buf;
+      let p = node.end;
+      b[p++] = n;
+      for (let i = 0; i < n; i++) b[p++] = v.charCodeAt(i);
+      b[p++] = n;
+      node.end = p;
+    } else {
+      const size = n + 2 * hdrSize(n);
+      if (node === null || node.buf.length - node.end < size || size > BIG_ENTRY) node = this.roomAtTail(size);
+      node.end = writeEntry(node.buf, node.end, v);
+    }
     node.count++;
     this.len++;
     this.cIdx = -1;
@@ -269,14 +289,9 @@ export class ListValue implements TypedValue {
     if (node === null) return undefined;
     const b = node.buf;
     const p = node.start;
-    const v = entryString(b, p);
-    this.len--;
-    this.cIdx = -1;
-    if (--node.count === 0) this.dropEndNode(node);
-    else {
-      node.start = nextEntry(b, p);
-      if (node.end - node.start <= b.length >> 2 && b.length > MIN_NODE) this.shrink(node);
-    }
+    const t = b[p]!;
+    const v = t < 0x80 ? decode(b, p + 1, t) : entryString(b, p);
+    this.dropHead(node);
     return v;
   }
 
@@ -284,16 +299,59 @@ export class ListValue implements TypedValue {
     const node = this.tail;
     if (node === null) return undefined;
     const b = node.buf;
+    const e = node.end;
+    const t = b[e - 1]!;
+    const v = t < 0x80 ? decode(b, e - t - 1, t) : entryString(b, prevEntry(b, e));
+    this.dropTail(node);
+    return v;
+  }
+
+  /** popHead handing the element's bytes to `sink` instead of building a string (LPOP's reply). */
+  popHeadTo(sink: ListBytesSink): boolean {
+    const node = this.head;
+    if (node === null) return false;
+    const b = node.buf;
+    const p = node.start;
+    const n = lenAt(b, p);
+    const h = hdrSize(n);
+    sink.bulkBytes(b, p + h, p + h + n);
+    this.dropHead(node);
+    return true;
+  }
+
+  /** popTail handing the element's bytes to `sink` instead of building a string (RPOP's reply). */
+  popTailTo(sink: ListBytesSink): boolean {
+    const node = this.tail;
+    if (node === null) return false;
+    const b = node.buf;
     const p = prevEntry(b, node.end);
-    const v = entryString(b, p);
+    const n = lenAt(b, p);
+    const h = hdrSize(n);
+    sink.bulkBytes(b, p + h, p + h + n);
+    this.dropTail(node);
+    return true;
+  }
+
+  /** Removes the first entry of the head node `node`. */
+  private dropHead(node: ListNode): void {
     this.len--;
     this.cIdx = -1;
-    if (--node.count === 0) this.dropEndNode(node);
-    else {
-      node.end = p;
-      if (node.end - node.start <= b.length >> 2 && b.length > MIN_NODE) this.shrink(node);
-    }
-    return v;
+    if (--node.count === 0) return this.dropEndNode(node);
+    const b = node.buf;
+    const q = nextEntry(b, node.start);
+    node.start = q;
+    if (node.end - q <= b.length >> 2 && b.length > MIN_NODE) this.shrink(node);
+  }
+
+  /** Removes the last entry of the tail node `node`. */
+  private dropTail(node: ListNode): void {
+    this.len--;
+    this.cIdx = -1;
+    if (--node.count === 0) return this.dropEndNode(node);
+    const b = node.buf;
+    const p = prevEntry(b, node.end);
+    node.end = p;
+    if (p - node.start <= b.length >> 2 && b.length > MIN_NODE) this.shrink(node);
   }
 
   /** Elements start..end inclusive (0 <= start <= end < length), head to tail, or tail to head when `reverse`. */

@@ -329,8 +329,19 @@ test('list: generated sequences with big lists and every element size agree with
             else l.pushTail(v), m.push(v);
           }
           break;
-        case 'popHead': for (let k = 0; k < o.n; k++) assert.equal(l.popHead(), m.shift()); break;
-        case 'popTail': for (let k = 0; k < o.n; k++) assert.equal(l.popTail(), m.pop()); break;
+        case 'popHead':
+        case 'popTail':
+          // Every other pop goes through the byte sink (LPOP / RPOP's reply path).
+          for (let k = 0; k < o.n; k++) {
+            const want: string | undefined = o.op === 'popHead' ? m.shift() : m.pop();
+            if ((k & 1) === 0) assert.equal(o.op === 'popHead' ? l.popHead() : l.popTail(), want);
+            else {
+              const s = new Sink();
+              assert.equal(o.op === 'popHead' ? l.popHeadTo(s) : l.popTailTo(s), want !== undefined);
+              assert.deepEqual(s.out, want === undefined ? [] : [want]);
+            }
+          }
+          break;
         case 'set': if (m.length > 0) { const i = o.i % m.length; l.set(i, o.v); m[i] = o.v; } break;
         case 'insert': { const i = o.i % (m.length + 1); l.insertAt(i, o.v); m.splice(i, 0, o.v); break; }
         case 'remove': if (m.length > 0) { const i = o.i % m.length; l.removeAt(i); m.splice(i, 1); } break;
