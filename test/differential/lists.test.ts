@@ -424,3 +424,30 @@ test('lists: generated multi-client blocking scenarios match Redis', { skip }, a
   // The generated runs did exercise both outcomes.
   assert.ok(served > 50 && unblocked > 10, `served ${served}, unblocked ${unblocked}`);
 });
+
+/**
+ * Lists that span many packed nodes (types/list.ts): elements of header-boundary sizes and big ones, then the
+ * byte-level readers and writers (LPOS, LINSERT, LREM, LRANGE, LINDEX, LSET, LTRIM) in the middle of nodes.
+ */
+test('lists: multi-node lists with big and binary elements match Redis', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  const sizes = [0, 1, 3, 12, 13, 127, 128, 300, 16383, 16384, 20000];
+  const el = (i: number): string => (i % 97 === 0 ? 'needle' : 'e' + (i % 50)) +
+    (i % 31 === 0 ? '\x00\x80\xff' + 'x'.repeat(sizes[i % sizes.length]!) : '');
+  const cmds: Cmd[] = [];
+  for (let b = 0; b < 40; b++) cmds.push(['RPUSH', 'big', ...Array.from({ length: 100 }, (_, j) => el(b * 100 + j))]);
+  for (let b = 0; b < 10; b++) cmds.push(['LPUSH', 'big', ...Array.from({ length: 50 }, (_, j) => el(7 * b + j))]);
+  cmds.push(
+    ['LLEN', 'big'], ['LINDEX', 'big', '2222'], ['LINDEX', 'big', '-1777'], ['LRANGE', 'big', '1990', '2050'],
+    ['LPOS', 'big', 'needle', 'COUNT', '0'], ['LPOS', 'big', 'needle', 'RANK', '-3', 'COUNT', '5'],
+    ['LPOS', 'big', 'needle', 'RANK', '7'], ['LPOS', 'big', 'needle', 'MAXLEN', '1000', 'COUNT', '0'],
+    ['LPOS', 'big', 'needle', 'RANK', '-1', 'MAXLEN', '2500', 'COUNT', '0'], ['LPOS', 'big', 'e7', 'RANK', '-20'],
+    ['LINSERT', 'big', 'AFTER', 'needle', 'x'.repeat(9000)], ['LINSERT', 'big', 'BEFORE', 'e49', 'tiny'],
+    ['LSET', 'big', '1500', 'y'.repeat(5000)], ['LSET', 'big', '1501', ''], ['LSET', 'big', '-2', 'zz'],
+    ['LREM', 'big', '3', 'needle'], ['LREM', 'big', '-4', 'needle'], ['LREM', 'big', '0', 'e3'],
+    ['LPOS', 'big', 'needle', 'COUNT', '0'], ['LTRIM', 'big', '37', '-55'], ['LRANGE', 'big', '0', '-1'],
+    ['LRANGE', 'big', '-300', '-1'], ['LPOP', 'big', '333'], ['RPOP', 'big', '444'], ['LRANGE', 'big', '0', '-1'],
+  );
+  await d.same(...cmds);
+});
