@@ -71,12 +71,12 @@ export function cWordIs(arg: string, word: string): boolean {
 }
 
 export function replyId(c: CommandContext, id: StreamID): void {
-  c.bulk(idString(id));
+  replyIdParts(c, id.ms, id.seq);
 }
 
 export function replyEntry(c: CommandContext, id: StreamID, fv: readonly string[]): void {
   c.array(2);
-  c.bulk(idString(id));
+  replyIdParts(c, id.ms, id.seq);
   c.array(fv.length);
   for (let i = 0; i < fv.length; i++) c.bulk(fv[i]!);
 }
@@ -87,8 +87,8 @@ export function nowMs(c: CommandContext): number {
 }
 
 /** Redis's streamLookupConsumer with SLC_DEFAULT (refreshes seen-time) then streamCreateConsumer. */
-export function consumerFor(c: CommandContext, g: StreamCG, name: string, key: string, dbid: number): StreamConsumer {
-  const now = nowMs(c);
+export function consumerFor(c: CommandContext, g: StreamCG, name: string, key: string, dbid: number,
+  now = nowMs(c)): StreamConsumer {
   let consumer = g.lookupConsumer(name);
   if (consumer !== undefined) {
     consumer.seenTime = now;
@@ -110,48 +110,72 @@ export interface GroupDelivery {
   created: boolean;
 }
 
+/** The ID as a bulk string, digits written in place when both parts are numbers. */
+export function replyIdParts(c: CommandContext, ms: U64, seq: U64): void {
+  if (typeof ms === 'number' && typeof seq === 'number') c.bulkIdPair(ms, seq);
+  else c.bulk(ms + '-' + seq);
+}
+
+/**
+ * Writes `prefix` + `n` + CRLF at `mark`, in front of the bytes written since (Redis's deferred lengths): a
+ * count known only after the items are written.
+ */
+export function insertCountHeader(c: CommandContext, mark: number, prefix: string, n: number): void {
+  const header = prefix + n + '\r\n';
+  const hl = header.length;
+  const end = c.len;
+  c.raw(header); // makes room
+  const b = c.buf;
+  if (end > mark) b.copyWithin(mark + hl, mark, end);
+  for (let i = 0; i < hl; i++) b[mark + i] = header.charCodeAt(i);
+}
+
 /**
  * Redis's streamReplyWithRange: replies with the live entries in [start, end] (at most `count`, 0 = all),
  * forward or reverse. With a group, each entry moves the group's last ID (and entries-read counter) and,
  * unless NOACK, enters the PELs of the group and the consumer. Returns the number of entries.
+ * `now` is the delivery time (only read with a group).
  */
 export function replyWithRange(c: CommandContext, s: Stream, start: StreamID, end: StreamID, count: number,
-  rev: boolean, delivery: GroupDelivery | null): number {
-  // Replies are counted first so the array header can be written before the entries.
+  rev: boolean, delivery: GroupDelivery | null, now = 0): number {
   const it = new StreamIterator(s, start, end, rev);
-  const ids: StreamID[] = [];
-  const fvs: string[][] = [];
-  while (it.next()) {
-    ids.push(it.id);
-    fvs.push(it.fieldValues());
-    if (count !== 0 && ids.length === count) break;
-  }
-  c.array(ids.length);
-  const now = delivery !== null ? nowMs(c) : 0;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
+  // The array's length is known once the entries are written (one pass, the header goes in front after).
+  const mark = c.len;
+  let n = 0;
+  while ((count === 0 || n < count) && it.next()) {
+    n++;
+    const ms = it.idMs;
+    const seq = it.idSeq;
+    let id: StreamID | null = null;
     if (delivery !== null) {
       const g = delivery.group;
-      if (cmpId(id, g.lastId) > 0) {
+      const last = g.lastId;
+      if (ms > last.ms || (ms === last.ms && seq > last.seq)) {
+        id = { ms, seq };
         if (g.entriesRead !== SCG_INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) g.entriesRead++;
         else if (s.entriesAdded !== 0) g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
         g.lastId = id;
       }
     }
-    replyEntry(c, id, fvs[i]!);
+    c.array(2);
+    replyIdParts(c, ms, seq);
+    c.array(it.fieldCount() * 2);
+    it.fieldValuesTo(c);
     if (delivery !== null && !delivery.noack) {
+      if (id === null) id = { ms, seq };
       deliver(delivery, id, now);
       if (c.server.propagation !== null) propagateXclaim(c, delivery, id, now);
     }
   }
+  insertCountHeader(c, mark, '*', n);
   // NOACK deliveries leave no pending entry: only the group's position moves, propagated as XGROUP SETID.
-  if (delivery !== null && delivery.noack && ids.length > 0) {
+  if (delivery !== null && delivery.noack && n > 0) {
     const g = delivery.group;
     if (delivery.created) c.server.propagation?.also(['XGROUP', 'CREATECONSUMER', delivery.key, g.name, delivery.consumer.name], c.db.id);
     c.server.propagation?.also(['XGROUP', 'SETID', delivery.key, g.name, idString(g.lastId), 'ENTRIESREAD',
       String(g.entriesRead)], c.db.id);
   }
-  return ids.length;
+  return n;
 }
 
 /**
@@ -167,6 +191,14 @@ function propagateXclaim(c: CommandContext, d: GroupDelivery, id: StreamID, now:
 function deliver(d: GroupDelivery, id: StreamID, now: number): void {
   const g = d.group;
   const consumer = d.consumer;
+  // `>` reads deliver IDs past every pending one: both PELs just grow at their ends.
+  const last = g.pel.last();
+  if (last === undefined || cmpId(last.id, id) < 0) {
+    const nack = new StreamNACK(id, now, 1, consumer);
+    g.pel.items.push(nack);
+    consumer.pel.items.push(nack);
+    return;
+  }
   const existing = g.pel.get(id);
   if (existing === undefined) {
     const nack = new StreamNACK(id, now, 1, consumer);

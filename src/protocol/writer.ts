@@ -20,6 +20,43 @@ function copyShort(b: Buffer, p: number, s: string, n: number): number {
   return p;
 }
 
+/** Decimal digits of a non-negative safe integer. */
+function decimalDigits(n: number): number {
+  let d = 1;
+  while (n >= 1e8) {
+    n = Math.floor(n / 1e8);
+    d += 8;
+  }
+  while (n >= 10) {
+    n = (n / 10) | 0;
+    d++;
+  }
+  return d;
+}
+
+/** Writes the `digits` decimal digits of the non-negative safe integer `n` at `p`; returns the end offset. */
+function writeDigits(b: Buffer, p: number, n: number, digits: number): number {
+  let q = p + digits;
+  const end = q;
+  // Above 31 bits, peel off 8 digits at a time so the inner loop divides in int32.
+  while (n > 0x7fffffff) {
+    const hi = Math.floor(n / 1e8);
+    let lo = n - hi * 1e8;
+    for (let i = 0; i < 8; i++) {
+      const t = (lo / 10) | 0;
+      b[--q] = 48 + lo - t * 10;
+      lo = t;
+    }
+    n = hi;
+  }
+  do {
+    const t = (n / 10) | 0;
+    b[--q] = 48 + n - t * 10;
+    n = t;
+  } while (q > p);
+  return end;
+}
+
 export class ReplyWriter {
   buf: Buffer;
   len = 0;
@@ -153,15 +190,37 @@ export class ReplyWriter {
     this.len = p;
   }
 
-  /** A bulk string from raw bytes (mutable string values). */
+  /** A bulk string from raw bytes (mutable string values, stream entries). */
   bulkBytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    this.raw('$' + n + CRLF);
-    this.reserve(n + 2);
-    this.buf.set(src.subarray(start, end), this.len);
-    this.len += n;
-    this.buf[this.len++] = 13;
-    this.buf[this.len++] = 10;
+    this.line(36 /* $ */, n);
+    if (this.len + n + 2 > this.buf.length) this.reserve(n + 2);
+    const b = this.buf;
+    let p = this.len;
+    if (n <= SHORT) for (let i = start; i < end; i++) b[p++] = src[i]!;
+    else {
+      b.set(src.subarray(start, end), p);
+      p += n;
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.len = p;
+  }
+
+  /** The bulk string `<a>-<b>` of two non-negative safe integers (a stream ID), built in place. */
+  bulkIdPair(a: number, b: number): void {
+    const da = decimalDigits(a);
+    const db = decimalDigits(b);
+    const n = da + 1 + db;
+    this.line(36 /* $ */, n);
+    if (this.len + n + 2 > this.buf.length) this.reserve(n + 2);
+    const buf = this.buf;
+    let p = writeDigits(buf, this.len, a, da);
+    buf[p++] = 45; // -
+    p = writeDigits(buf, p, b, db);
+    buf[p++] = 13;
+    buf[p++] = 10;
+    this.len = p;
   }
 
   bulkOrNull(s: string | null | undefined): void {
