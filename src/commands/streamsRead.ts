@@ -205,7 +205,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
     if (g !== null) {
       const created = g.lookupConsumer(consumerName) === undefined;
       const consumer = consumerFor(c, g, consumerName, key, db.id, now);
-      if (history) replyWithConsumerHistory(c, s, start, count, consumer);
+      if (history) replyWithConsumerHistory(c, s, g, start, count, consumer);
       else replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created }, now);
       c.server.keyspace.dirty++;
     } else {

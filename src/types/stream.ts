@@ -30,7 +30,7 @@
  */
 import { parseInt64 } from '../util/numbers.js';
 import {
-  MAX_ID, ZERO_ID, addU64, cmpId, idKeyBytes, subU64, type StreamID, type U64,
+  MAX_ID, U64_MAX, ZERO_ID, addU64, cmpId, idKeyBytes, subU64, type StreamID, type U64,
 } from './streamId.js';
 import { StreamCG, sortedNames } from './streamGroups.js';
 
@@ -112,9 +112,9 @@ export class StreamNode {
     return this.lpFixed + lpIntSize(this.count) + lpIntSize(this.deleted);
   }
 
-  /** Releases spare capacity once the node is no longer the tail. */
+  /** Releases spare capacity once the node is no longer the tail (a little slack is not worth a copy). */
   shrink(): void {
-    if (this.buf.length > this.used) {
+    if (this.buf.length - this.used > 16 + (this.used >> 5)) {
       const b = Buffer.allocUnsafeSlow(this.used);
       this.buf.copy(b, 0, 0, this.used);
       this.buf = b;
@@ -323,6 +323,8 @@ export class Stream {
    * appended; deletion flags them in place), so the hint stays true while `hintNode` is still one of the nodes.
    */
   hintNode: StreamNode | null = null;
+  /** Where hintNode was in `nodes` (checked before use: removals shift nodes). */
+  hintIndex = 0;
   hintOff = 0;
   hintMs = 0;
   hintSeq = 0;
@@ -377,7 +379,8 @@ export class Stream {
       // Share the previous node's field array when equal (typical streams repeat one schema).
       const prev = this.tail();
       const shared = prev !== undefined && sameFields(prev.fields, fv) ? prev.fields : fields;
-      node = new StreamNode(id, shared);
+      // Sized like the previous node: one allocation per node instead of a series of doublings.
+      node = new StreamNode(id, shared, prev !== undefined ? Math.min(16384, Math.max(64, prev.used + 32)) : 64);
       this.nodes.push(node);
       this.radixCache = -1;
       flags = STREAM_ITEM_FLAG_SAMEFIELDS;
@@ -725,6 +728,14 @@ export class Stream {
 
   /** For the iterator: index of the last node whose master ID <= id (head-1 when none). */
   seekNode(id: StreamID): number {
+    // The seek hint's node usually is the answer (reads just past the previous read).
+    const node = this.hintNode;
+    if (node !== null) {
+      const i = this.hintIndex;
+      const a = this.nodes;
+      if (i >= this.head && a[i] === node && cmpId(node.masterId, id) <= 0 &&
+        (i + 1 === a.length || cmpId(a[i + 1]!.masterId, id) > 0)) return i;
+    }
     return this.nodeIndexLE(id);
   }
 }
@@ -734,6 +745,18 @@ function sameFields(fields: readonly string[], fv: readonly string[]): boolean {
   if (fv.length !== 2 * n) return false;
   for (let i = 0; i < n; i++) if (fields[i] !== fv[2 * i]) return false;
   return true;
+}
+
+/**
+ * A bound's part minus a node's master ID part, for comparing with the node's entries' deltas (always safe
+ * integers, see append): exact when it is a safe integer, else +-Infinity, which compares the same way.
+ */
+function boundDelta(bound: U64, base: U64): number {
+  if (typeof bound === 'number' && typeof base === 'number') return bound - base;
+  if (bound === U64_MAX && typeof base === 'number') return Infinity; // MAX_ID, the usual open end
+  const d = subU64(bound, base);
+  if (!Number.isNaN(d)) return d;
+  return bound > base ? Infinity : -Infinity;
 }
 
 /** Where replies of stream entries go (the reply writer satisfies it): strings, or bytes of a node's buffer. */
@@ -760,13 +783,11 @@ export class StreamIterator {
   private offsets: number[] = [];
   private oi = 0;
   private done = false;
-  /** The bounds as deltas from the current node's master ID (valid when the *Ok flag is set). */
+  /** The bounds as deltas from the current node's master ID (see boundDelta). */
   private sMs = 0;
   private sSeq = 0;
-  private sOk = false;
   private eMs = 0;
   private eSeq = 0;
-  private eOk = false;
   private first = true;
 
   constructor(
@@ -795,7 +816,6 @@ export class StreamIterator {
   }
 
   private cmpStart(r: EntryReader): number {
-    if (!this.sOk) return cmpId(r.id(), this.start);
     const a = r.msDelta;
     if (a !== this.sMs) return a < this.sMs ? -1 : 1;
     const b = r.seqDelta;
@@ -803,7 +823,6 @@ export class StreamIterator {
   }
 
   private cmpEnd(r: EntryReader): number {
-    if (!this.eOk) return cmpId(r.id(), this.end);
     const a = r.msDelta;
     if (a !== this.eMs) return a < this.eMs ? -1 : 1;
     const b = r.seqDelta;
@@ -837,7 +856,7 @@ export class StreamIterator {
         if (this.first) {
           this.first = false;
           // Entries before the hint's offset are at most the hint's ID, so below a start past it.
-          if (s.hintNode === node && this.sOk &&
+          if (s.hintNode === node &&
             (s.hintMs < this.sMs || (s.hintMs === this.sMs && s.hintSeq < this.sSeq))) r.off = s.hintOff;
         }
       }
@@ -851,6 +870,7 @@ export class StreamIterator {
         }
         this.setId(r);
         s.hintNode = r.node;
+        s.hintIndex = this.ni;
         s.hintOff = r.off;
         s.hintMs = r.msDelta;
         s.hintSeq = r.seqDelta;
@@ -897,16 +917,10 @@ export class StreamIterator {
   /** Starts reading `node`, with the bounds as deltas from its master ID for cheap comparisons. */
   private enterNode(node: StreamNode): EntryReader {
     const m = node.masterId;
-    let ms = subU64(this.start.ms, m.ms);
-    let seq = subU64(this.start.seq, m.seq);
-    this.sOk = Number.isSafeInteger(ms) && Number.isSafeInteger(seq);
-    this.sMs = ms;
-    this.sSeq = seq;
-    ms = subU64(this.end.ms, m.ms);
-    seq = subU64(this.end.seq, m.seq);
-    this.eOk = Number.isSafeInteger(ms) && Number.isSafeInteger(seq);
-    this.eMs = ms;
-    this.eSeq = seq;
+    this.sMs = boundDelta(this.start.ms, m.ms);
+    this.sSeq = boundDelta(this.start.seq, m.seq);
+    this.eMs = boundDelta(this.end.ms, m.ms);
+    this.eSeq = boundDelta(this.end.seq, m.seq);
     return (this.reader = new EntryReader(node));
   }
 
