@@ -135,6 +135,32 @@ export function insertCountHeader(c: CommandContext, mark: number, prefix: strin
   for (let i = 0; i < hl; i++) b[mark + i] = header.charCodeAt(i);
 }
 
+/** One entry of streamReplyWithRange: the group's position moves, the reply, then the PELs. */
+function emitEntry(c: CommandContext, s: Stream, it: StreamIterator, delivery: GroupDelivery | null, now: number): void {
+  const ms = it.idMs;
+  const seq = it.idSeq;
+  let id: StreamID | null = null;
+  if (delivery !== null) {
+    const g = delivery.group;
+    const last = g.lastId;
+    if (ms > last.ms || (ms === last.ms && seq > last.seq)) {
+      id = { ms, seq };
+      if (g.entriesRead !== SCG_INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) g.entriesRead++;
+      else if (s.entriesAdded !== 0) g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
+      g.lastId = id;
+    }
+  }
+  c.array(2);
+  replyIdParts(c, ms, seq);
+  c.array(it.fieldCount() * 2);
+  it.fieldValuesTo(c);
+  if (delivery !== null && !delivery.noack) {
+    if (id === null) id = { ms, seq };
+    deliver(delivery, id, now);
+    if (c.server.propagation !== null) propagateXclaim(c, delivery, id, now);
+  }
+}
+
 /**
  * Redis's streamReplyWithRange: replies with the live entries in [start, end] (at most `count`, 0 = all),
  * forward or reverse. With a group, each entry moves the group's last ID (and entries-read counter) and,
@@ -144,35 +170,21 @@ export function insertCountHeader(c: CommandContext, mark: number, prefix: strin
 export function replyWithRange(c: CommandContext, s: Stream, start: StreamID, end: StreamID, count: number,
   rev: boolean, delivery: GroupDelivery | null, now = 0): number {
   const it = new StreamIterator(s, start, end, rev);
-  // The array's length is known once the entries are written (one pass, the header goes in front after).
-  const mark = c.len;
   let n = 0;
-  while ((count === 0 || n < count) && it.next()) {
-    n++;
-    const ms = it.idMs;
-    const seq = it.idSeq;
-    let id: StreamID | null = null;
-    if (delivery !== null) {
-      const g = delivery.group;
-      const last = g.lastId;
-      if (ms > last.ms || (ms === last.ms && seq > last.seq)) {
-        id = { ms, seq };
-        if (g.entriesRead !== SCG_INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) g.entriesRead++;
-        else if (s.entriesAdded !== 0) g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
-        g.lastId = id;
-      }
+  if (count === 1) {
+    // COUNT 1 (XREADGROUP's usual read): the length is known before writing.
+    n = it.next() ? 1 : 0;
+    c.array(n);
+    if (n === 1) emitEntry(c, s, it, delivery, now);
+  } else {
+    // The array's length is known once the entries are written (one pass, the header goes in front after).
+    const mark = c.len;
+    while ((count === 0 || n < count) && it.next()) {
+      n++;
+      emitEntry(c, s, it, delivery, now);
     }
-    c.array(2);
-    replyIdParts(c, ms, seq);
-    c.array(it.fieldCount() * 2);
-    it.fieldValuesTo(c);
-    if (delivery !== null && !delivery.noack) {
-      if (id === null) id = { ms, seq };
-      deliver(delivery, id, now);
-      if (c.server.propagation !== null) propagateXclaim(c, delivery, id, now);
-    }
+    insertCountHeader(c, mark, '*', n);
   }
-  insertCountHeader(c, mark, '*', n);
   // NOACK deliveries leave no pending entry: only the group's position moves, propagated as XGROUP SETID.
   if (delivery !== null && delivery.noack && n > 0) {
     const g = delivery.group;

@@ -20,40 +20,44 @@ function copyShort(b: Buffer, p: number, s: string, n: number): number {
   return p;
 }
 
+/** Decimal digits of a non-negative integer below 2^31. */
+function digits31(n: number): number {
+  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  return n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+}
+
 /** Decimal digits of a non-negative safe integer. */
 function decimalDigits(n: number): number {
-  let d = 1;
-  while (n >= 1e8) {
+  if (n <= 0x7fffffff) return digits31(n);
+  let d = 0;
+  while (n > 0x7fffffff) {
     n = Math.floor(n / 1e8);
     d += 8;
   }
-  while (n >= 10) {
-    n = (n / 10) | 0;
-    d++;
+  return d + digits31(n);
+}
+
+/** Writes the `digits` low decimal digits of `n` (below 2^31) ending at `end`, zero-padded. */
+function putDigits31(b: Buffer, end: number, n: number, digits: number): void {
+  for (let q = end - digits; end > q;) {
+    const t = (n / 10) | 0;
+    b[--end] = 48 + n - t * 10;
+    n = t;
   }
-  return d;
 }
 
 /** Writes the `digits` decimal digits of the non-negative safe integer `n` at `p`; returns the end offset. */
 function writeDigits(b: Buffer, p: number, n: number, digits: number): number {
-  let q = p + digits;
-  const end = q;
-  // Above 31 bits, peel off 8 digits at a time so the inner loop divides in int32.
+  const end = p + digits;
+  let q = end;
+  // Above 31 bits (millisecond times), 8 digits at a time so the divisions stay in int32.
   while (n > 0x7fffffff) {
     const hi = Math.floor(n / 1e8);
-    let lo = n - hi * 1e8;
-    for (let i = 0; i < 8; i++) {
-      const t = (lo / 10) | 0;
-      b[--q] = 48 + lo - t * 10;
-      lo = t;
-    }
+    putDigits31(b, q, n - hi * 1e8, 8);
+    q -= 8;
     n = hi;
   }
-  do {
-    const t = (n / 10) | 0;
-    b[--q] = 48 + n - t * 10;
-    n = t;
-  } while (q > p);
+  putDigits31(b, q, n, q - p);
   return end;
 }
 
