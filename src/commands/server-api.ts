@@ -205,6 +205,8 @@ export interface ServerApi {
    * pre_command_oom_state): scripts refuse deny-oom calls in that state.
    */
   readonly preCommandOom: boolean;
+  /** True while the start-up load (dump.rdb or the AOF) runs. */
+  readonly loading: boolean;
   /** Every memory figure INFO memory and MEMORY STATS print (server/memory.ts). */
   memoryReport(): MemoryReport;
   /** Dispatches the flush of databases (FLUSHDB / FLUSHALL) to subsystems that keep per-key state; -1 = all. */
