@@ -155,7 +155,8 @@ function nextIdOrReply(c: CommandContext, s: Stream, given: ParsedId | null): St
   if (given.seqGiven) id = given.id;
   else if (given.id.ms === last.ms) {
     if (isMaxU64(last.seq)) {
-      // Redis 7.0 reports this overflow through its generic "too large" errno path.
+      // Redis 7.0's streamAppendItem fails here without setting errno, so its reply depends on a stale errno
+      // (EDOM gives "equal or smaller"); the usual one gives this text.
       c.error('ERR Elements are too large to be stored');
       return null;
     }
