@@ -23,7 +23,6 @@ export const REDIS70_ABSENT_COMMANDS: readonly AbsentCommand[] = [
   ['psync', ADMIN, []],
   ['replconf', ADMIN, []],
   ['replicaof', ADMIN, []],
-  ['restore-asking', ['keyspace', 'write', 'slow', 'dangerous'], []],
   ['slaveof', ADMIN, []],
   ['sync', ADMIN, []],
   ['script', null, [['debug', ['slow', 'scripting']]]],

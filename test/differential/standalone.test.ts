@@ -79,3 +79,24 @@ test('a WAIT with no timeout blocks until CLIENT UNBLOCK, and is counted as Redi
   assert.equal(await stat(d.m), await stat(d.r));
   assert.equal((await d.m.call('INFO', 'clients')).latin1Slice().match(/blocked_clients:\d+/)![0], 'blocked_clients:0');
 });
+
+test('RESTORE-ASKING restores like RESTORE without cluster mode', { skip }, async (t) => {
+  const d = await Differential.start();
+  t.after(() => d.stop());
+  await d.same(['SET', 'ra:src', 'hello'], ['HSET', 'ra:h', 'f', 'v']);
+  const payload = (await d.both(['DUMP', 'ra:src'])).mica;
+  const hPayload = (await d.both(['DUMP', 'ra:h'])).mica;
+  // The bulk's payload: after "$<len>\r\n", before the final CRLF.
+  const body = (raw: string): Buffer => Buffer.from(raw.slice(raw.indexOf('\r\n') + 2, -2), 'latin1');
+  await d.bothProtocols(async (v) => {
+    await d.same(
+      ['DEL', `ra:${v}`, `ra:h${v}`],
+      ['RESTORE-ASKING', `ra:${v}`, '0', body(payload)], ['GET', `ra:${v}`], ['OBJECT', 'ENCODING', `ra:${v}`],
+      ['RESTORE-ASKING', `ra:${v}`, '0', body(payload)],
+      ['RESTORE-ASKING', `ra:${v}`, '0', body(payload), 'REPLACE', 'IDLETIME', '10'],
+      ['RESTORE-ASKING', `ra:h${v}`, '5000', body(hPayload)], ['HGETALL', `ra:h${v}`],
+      ['RESTORE-ASKING', `ra:x${v}`, '0', 'not a payload'], ['RESTORE-ASKING', `ra:x${v}`, '0'],
+      ['RESTORE-ASKING', `ra:x${v}`, 'abc', body(payload)],
+    );
+  });
+});
