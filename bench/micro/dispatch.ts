@@ -5,6 +5,8 @@
  * checks, the handler, the write ritual, statistics and the reply, without the kernel's share.
  * Run: node dist/bench/micro/dispatch.js [seconds per case, default 1] [case,case...]
  * It prints wall-clock and CPU ns per command and the best 2 ms slice (the steadiest figure on a shared machine).
+ * XREADGROUP (compare.ts's test: COUNT 1, `>`, each call adding a pending entry that stays) reads a stream that is
+ * refilled between slices; the refills are left out of the figures.
  */
 import net from 'node:net';
 import { startServer } from '../../src/index.js';
