@@ -6,7 +6,8 @@
  * take, from constants measured on Node 20 x64 (no pointer compression) by bench/micro/memoryModel.ts. A string
  * value costs its V8 string (16-byte header, characters rounded to 8). A collection costs a header, a fixed
  * overhead per element for its encoding, and the average size of its element strings, sampled at up to
- * SAMPLE evenly spaced positions (so an estimate is exact for small collections and stable between calls).
+ * SAMPLE evenly spaced positions (so an estimate is exact for small collections and stable between calls);
+ * a list, which packs its elements into node Buffers, costs those buffers plus a header per node.
  *
  * The running total (`MemoryAccounting.dataset`) moves when a key is added, overwritten or removed (engine/
  * database.ts). A collection or mutable string changes in place, without the engine seeing how, so the object
