@@ -150,6 +150,35 @@ export function encodeHostReply(reply: HostReply, resp: 2 | 3, w: Wire = new Wir
   return w.buf.subarray(0, w.n);
 }
 
+/** Writes the integer text `l` as the wire's i64 (through a bigint only past 2^53). */
+function writeInt64(m: Buffer, at: number, l: string): void {
+  const v = Number(l);
+  if (Number.isSafeInteger(v)) {
+    const lo = v >>> 0;
+    m.writeUInt32LE(lo, at);
+    m.writeInt32LE((v - lo) / 0x100000000, at + 4);
+  } else m.writeBigInt64LE(BigInt(l), at);
+}
+
+/**
+ * A reply that is one status, error, integer or bulk string (the wire's tag and where its payload lies in `s`), or
+ * null for anything else (arrays, RESP3 types, nulls), which goes through encode().
+ */
+function simpleReply(reply: HostReply): [number, string, number, number] | null {
+  if ('err' in reply) return [ERROR, reply.err, 0, reply.err.length];
+  const s = reply.raw;
+  const type = s.charCodeAt(0);
+  const eol = s.indexOf('\r\n');
+  if (type === 0x2b) return eol === s.length - 2 ? [STATUS, s, 1, eol] : null;
+  if (type === 0x2d) return eol === s.length - 2 ? [ERROR, s, 1, eol] : null;
+  if (type === 0x3a) return eol === s.length - 2 ? [INT, s, 1, eol] : null;
+  if (type === 0x24) {
+    const len = Number(s.slice(1, eol));
+    return len >= 0 && eol + 4 + len === s.length ? [BULK, s, eol + 2, eol + 2 + len] : null;
+  }
+  return null;
+}
+
 /**
  * Replaces the module's redis.call / redis.pcall handlers; false when its internals are not as expected (the
  * package's own handlers then stay, calling the host's redisCall / redisPcall).
@@ -161,15 +190,21 @@ export function installFastCall(mod: unknown, call: RawHostCall, resp: () => 2 |
   if (h === undefined || typeof h.call !== 'function' || typeof h.pcall !== 'function' || ex === undefined ||
     typeof ex._alloc !== 'function') return false;
   const wire = new Wire();
-  let heapBuf: Buffer | null = null;
-  const handler = (pcall: boolean) => (...args: number[]): bigint | undefined => {
-    const hasRet = args.length >= 3;
-    const ptr = hasRet ? args[1]! : args[0]!;
-    let heap = ex.HEAPU8;
-    if (heapBuf === null || heapBuf.buffer !== heap.buffer || heapBuf.length !== heap.length) {
+  let heapBuf: Buffer = Buffer.from(ex.HEAPU8.buffer, ex.HEAPU8.byteOffset, ex.HEAPU8.length);
+  /** The Buffer over the memory, made again when the memory grew (any _alloc may grow it). */
+  const view = (): Buffer => {
+    const heap = ex.HEAPU8;
+    if (heapBuf.buffer !== heap.buffer || heapBuf.length !== heap.length) {
       heapBuf = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
     }
-    const hb = heapBuf;
+    return heapBuf;
+  };
+  // The import is called (retPtr, ptr, len) in the package's sret ABI, (ptr, len) otherwise; fixed parameters rather
+  // than a rest array, this runs at every redis.call.
+  const handler = (pcall: boolean) => (a0: number, a1: number, a2?: number): bigint | undefined => {
+    const hasRet = a2 !== undefined;
+    const ptr = hasRet ? a1 : a0;
+    const hb = view();
     const count = hb.readUInt32LE(ptr);
     const argv = new Array<string>(count);
     let at = ptr + 4;
@@ -185,16 +220,33 @@ export function installFastCall(mod: unknown, call: RawHostCall, resp: () => 2 |
     } catch (e) {
       reply = { err: e instanceof Error ? e.message : String(e) };
     }
-    const bytes = encodeHostReply(reply, resp(), wire);
-    const out = ex._alloc(bytes.length);
-    heap = ex.HEAPU8; // after _alloc: the memory may have grown
-    heap.set(bytes, out);
-    if (!hasRet) return (BigInt(bytes.length) << 32n) | BigInt(out >>> 0);
-    if (heapBuf.buffer !== heap.buffer || heapBuf.length !== heap.length) {
-      heapBuf = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
+    let out: number;
+    let n: number;
+    const simple = simpleReply(reply);
+    if (simple !== null) {
+      // One value on one line: written straight into the memory, no intermediate buffer.
+      const [tag, s, from, to] = simple;
+      n = tag === INT ? 13 : 5 + to - from;
+      out = ex._alloc(n);
+      const m = view();
+      m[out] = tag;
+      if (tag === INT) {
+        m.writeUInt32LE(8, out + 1);
+        writeInt64(m, out + 5, s.slice(from, to));
+      } else {
+        m.writeUInt32LE(to - from, out + 1);
+        if (to > from) m.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), out + 5, to - from);
+      }
+    } else {
+      encodeHostReply(reply, resp(), wire);
+      n = wire.n;
+      out = ex._alloc(n);
+      wire.buf.copy(view(), out, 0, n);
     }
-    heapBuf.writeUInt32LE(out >>> 0, args[0]!);
-    heapBuf.writeUInt32LE(bytes.length, args[0]! + 4);
+    if (!hasRet) return (BigInt(n) << 32n) | BigInt(out >>> 0);
+    const m = view();
+    m.writeUInt32LE(out >>> 0, a0);
+    m.writeUInt32LE(n, a0 + 4);
     return undefined;
   };
   h.call = handler(false);
