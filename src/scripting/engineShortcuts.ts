@@ -47,6 +47,8 @@ interface EngineInternals {
   exports?: WasmExports & { _free_mem(p: number): void };
   /** fastEvalStrings' Buffer over the memory (Mica's own field on the engine object). */
   micaHeap?: Buffer;
+  /** The HEAPU8 view micaHeap was made from. */
+  micaHeapView?: Uint8Array;
   callEvalWithArgs?(sp: number, sl: number, ap: number, al: number, keys: number): unknown;
   decodeResult?(result: unknown, sha: string): ReplyValue;
 }
@@ -70,6 +72,18 @@ export function fastEvalWithArgs(engine: LuaEngine, script: Buffer, keys: Buffer
   ex._free_mem(sp);
   ex._free_mem(ap);
   return e.decodeResult(result, '');
+}
+
+/**
+ * A Buffer over the whole memory, made again only when the memory grew: the glue then replaces its HEAPU8 view, so
+ * comparing the view object is enough (cheaper than comparing ArrayBuffers at every run).
+ */
+function heapOf(e: EngineInternals, heap: Uint8Array): Buffer {
+  if (e.micaHeapView !== heap || e.micaHeap === undefined) {
+    e.micaHeap = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
+    e.micaHeapView = heap;
+  }
+  return e.micaHeap;
 }
 
 /** The largest run (chunk plus KEYS/ARGV block) whose memory fastEvalStrings keeps for the next run. */
@@ -114,12 +128,7 @@ export function fastEvalStrings(engine: LuaEngine, script: Buffer, keys: string[
     block = sc.ptr = ex._alloc(sc.cap);
     if (block === 0) sc.cap = 0;
   } else block = ex._alloc(need);
-  const heap = ex.HEAPU8; // after _alloc: the memory may have grown
-  // A Buffer over the whole memory, made again only when the memory grew.
-  let hb = e.micaHeap;
-  if (hb === undefined || hb.buffer !== heap.buffer || hb.length !== heap.length) {
-    hb = e.micaHeap = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
-  }
+  let hb = heapOf(e, ex.HEAPU8); // after _alloc: the memory may have grown
   script.copy(hb, block);
   const ap = block + script.length;
   hb.writeUInt32LE(keys.length + args.length, ap);
@@ -136,8 +145,7 @@ export function fastEvalStrings(engine: LuaEngine, script: Buffer, keys: string[
   } else result = e.callEvalWithArgs(block, script.length, ap, total, keys.length);
   if (block !== sc.ptr) ex._free_mem(block);
   if (!direct) return e.decodeResult(result, '');
-  const h2 = ex.HEAPU8; // the script may have grown the memory
-  if (hb.buffer !== h2.buffer || hb.length !== h2.length) hb = e.micaHeap = Buffer.from(h2.buffer, h2.byteOffset, h2.length);
+  hb = heapOf(e, ex.HEAPU8); // the script may have grown the memory
   const ptr = hb.readUInt32LE(sc.ret);
   const len = hb.readUInt32LE(sc.ret + 4);
   if (ptr === 0 || len === 0) return null;
@@ -271,16 +279,16 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
       "if t == 'string' or t == 'number' then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ns') " +
       "elseif t == 'table' then if m.err ~= nil then lg(" + RAISE_NOTE_LEVEL + ", w .. '\\nt' .. ts(m.err)) end " +
       "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
-      // setresp(3) is a host call: only a result whose conversion it changes (a table, a boolean) needs it.
-      "local function FIN(r) local t = ty(r) if t ~= 'string' and t ~= 'number' and t ~= 'nil' then SR(3) end end " +
-      "rawset(mt, '__mica_run', function(k) RS = 2 local ok, r = xp(C[k], H) if ok then FIN(r) return FX(r, 0) end return E(r, 0) end) " +
+      "rawset(mt, '__mica_run', function(k) RS = 2 local ok, r = xp(C[k], H) if ok then local t = ty(r) " +
+      // A string, number or nil needs neither FX nor setresp(3) (a host call): only tables and booleans convert differently.
+      "if t == 'string' or t == 'number' or t == 'nil' then return r end SR(3) return FX(r, 0) end return E(r, 0) end) " +
       "rawset(mt, '__mica_lib', function(k, name) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
       'return L[name] end) ' +
       // FCALL through the same runner; the called function and its arguments go through upvalues, not a closure per call
       // (an FCALL cannot nest). The library's top level runs outside it: it ran at FUNCTION LOAD already.
       'local cf, ck, ca local function go() return cf(ck, ca) end ' +
       "rawset(mt, '__mica_fcall', function(k, name, K, A) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
-      'cf, ck, ca = L[name], K, A RS = 2 local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then FIN(r) return FX(r, 0) end return E(r, 0) end) ' +
+      'cf, ck, ca = L[name], K, A RS = 2 local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then local t = ty(r) if t == "string" or t == "number" or t == "nil" then return r end SR(3) return FX(r, 0) end return E(r, 0) end) ' +
       'return 1');
   if (installed !== 1) return null;
   const run = (chunk: string): ReplyValue => fastEvalWithArgs(engine, Buffer.from(chunk, 'latin1'), none, none);

@@ -190,11 +190,16 @@ export function installFastCall(mod: unknown, call: RawHostCall, resp: () => 2 |
   if (h === undefined || typeof h.call !== 'function' || typeof h.pcall !== 'function' || ex === undefined ||
     typeof ex._alloc !== 'function') return false;
   const wire = new Wire();
-  let heapBuf: Buffer = Buffer.from(ex.HEAPU8.buffer, ex.HEAPU8.byteOffset, ex.HEAPU8.length);
-  /** The Buffer over the memory, made again when the memory grew (any _alloc may grow it). */
+  let heapView = ex.HEAPU8;
+  let heapBuf: Buffer = Buffer.from(heapView.buffer, heapView.byteOffset, heapView.length);
+  /**
+   * The Buffer over the memory, made again when the memory grew (any _alloc may grow it; the glue then replaces its
+   * HEAPU8 view, so comparing the view object is enough).
+   */
   const view = (): Buffer => {
     const heap = ex.HEAPU8;
-    if (heapBuf.buffer !== heap.buffer || heapBuf.length !== heap.length) {
+    if (heap !== heapView) {
+      heapView = heap;
       heapBuf = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
     }
     return heapBuf;
