@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { encodeArgs, type LuaEngine, type ReplyValue } from 'lua-redis-wasm';
 import { FUEL_ERROR, RAISE_NOTE_LEVEL } from './protocol.js';
+import { writeLatin1 } from './fastCall.js';
 
 interface WasmExports {
   HEAPU8: Uint8Array;
@@ -137,7 +138,8 @@ export function fastEvalStrings(engine: LuaEngine, script: Buffer, keys: string[
     const a = i < keys.length ? keys[i]! : args[i - keys.length]!;
     hb.writeUInt32LE(a.length, at);
     at += 4;
-    at += hb.latin1Write(a, at, a.length);
+    writeLatin1(hb, at, a, 0, a.length);
+    at += a.length;
   }
   let result: unknown;
   if (direct) {

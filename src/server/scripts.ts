@@ -118,7 +118,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.sc.db = c.db;
     const threshold = this.threshold;
     const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold,
-      (res, killedAt) => this.finishLate(c, r, res, killedAt), r.unit);
+      (res, killedAt) => this.finishLate(c, r, res, killedAt), r.unit, this.runStart);
     if (out.done) {
       this.run_ = null;
       writeScriptResult(c, out.result, r.sha, r.fn === true);
