@@ -171,27 +171,33 @@ export function writeLatin1(m: Buffer, at: number, s: string, from: number, to: 
   } else m.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), at, n);
 }
 
-/** Arguments up to this length go through recentString. */
+/** The longest string RecentStrings keeps. */
 const RECENT_MAX_LEN = 48;
 const RECENT_SLOTS = 64;
 
 /**
- * The latin1 string of hb[at, at + len), from a small table of recently decoded arguments when it is there. A script's
- * redis.call arguments repeat (command names, its KEYS, key prefixes): comparing a few bytes costs far less than
- * latin1Slice, a C++ call (~150 ns each, nine per call of the EVALSHA benchmark's script).
+ * Latin1 strings decoded from bytes, answered from a small table of recent ones when the bytes match. A script's
+ * redis.call arguments repeat (command names, its KEYS, key prefixes), and so do short replies (+OK, small bulks):
+ * comparing a few bytes costs far less than latin1Slice, a C++ call (~150 ns each; the EVALSHA benchmark's script
+ * decodes nine arguments and three replies per run).
  */
-function recentString(recent: string[], hb: Buffer, at: number, len: number): string {
-  if (len === 0) return '';
-  const slot = (len * 31 + hb[at]! * 7 + hb[at + len - 1]! * 3 + hb[at + (len >> 1)]!) & (RECENT_SLOTS - 1);
-  const seen = recent[slot]!;
-  if (seen.length === len) {
-    let i = 0;
-    while (i < len && seen.charCodeAt(i) === hb[at + i]) i++;
-    if (i === len) return seen;
+export class RecentStrings {
+  private readonly slots = new Array<string>(RECENT_SLOTS).fill('');
+
+  decode(hb: Buffer, at: number, len: number): string {
+    if (len > RECENT_MAX_LEN) return hb.latin1Slice(at, at + len);
+    if (len === 0) return '';
+    const slot = (len * 31 + hb[at]! * 7 + hb[at + len - 1]! * 3 + hb[at + (len >> 1)]!) & (RECENT_SLOTS - 1);
+    const seen = this.slots[slot]!;
+    if (seen.length === len) {
+      let i = 0;
+      while (i < len && seen.charCodeAt(i) === hb[at + i]) i++;
+      if (i === len) return seen;
+    }
+    const s = hb.latin1Slice(at, at + len);
+    this.slots[slot] = s;
+    return s;
   }
-  const s = hb.latin1Slice(at, at + len);
-  recent[slot] = s;
-  return s;
 }
 
 /** Where a one-line reply's payload lies (simpleReply's answer; one per handler, reused at every call). */
@@ -253,7 +259,7 @@ export function installFastCall(mod: unknown, call: RawHostCall, resp: () => 2 |
     typeof ex._alloc !== 'function') return false;
   const wire = new Wire();
   const simple: Simple = { tag: 0, s: '', from: 0, to: 0 };
-  const recent = new Array<string>(RECENT_SLOTS).fill('');
+  const recent = new RecentStrings();
   let heapView = ex.HEAPU8;
   let heapBuf: Buffer = Buffer.from(heapView.buffer, heapView.byteOffset, heapView.length);
   /**
@@ -280,7 +286,7 @@ export function installFastCall(mod: unknown, call: RawHostCall, resp: () => 2 |
     for (let k = 0; k < count; k++) {
       const len = hb.readUInt32LE(at);
       at += 4;
-      argv[k] = len <= RECENT_MAX_LEN ? recentString(recent, hb, at, len) : hb.latin1Slice(at, at + len);
+      argv[k] = recent.decode(hb, at, len);
       at += len;
     }
     let reply: HostReply;
