@@ -16,29 +16,15 @@ export type AbsentCommand = readonly [string, readonly string[] | null, readonly
 const ADMIN = ['admin', 'slow', 'dangerous'];
 
 export const REDIS70_ABSENT_COMMANDS: readonly AbsentCommand[] = [
-  ['asking', ['fast', 'connection'], []],
-  ['cluster', ['slow'], [
-    ['addslots', ADMIN], ['addslotsrange', ADMIN], ['bumpepoch', ADMIN], ['count-failure-reports', ADMIN],
-    ['countkeysinslot', ['slow']], ['delslots', ADMIN], ['delslotsrange', ADMIN], ['failover', ADMIN],
-    ['flushslots', ADMIN], ['forget', ADMIN], ['getkeysinslot', ['slow']], ['help', ['slow']], ['info', ['slow']],
-    ['keyslot', ['slow']], ['links', ['slow']], ['meet', ADMIN], ['myid', ['slow']], ['nodes', ['slow']],
-    ['replicas', ADMIN], ['replicate', ADMIN], ['reset', ADMIN], ['saveconfig', ADMIN], ['set-config-epoch', ADMIN],
-    ['setslot', ADMIN], ['shards', ['slow']], ['slaves', ADMIN], ['slots', ['slow']],
-  ]],
   ['failover', ADMIN, []],
   ['lolwut', ['read', 'fast'], []],
   ['migrate', ['keyspace', 'write', 'slow', 'dangerous'], []],
   ['module', ['slow'], [['help', ['slow']], ['list', ADMIN], ['load', ADMIN], ['loadex', ADMIN], ['unload', ADMIN]]],
   ['psync', ADMIN, []],
-  ['readonly', ['fast', 'connection'], []],
-  ['readwrite', ['fast', 'connection'], []],
   ['replconf', ADMIN, []],
   ['replicaof', ADMIN, []],
-  ['restore-asking', ['keyspace', 'write', 'slow', 'dangerous'], []],
-  ['role', ['admin', 'fast', 'dangerous'], []],
   ['slaveof', ADMIN, []],
   ['sync', ADMIN, []],
-  ['wait', ['slow', 'connection'], []],
   ['script', null, [['debug', ['slow', 'scripting']]]],
 ];
 

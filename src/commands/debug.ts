@@ -197,6 +197,11 @@ function debugReload(c: CommandContext): void {
       return;
     }
   }
+  // Redis would save the half-loaded dataset over the file being loaded and reload that: refused instead.
+  if (c.server.loading) {
+    c.error('LOADING Redis is loading the dataset in memory');
+    return;
+  }
   const err = c.server.rdb.debugReload(save, flush, merge);
   if (err === null) c.ok();
   else c.error(err);

@@ -30,8 +30,10 @@ import { commands as functions } from './functions.js';
 import { commands as persistence } from './persistence.js';
 import { commands as memory } from './memory.js';
 import { commands as acl } from './acl.js';
+import { commands as cluster } from './cluster.js';
+import { commands as replication } from './replication.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...scripting, ...functions, ...persistence, ...memory, ...acl];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...scripting, ...functions, ...persistence, ...memory, ...acl, ...cluster, ...replication];
 
 export { CommandTable } from './registry.js';
 export { keysOfCommand } from './command.js';

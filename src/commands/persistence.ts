@@ -159,4 +159,12 @@ export const commands: CommandSpec[] = [
     complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value',
     summary: 'Creates a key from the serialized representation of a value.', handler: restoreCommand,
   },
+  {
+    // The RESTORE a cluster's MIGRATE sends to a node importing a slot; without cluster mode it is RESTORE.
+    name: 'restore-asking', arity: -4, flags: ['write', 'denyoom', 'asking'],
+    acl: ['@keyspace', '@write', '@slow', '@dangerous'], keys: [1, 1, 1], keySpecs: [keyAt(1, 'OW update')],
+    group: 'server', since: '3.0.0',
+    complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value',
+    summary: 'RESTORE as sent by a migrating cluster node.', handler: restoreCommand,
+  },
 ];

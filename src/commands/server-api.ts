@@ -205,6 +205,8 @@ export interface ServerApi {
    * pre_command_oom_state): scripts refuse deny-oom calls in that state.
    */
   readonly preCommandOom: boolean;
+  /** True while the start-up load (dump.rdb or the AOF) runs. */
+  readonly loading: boolean;
   /** Every memory figure INFO memory and MEMORY STATS print (server/memory.ts). */
   memoryReport(): MemoryReport;
   /** Dispatches the flush of databases (FLUSHDB / FLUSHALL) to subsystems that keep per-key state; -1 = all. */
@@ -244,6 +246,11 @@ export interface ServerApi {
    */
   blockForKeys(c: CommandContext, keys: readonly string[], deadline: number, valueType: ValueType,
     serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void;
+  /**
+   * Blocks `c` on no key (WAIT) until `deadline` (absolute server-clock ms, 0 = never) or CLIENT UNBLOCK
+   * TIMEOUT, when `timeoutReply` answers; CLIENT UNBLOCK ERROR answers -UNBLOCKED.
+   */
+  blockUntil(c: CommandContext, deadline: number, timeoutReply: (c: CommandContext) => void): void;
   /** The append-only file: BGREWRITEAOF starts a rewrite (null, or the error reply text). */
   readonly aof: { bgrewriteaofCommand(): { ok: string } | { err: string } };
   /** Where write commands say how they propagate; null while neither AOF nor replication is on. */

@@ -29,7 +29,7 @@ import {
 const BLOCKED_DEFAULT_COUNT = 1000;
 
 /** getTimeoutFromObjectOrReply in milliseconds: absolute deadline, 0 = forever, null after an error. */
-function msTimeoutOrReply(c: CommandContext, s: string): number | null {
+export function msTimeoutOrReply(c: CommandContext, s: string): number | null {
   const v = parseInt64(s);
   if (v === null) {
     c.error('ERR timeout is not an integer or out of range');

@@ -84,6 +84,8 @@ export const CMD_MOVABLE_KEYS = 1 << 15;
 export const CMD_ALLOW_BUSY = 1 << 16;
 export const CMD_NO_MANDATORY_KEYS = 1 << 17;
 export const CMD_NO_ASYNC_LOADING = 1 << 18;
+/** Redis's CMD_ASKING (RESTORE-ASKING): only cluster routing reads it, so without cluster mode it changes nothing. */
+export const CMD_ASKING = 1 << 19;
 
 export const FLAG_BITS: Record<string, number> = {
   write: CMD_WRITE, readonly: CMD_READONLY, denyoom: CMD_DENYOOM, admin: CMD_ADMIN, pubsub: CMD_PUBSUB,
@@ -91,6 +93,7 @@ export const FLAG_BITS: Record<string, number> = {
   skip_monitor: CMD_SKIP_MONITOR, skip_slowlog: CMD_SKIP_SLOWLOG, fast: CMD_FAST, no_auth: CMD_NO_AUTH,
   may_replicate: CMD_MAY_REPLICATE, no_multi: CMD_NO_MULTI, movablekeys: CMD_MOVABLE_KEYS,
   allow_busy: CMD_ALLOW_BUSY, no_mandatory_keys: CMD_NO_MANDATORY_KEYS, no_async_loading: CMD_NO_ASYNC_LOADING,
+  asking: CMD_ASKING,
 };
 
 /**

@@ -22,8 +22,9 @@ export interface Waiter {
   readonly db: Database;
   /** Distinct keys, in the order the command named them. */
   readonly keys: readonly string[];
-  /** The value type that can serve this waiter. */
-  readonly valueType: ValueType;
+  /** The value type that can serve this waiter; null for one that waits on no key (WAIT), ended only by its
+   * timeout, CLIENT UNBLOCK or disconnection. */
+  readonly valueType: ValueType | null;
   /**
    * Does the command's work on `key` (known to hold a value of `valueType`) and writes its reply. Returns
    * true when the waiter is done; the registry then removes it from every key.
@@ -50,6 +51,8 @@ export class BlockingRegistry {
   /** Waiters currently blocked, by value type (the quick test of signalKeyAsReady). */
   private readonly byType = new Map<ValueType, number>();
   private total = 0;
+  /** Waiters blocked on no key (WAIT): counted in `size`, never served. */
+  private readonly keyless = new Set<Waiter>();
 
   /** Number of waiters blocked on keys. */
   get size(): number {
@@ -68,6 +71,11 @@ export class BlockingRegistry {
   }
 
   block(w: Waiter): void {
+    this.total++;
+    if (w.valueType === null) {
+      this.keyless.add(w);
+      return;
+    }
     let keys = this.byDb.get(w.db.id);
     if (keys === undefined) this.byDb.set(w.db.id, (keys = new Map()));
     for (const k of w.keys) {
@@ -76,11 +84,15 @@ export class BlockingRegistry {
       set.add(w);
     }
     this.byType.set(w.valueType, (this.byType.get(w.valueType) ?? 0) + 1);
-    this.total++;
   }
 
   /** Removes `w` from every key it waits on; false when it was not blocked. */
   unblock(w: Waiter): boolean {
+    if (w.valueType === null) {
+      if (!this.keyless.delete(w)) return false;
+      this.total--;
+      return true;
+    }
     const keys = this.byDb.get(w.db.id);
     if (keys === undefined) return false;
     let found = false;

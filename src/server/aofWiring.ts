@@ -68,6 +68,9 @@ export function wireAof(server: Server, cronJobs: (() => void)[]): Aof {
   cronJobs.push(() => aof.cron());
   server.stats.onReset.push(() => (aof.rewrites = 0));
   server.config.onApply('appendonly', (v) => {
+    // Starting a rewrite now would write a base of the half-loaded dataset, and stopping would close the file
+    // the AOF load is replaying: either waits until the load is done.
+    if (server.loading) return 'Redis is loading the dataset in memory';
     if (v === 'yes') {
       const err = aof.turnOn();
       if (err !== null) return err;

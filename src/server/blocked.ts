@@ -36,6 +36,8 @@ export interface BlockState {
   serveErrors: boolean;
   /** Output length before the answer was written (dropped under CLIENT REPLY OFF / SKIP). */
   replyMark: number;
+  /** The answer on timeout or CLIENT UNBLOCK TIMEOUT: the null array unless the command has its own (WAIT). */
+  readonly timeoutReply: ((c: Client) => void) | null;
 }
 
 interface TimeoutEntry {
@@ -61,12 +63,13 @@ export class BlockedClients {
   constructor(private readonly server: Server) {}
 
   /** Blocks `c` (its current command stays in c.argv; its later input waits). */
-  block(c: Client, keys: readonly string[], deadline: number, valueType: ValueType,
-    serve: (key: string) => boolean, keyGone?: (key: string) => boolean): void {
+  block(c: Client, keys: readonly string[], deadline: number, valueType: ValueType | null,
+    serve: (key: string) => boolean, keyGone?: (key: string) => boolean,
+    timeoutReply: ((c: Client) => void) | null = null): void {
     const seq = ++this.seq;
     const distinct = [...new Set(keys)];
     const state: BlockState = {
-      deadline, seq, callUsec: 0, serveUsec: 0, serveErrors: false, replyMark: 0,
+      deadline, seq, callUsec: 0, serveUsec: 0, serveErrors: false, replyMark: 0, timeoutReply,
       waiter: {
         client: c, db: c.db, keys: distinct, valueType,
         serve: (key) => {
@@ -121,7 +124,7 @@ export class BlockedClients {
     c.blockState.replyMark = c.len;
     c.errorsInCall = 0;
     if (withError) c.error(UNBLOCKED_ERROR);
-    else c.nullArray();
+    else this.timeoutReply(c);
     // Redis 7.0.15 counts a command ended by CLIENT UNBLOCK as failed, TIMEOUT or ERROR alike.
     this.finish(c, 0, true);
     return true;
@@ -154,10 +157,16 @@ export class BlockedClients {
       this.registry.unblock(c.blockState.waiter);
       c.blockState.replyMark = c.len;
       c.errorsInCall = 0;
-      c.nullArray();
+      this.timeoutReply(c);
       this.finish(c, 0, false);
     }
     if (fired || this.timer === null) this.arm();
+  }
+
+  private timeoutReply(c: Client): void {
+    const reply = c.blockState!.timeoutReply;
+    if (reply === null) c.nullArray();
+    else reply(c);
   }
 
   private finish(c: Client, extraUsec: number, hadErrors: boolean): void {

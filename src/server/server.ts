@@ -586,6 +586,10 @@ export class Server implements ServerApi {
     this.blocked.block(c as Client, keys, deadline, valueType, serve, keyGone);
   }
 
+  blockUntil(c: CommandContext, deadline: number, timeoutReply: (c: CommandContext) => void): void {
+    this.blocked.block(c as Client, [], deadline, null, () => false, undefined, timeoutReply);
+  }
+
   /** Loads the AOF when appendonly is yes (it takes precedence over RDB), then opens it for appending. */
   private async loadDataAtStartup(): Promise<void> {
     this.loading = true;

@@ -46,7 +46,7 @@ test('clients get -LOADING while dump.rdb loads, INFO shows the progress, and ev
   }
   const size = statSync(join(dir, 'dump.rdb')).size;
   const port = await freePort();
-  const starting = startServer({ port, config: { dir } });
+  const starting = startServer({ port, config: { dir, 'enable-debug-command': 'yes' } });
   let started = false;
   void starting.then(() => (started = true), () => {});
   const c = await connectWhenListening(port);
@@ -82,6 +82,9 @@ test('clients get -LOADING while dump.rdb loads, INFO shows the progress, and ev
           (await c.call('CONFIG', 'GET', 'save')).latin1Slice().split('\r\n')[0]!,
           (await c.call('GET', 'key:1')).latin1Slice(),
           (await c.call('DBSIZE')).latin1Slice(),
+          // Flagged `loading`, but acting on a half-loaded dataset: refused until the load is done.
+          (await c.call('DEBUG', 'RELOAD')).latin1Slice(),
+          (await c.call('CONFIG', 'SET', 'appendonly', 'yes')).latin1Slice(),
         ].join('|');
       }
     }
@@ -92,7 +95,9 @@ test('clients get -LOADING while dump.rdb loads, INFO shows the progress, and ev
   assert.ok(refused >= 3, `only ${refused} PINGs were answered while loading`);
   assert.ok(sawInfo, 'INFO never showed loading:1');
   assert.equal(allowed, '+OK\r\n|*2|-LOADING Redis is loading the dataset in memory\r\n|' +
-    '-LOADING Redis is loading the dataset in memory\r\n');
+    '-LOADING Redis is loading the dataset in memory\r\n|-LOADING Redis is loading the dataset in memory\r\n|' +
+    "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Redis is loading the dataset in memory\r\n");
+  assert.equal((await c.call('CONFIG', 'GET', 'appendonly')).latin1Slice(), '*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n');
   assert.equal((await c.call('PING')).latin1Slice(), '+PONG\r\n');
   assert.equal((await c.call('DBSIZE')).latin1Slice(), `:${N}\r\n`);
   assert.equal((await c.call('GET', `key:${N - 1}`)).latin1Slice(), `$${`value:${N - 1}`.length}\r\nvalue:${N - 1}\r\n`);
