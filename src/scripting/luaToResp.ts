@@ -11,6 +11,8 @@ import { NIL_REPLY_MARK } from './protocol.js';
 type Bytes = Uint8Array;
 
 function str(b: Bytes): string {
+  // The engine's values are Buffers already (no view to make for them).
+  if (Buffer.isBuffer(b)) return b.latin1Slice(0, b.length);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).latin1Slice(0, b.byteLength);
 }
 
