@@ -157,6 +157,14 @@ export function fastEvalStrings(engine: LuaEngine, script: Buffer, keys: string[
   return v;
 }
 
+/** A copy of hb[at, at + n) (short ones byte by byte: no view object, no C++ call). */
+function copyOut(hb: Buffer, at: number, n: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  if (n <= 32) for (let i = 0; i < n; i++) out[i] = hb[at + i]!;
+  else hb.copy(out, 0, at, at + n);
+  return out;
+}
+
 /**
  * The package's decoding of a top-level integer, string, status or nil reply (its REPLY_* tags 1, 2, 4, 0); undefined
  * for any other reply, which is left for the package's decoder.
@@ -172,9 +180,9 @@ function decodeScalar(hb: Buffer, ptr: number, len: number): ReplyValue | undefi
     if (hi >= -0x200000 && hi < 0x200000 && !(hi === -0x200000 && lo === 0)) v = hi * 0x100000000 + lo;
     else v = hb.readBigInt64LE(ptr + 5);
   } else if (tag === 0x02 && len >= 5 + n) {
-    v = Buffer.from(hb.subarray(ptr + 5, ptr + 5 + n));
+    v = copyOut(hb, ptr + 5, n);
   } else if (tag === 0x04 && len >= 5 + n) {
-    v = { ok: Buffer.from(hb.subarray(ptr + 5, ptr + 5 + n)) };
+    v = { ok: copyOut(hb, ptr + 5, n) };
   } else if (tag === 0x00) {
     v = null;
   } else return undefined;
