@@ -1,5 +1,6 @@
 /**
- * DEBUG: the subcommands test suites use — SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL, LOG — and HELP. Any other
+ * DEBUG: the subcommands test suites use — SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL, LOG, RELOAD, POPULATE,
+ * DIGEST, DIGEST-VALUE, ERROR — and HELP. Any other
  * subcommand gets Redis's unknown-subcommand error.
  *
  * Like Redis, DEBUG is refused unless enable-debug-command allows it ("yes", or "local" for a loopback client).
@@ -9,7 +10,8 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { encodingOf, isString, stringBytes, type Value } from '../engine/values.js';
 import { idleMs } from '../engine/keyspace.js';
-import { isInt64String } from '../util/numbers.js';
+import { isInt64String, parseInt64 } from '../util/numbers.js';
+import { datasetDigest, valueDigest } from './debugDigest.js';
 import { replyHelp } from './command.js';
 
 const NOT_ALLOWED =
@@ -164,14 +166,25 @@ function debugProtocol(c: CommandContext, type: string): void {
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'DIGEST',
+  '    A hex fingerprint of the whole dataset (as Redis computes it).',
+  'DIGEST-VALUE <key> [<key> ...]',
+  '    A hex fingerprint of each key\'s value (zeros for a missing key).',
+  'ERROR <string>',
+  '    Reply with <string> as an error (for client tests).',
   'LOG <message>',
   '    Write <message> to the server log.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  '    Create string keys <prefix>:0 .. <prefix>:<count-1> (prefix "key") holding "value:<n>", zero-padded or',
+  '    cut to <size> bytes when a size is given. Existing keys are left alone.',
   'PROTOCOL <type>',
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
   '    true, false.',
+  'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
+  '    Save the dataset to the RDB file, empty it and load the file back.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -207,6 +220,39 @@ function debugReload(c: CommandContext): void {
   else c.error(err);
 }
 
+/** Redis's getPositiveLongFromObjectOrReply: a 64-bit integer >= 0, or null after the error reply. */
+function positiveOrReply(c: CommandContext, s: string): number | null {
+  const n = parseInt64(s);
+  if (n === null || n < 0) {
+    c.error('ERR value is out of range, must be positive');
+    return null;
+  }
+  return Number(n);
+}
+
+/**
+ * DEBUG POPULATE count [prefix] [size]: keys that exist (live) are skipped; each new key is added as dbAdd does
+ * and signalled as modified (WATCH, tracking), with no dirty count and no other event, as in Redis.
+ */
+function debugPopulate(c: CommandContext): void {
+  const count = positiveOrReply(c, c.argv[2]!);
+  if (count === null) return;
+  const size = c.argv.length === 5 ? positiveOrReply(c, c.argv[4]!) : 0;
+  if (size === null) return;
+  const prefix = c.argv.length >= 4 ? c.argv[3]! : 'key';
+  const db = c.db;
+  const ks = c.server.keyspace;
+  for (let j = 0; j < count; j++) {
+    const key = prefix + ':' + j;
+    if (db.lookupWrite(key) !== undefined) continue;
+    let value = 'value:' + j;
+    if (size !== 0) value = size <= value.length ? value.slice(0, size) : value + '\0'.repeat(size - value.length);
+    db.add(key, value);
+    ks.keyModified(db, key);
+  }
+  c.ok();
+}
+
 function debugCommand(c: CommandContext): void {
   if (!debugAllowed(c)) {
     c.error(NOT_ALLOWED);
@@ -229,6 +275,16 @@ function debugCommand(c: CommandContext): void {
     c.ok();
   } else if (sub === 'reload') {
     debugReload(c);
+  } else if (sub === 'populate' && argc >= 3 && argc <= 5) {
+    debugPopulate(c);
+  } else if (sub === 'digest' && argc === 2) {
+    c.simple(datasetDigest(c.server.keyspace.dbs));
+  } else if (sub === 'digest-value') {
+    c.array(argc - 2);
+    for (let j = 2; j < argc; j++) c.simple(valueDigest(c.db, c.argv[j]!));
+  } else if (sub === 'error' && argc === 3) {
+    // Written as is, like Redis's reply: not counted in the error statistics.
+    c.raw('-' + c.argv[2]!.replace(/[\r\n]/g, ' ') + '\r\n');
   } else if (sub === 'set-active-expire' && argc === 3) {
     c.server.keyspace.activeExpireEnabled = atoi(c.argv[2]!) !== 0;
     c.ok();

@@ -145,7 +145,8 @@ function nextIdOrReply(c: CommandContext, s: Stream, given: ParsedId | null): St
   const last = s.lastId;
   let id: StreamID;
   if (given === null) {
-    const ms = Math.floor(c.server.clock.now());
+    // The per-batch time snapshot (see nowMs in streamsShared.ts); IDs stay increasing whatever it reads.
+    const ms = Math.floor(c.server.clock.cached);
     if (ms > last.ms) id = { ms, seq: 0 };
     else if (isMaxU64(last.seq)) id = { ms: addU64(last.ms, 1), seq: 0 };
     else id = { ms: last.ms, seq: addU64(last.seq, 1) };
@@ -154,7 +155,8 @@ function nextIdOrReply(c: CommandContext, s: Stream, given: ParsedId | null): St
   if (given.seqGiven) id = given.id;
   else if (given.id.ms === last.ms) {
     if (isMaxU64(last.seq)) {
-      // Redis 7.0 reports this overflow through its generic "too large" errno path.
+      // Redis 7.0's streamAppendItem fails here without setting errno, so its reply depends on a stale errno
+      // (EDOM gives "equal or smaller"); the usual one gives this text.
       c.error('ERR Elements are too large to be stored');
       return null;
     }

@@ -186,9 +186,10 @@ function xackCommand(c: CommandContext): void {
   if (ids === null) return;
   let acked = 0;
   for (const id of ids) {
-    const nack = g.pel.remove(id);
-    if (nack !== undefined) {
-      nack.consumer?.pel.remove(id);
+    const i = g.pel.indexOf(id);
+    if (i >= 0) {
+      g.pel.ownerAt(i)?.pel.remove(id);
+      g.pel.removeAt(i);
       acked++;
       c.server.keyspace.dirty++;
     }
@@ -248,8 +249,8 @@ function xpendingCommand(c: CommandContext): void {
       c.nullArray();
       return;
     }
-    replyId(c, g.pel.first()!.id);
-    replyId(c, g.pel.last()!.id);
+    replyId(c, g.pel.idAt(0));
+    replyId(c, g.pel.idAt(g.pel.size - 1));
     const withPending = g.sortedConsumers().filter((x) => x.pel.size > 0);
     c.array(withPending.length);
     for (const consumer of withPending) {
@@ -268,23 +269,24 @@ function xpendingCommand(c: CommandContext): void {
     }
   }
   const pel = consumer !== undefined ? consumer.pel : g.pel;
+  const gpel = g.pel;
   const now = nowMs(c);
-  const out: StreamNACK[] = [];
-  const items = pel.items;
-  for (let i = pel.seekGE(start); count > 0 && i < items.length; i++) {
-    const nack = items[i]!;
-    if (cmpId(nack.id, end) > 0) break;
-    if (minidle !== 0 && now - nack.deliveryTime < minidle) continue;
-    out.push(nack);
+  // Indices into the group's PEL (where each entry's data is).
+  const out: number[] = [];
+  for (let i = pel.seekGE(start); count > 0 && i < pel.size; i++) {
+    if (pel.cmpAt(i, end) > 0) break;
+    const gi = pel === gpel ? i : gpel.indexOf(pel.idAt(i));
+    if (minidle !== 0 && now - gpel.timeAt(gi) < minidle) continue;
+    out.push(gi);
     count--;
   }
   c.array(out.length);
-  for (const nack of out) {
+  for (const gi of out) {
     c.array(4);
-    replyId(c, nack.id);
-    c.bulk(nack.consumer!.name);
-    c.integer(Math.max(0, now - nack.deliveryTime));
-    c.integer(nack.deliveryCount);
+    replyId(c, gpel.idAt(gi));
+    c.bulk(gpel.ownerAt(gi)!.name);
+    c.integer(Math.max(0, now - gpel.timeAt(gi)));
+    c.integer(gpel.countAt(gi));
   }
 }
 
@@ -299,10 +301,11 @@ function groupOrReply(c: CommandContext): { s: Stream; g: StreamCG } | null | un
 
 /** Moves a NACK to `consumer` (Redis's XCLAIM / XAUTOCLAIM bookkeeping). */
 function claimNack(nack: StreamNACK, consumer: StreamConsumer, deliveryTime: number): void {
-  if (nack.consumer !== consumer) nack.consumer?.pel.remove(nack.id);
+  const owner = nack.consumer;
+  if (owner !== consumer) owner?.pel.remove(nack.id);
   nack.deliveryTime = deliveryTime;
-  if (nack.consumer !== consumer) {
-    consumer.pel.insert(nack);
+  if (owner !== consumer) {
+    consumer.pel.insert(nack.id);
     nack.consumer = consumer;
   }
 }
@@ -379,21 +382,21 @@ function xclaimCommand(c: CommandContext): void {
   const prop = c.server.propagation;
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k]!;
-    let nack = g.pel.get(id);
+    let nack = g.nack(id);
     if (!s.has(id)) {
       if (nack !== undefined) {
         // Redis 7.0 propagates the dropped entry as an XCLAIM of its NACK as it was (its consumer, time, count).
         if (prop !== null) propagateClaim(c, argv[1]!, g, argv[5 + k]!, nack);
         propagateLastId = false;
         ks.dirty++;
-        g.pel.remove(id);
         nack.consumer?.pel.remove(id);
+        g.pel.remove(id);
       }
       continue;
     }
     if (force && nack === undefined) {
-      nack = new StreamNACK(id, now, 1, null);
-      g.pel.insert(nack);
+      g.pel.insert(id, now, 1, null);
+      nack = g.nack(id)!;
     }
     if (nack === undefined) continue;
     if (nack.consumer !== null && minidle !== 0 && now - nack.deliveryTime < minidle) continue;
@@ -491,16 +494,16 @@ function xautoclaimCommand(c: CommandContext): void {
   const name = argv[3]!;
   const prop = c.server.propagation;
   const claimed: StreamNACK[] = [];
-  const items = g.pel.items;
-  let i = g.pel.seekGE(start);
-  while (attempts-- > 0 && count > 0 && i < items.length) {
-    const nack = items[i]!;
-    const id = nack.id;
+  const pel = g.pel;
+  let i = pel.seekGE(start);
+  while (attempts-- > 0 && count > 0 && i < pel.size) {
+    const id = pel.idAt(i);
+    const nack = new StreamNACK(pel, id);
     if (!s.has(id)) {
       if (prop !== null) propagateClaim(c, argv[1]!, g, idString(id), nack);
       ks.dirty++;
-      g.pel.removeAt(i);
-      nack.consumer?.pel.remove(id);
+      pel.ownerAt(i)?.pel.remove(id);
+      pel.removeAt(i);
       deleted.push(id);
       count--;
       continue;
@@ -516,9 +519,8 @@ function xautoclaimCommand(c: CommandContext): void {
     ks.dirty++;
   }
   prop?.prevent();
-  const next = items[i];
   c.array(3);
-  replyId(c, next !== undefined ? next.id : { ms: 0, seq: 0 });
+  replyId(c, i < pel.size ? pel.idAt(i) : { ms: 0, seq: 0 });
   c.array(claimed.length);
   for (const nack of claimed) {
     if (justid) replyId(c, nack.id);

@@ -8,7 +8,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import type { Stream } from '../types/stream.js';
 import { MAX_ID, ZERO_ID, type StreamID } from '../types/streamId.js';
-import { SCG_INVALID_ENTRIES_READ, type StreamCG, type StreamNACK } from '../types/streamGroups.js';
+import { SCG_INVALID_ENTRIES_READ, type PendingList, type StreamCG } from '../types/streamGroups.js';
 import { keyAt } from './keyspecs.js';
 import { optionWord } from './strings.js';
 import { replyHelp } from './command.js';
@@ -72,17 +72,20 @@ function strField(c: CommandContext, name: string, value: string): void {
 }
 
 /** FULL's 'pending' field: the first `count` (0 = all) entries of a PEL, naming the owner in a group's PEL. */
-function replyPendingField(c: CommandContext, items: readonly StreamNACK[], count: number, withOwner: boolean): void {
+function replyPendingField(c: CommandContext, pel: PendingList, g: StreamCG, count: number, withOwner: boolean): void {
   c.bulk('pending');
-  const n = count === 0 ? items.length : Math.min(count, items.length);
+  const n = count === 0 ? pel.size : Math.min(count, pel.size);
   c.array(n);
+  const gpel = g.pel;
   for (let i = 0; i < n; i++) {
-    const nack = items[i]!;
+    const id = pel.idAt(i);
+    // A consumer's PEL holds IDs only: the data is in the group's.
+    const gi = pel === gpel ? i : gpel.indexOf(id);
     c.array(withOwner ? 4 : 3);
-    replyId(c, nack.id);
-    if (withOwner) c.bulk(nack.consumer!.name);
-    c.integer(nack.deliveryTime);
-    c.integer(nack.deliveryCount);
+    replyId(c, id);
+    if (withOwner) c.bulk(gpel.ownerAt(gi)!.name);
+    c.integer(gpel.timeAt(gi));
+    c.integer(gpel.countAt(gi));
   }
 }
 
@@ -141,7 +144,7 @@ function xinfoStream(c: CommandContext): void {
     strField(c, 'name', g.name);
     replyGroupPosition(c, s, g);
     intField(c, 'pel-count', g.pel.size);
-    replyPendingField(c, g.pel.items, count, true);
+    replyPendingField(c, g.pel, g, count, true);
     c.bulk('consumers');
     const consumers = g.sortedConsumers();
     c.array(consumers.length);
@@ -150,7 +153,7 @@ function xinfoStream(c: CommandContext): void {
       strField(c, 'name', consumer.name);
       intField(c, 'seen-time', consumer.seenTime);
       intField(c, 'pel-count', consumer.pel.size);
-      replyPendingField(c, consumer.pel.items, count, false);
+      replyPendingField(c, consumer.pel, g, count, false);
     }
   }
 }

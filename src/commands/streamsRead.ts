@@ -20,9 +20,8 @@ import { Stream } from '../types/stream.js';
 import { MAX_ID, ZERO_ID, cmpId, incrId, isMaxU64, type StreamID } from '../types/streamId.js';
 import type { StreamCG } from '../types/streamGroups.js';
 import { keyAfter } from './keyspecs.js';
-import { optionWord } from './strings.js';
 import {
-  cWordIs, consumerFor, replyWithConsumerHistory, replyWithRange, streamIdOrReply,
+  cWordIs, consumerFor, insertCountHeader, nowMs, replyWithConsumerHistory, replyWithRange, streamIdOrReply,
 } from './streamsShared.js';
 
 /** Redis's XREAD_BLOCKED_DEFAULT_COUNT. */
@@ -48,13 +47,12 @@ function isMaxId(id: StreamID): boolean {
   return isMaxU64(id.ms) && isMaxU64(id.seq);
 }
 
-/** Writes `header` in front of the bytes written since `mark` (the deferred length of Redis's replies). */
-function insertHeader(c: CommandContext, mark: number, header: string): void {
-  const tail = c.len - mark;
-  c.raw(header);
-  const h = Buffer.from(header, 'latin1');
-  c.buf.copy(c.buf, mark + h.length, mark, mark + tail);
-  h.copy(c.buf, mark);
+/** Redis's strcasecmp of an option against a lower-case `word` (the argument ends at a NUL byte). */
+function optionIs(arg: string, word: string): boolean {
+  const n = word.length;
+  if (arg.length !== n && !(arg.length > n && arg.charCodeAt(n) === 0)) return false;
+  for (let i = 0; i < n; i++) if ((arg.charCodeAt(i) | 32) !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
@@ -71,8 +69,8 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
   let consumerName = '';
   for (let i = 1; i < argc; i++) {
     const moreargs = argc - i - 1;
-    const o = optionWord(argv[i]!);
-    if (o === 'block' && moreargs > 0) {
+    const o = argv[i]!;
+    if (optionIs(o, 'block') && moreargs > 0) {
       // Scripts may not block (server/scripts.ts's script client).
       if ((c as { isScriptClient?: boolean }).isScriptClient === true) {
         c.error(`ERR ${xreadgroup ? 'XREADGROUP' : 'XREAD'} command is not allowed with BLOCK option from scripts`);
@@ -82,7 +80,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       const t = msTimeoutOrReply(c, argv[i]!);
       if (t === null) return;
       timeout = t;
-    } else if (o === 'count' && moreargs > 0) {
+    } else if (optionIs(o, 'count') && moreargs > 0) {
       i++;
       const n = parseInt64(argv[i]!);
       if (n === null) {
@@ -90,7 +88,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
         return;
       }
       count = n < 0 ? 0 : typeof n === 'bigint' ? Number.MAX_SAFE_INTEGER : n;
-    } else if (o === 'streams' && moreargs > 0) {
+    } else if (optionIs(o, 'streams') && moreargs > 0) {
       streamsArg = i + 1;
       streamsCount = argc - streamsArg;
       if (streamsCount % 2 !== 0) {
@@ -100,7 +98,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       }
       streamsCount /= 2;
       break;
-    } else if (o === 'group' && moreargs >= 2) {
+    } else if (optionIs(o, 'group') && moreargs >= 2) {
       if (!xreadgroup) {
         c.error('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
         return;
@@ -108,7 +106,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       groupName = argv[i + 1]!;
       consumerName = argv[i + 2]!;
       i += 2;
-    } else if (o === 'noack') {
+    } else if (optionIs(o, 'noack')) {
       if (!xreadgroup) {
         c.error('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
         return;
@@ -172,6 +170,7 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
   // Serve synchronously what can be served.
   let served = 0;
   let mark = 0;
+  const now = groupName !== null ? nowMs(c) : 0;
   for (let k = 0; k < streamsCount; k++) {
     const key = keys[k]!;
     const s = db.lookupRead(key) as Stream | undefined;
@@ -192,22 +191,29 @@ function xreadCommand(c: CommandContext, xreadgroup: boolean): void {
       serve = true;
     }
     if (!serve) continue;
-    if (served++ === 0) mark = c.len;
+    if (served++ === 0) {
+      mark = c.len;
+      // One stream (the usual call): its header goes first; otherwise it is inserted once all are served.
+      if (streamsCount === 1) {
+        if (c.resp === 2) c.array(1);
+        else c.map(1);
+      }
+    }
     const start = incrId(gt) ?? MAX_ID;
     if (c.resp === 2) c.array(2);
     c.bulk(key);
     if (g !== null) {
       const created = g.lookupConsumer(consumerName) === undefined;
-      const consumer = consumerFor(c, g, consumerName, key, db.id);
-      if (history) replyWithConsumerHistory(c, s, start, count, consumer);
-      else replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created });
+      const consumer = consumerFor(c, g, consumerName, key, db.id, now);
+      if (history) replyWithConsumerHistory(c, s, g, start, count, consumer);
+      else replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created }, now);
       c.server.keyspace.dirty++;
     } else {
       replyWithRange(c, s, start, MAX_ID, count, false, null);
     }
   }
   if (served > 0) {
-    insertHeader(c, mark, (c.resp === 2 ? '*' : '%') + served + '\r\n');
+    if (streamsCount !== 1) insertCountHeader(c, mark, c.resp === 2 ? '*' : '%', served);
     return;
   }
   if (timeout === -1) {
@@ -252,8 +258,9 @@ function serveBlocked(c: CommandContext, key: string, waitedId: StreamID, groupN
   c.bulk(key);
   if (g !== undefined) {
     const created = g.lookupConsumer(consumerName) === undefined;
-    const consumer = consumerFor(c, g, consumerName, key, c.db.id);
-    replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created });
+    const now = nowMs(c);
+    const consumer = consumerFor(c, g, consumerName, key, c.db.id, now);
+    replyWithRange(c, s, start, MAX_ID, count, false, { group: g, consumer, noack, key, created }, now);
   } else {
     replyWithRange(c, s, start, MAX_ID, count, false, null);
   }

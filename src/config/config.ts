@@ -44,6 +44,8 @@ export class Config {
   private readonly listeners = new Map<string, ConfigListener[]>();
   private readonly applyHooks = new Map<string, ApplyHook[]>();
   private readonly defaults = new Map<string, string>();
+  /** getInt's answers by the name asked (hot paths read limits per command); emptied on every change. */
+  private readonly intCache = new Map<string, number>();
   /** `user <name> <rules...>` lines of redis.conf (name first), loaded by the ACL at start-up. */
   readonly userDirectives: string[][] = [];
 
@@ -82,7 +84,12 @@ export class Config {
   }
 
   getInt(name: string): number {
-    return Number(this.get(name));
+    let n = this.intCache.get(name);
+    if (n === undefined) {
+      n = Number(this.get(name));
+      this.intCache.set(name, n);
+    }
+    return n;
   }
 
   getBool(name: string): boolean {
@@ -199,6 +206,7 @@ export class Config {
     const old = chosen.map((s) => this.values.get(s.name)!);
     const restore = (upTo: number): void => {
       for (let i = 0; i < upTo; i++) this.values.set(chosen[i]!.name, old[i]!);
+      this.intCache.clear();
     };
     for (let i = 0; i < chosen.length; i++) {
       const s = chosen[i]!;
@@ -210,6 +218,7 @@ export class Config {
         return failed(this.registeredName(pairs[i]![0], s), v.message);
       }
       this.values.set(s.name, v);
+      this.intCache.clear();
     }
     // A setting named twice (by name and alias) is applied and announced once.
     const first = (i: number): boolean => chosen.indexOf(chosen[i]!) === i;
@@ -255,6 +264,7 @@ export class Config {
   private store(s: Setting, v: string): void {
     if (this.values.get(s.name) === v) return;
     this.values.set(s.name, v);
+    this.intCache.clear();
     this.notify(s.name, v);
   }
 

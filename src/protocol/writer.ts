@@ -20,6 +20,47 @@ function copyShort(b: Buffer, p: number, s: string, n: number): number {
   return p;
 }
 
+/** Decimal digits of a non-negative integer below 2^31. */
+function digits31(n: number): number {
+  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  return n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+}
+
+/** Decimal digits of a non-negative safe integer. */
+function decimalDigits(n: number): number {
+  if (n <= 0x7fffffff) return digits31(n);
+  let d = 0;
+  while (n > 0x7fffffff) {
+    n = Math.floor(n / 1e8);
+    d += 8;
+  }
+  return d + digits31(n);
+}
+
+/** Writes the `digits` low decimal digits of `n` (below 2^31) ending at `end`, zero-padded. */
+function putDigits31(b: Buffer, end: number, n: number, digits: number): void {
+  for (let q = end - digits; end > q;) {
+    const t = (n / 10) | 0;
+    b[--end] = 48 + n - t * 10;
+    n = t;
+  }
+}
+
+/** Writes the `digits` decimal digits of the non-negative safe integer `n` at `p`; returns the end offset. */
+function writeDigits(b: Buffer, p: number, n: number, digits: number): number {
+  const end = p + digits;
+  let q = end;
+  // Above 31 bits (millisecond times), 8 digits at a time so the divisions stay in int32.
+  while (n > 0x7fffffff) {
+    const hi = Math.floor(n / 1e8);
+    putDigits31(b, q, n - hi * 1e8, 8);
+    q -= 8;
+    n = hi;
+  }
+  putDigits31(b, q, n, q - p);
+  return end;
+}
+
 export class ReplyWriter {
   buf: Buffer;
   len = 0;
@@ -153,15 +194,37 @@ export class ReplyWriter {
     this.len = p;
   }
 
-  /** A bulk string from raw bytes (mutable string values). */
+  /** A bulk string from raw bytes (mutable string values, stream entries). */
   bulkBytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    this.raw('$' + n + CRLF);
-    this.reserve(n + 2);
-    this.buf.set(src.subarray(start, end), this.len);
-    this.len += n;
-    this.buf[this.len++] = 13;
-    this.buf[this.len++] = 10;
+    this.line(36 /* $ */, n);
+    if (this.len + n + 2 > this.buf.length) this.reserve(n + 2);
+    const b = this.buf;
+    let p = this.len;
+    if (n <= SHORT) for (let i = start; i < end; i++) b[p++] = src[i]!;
+    else {
+      b.set(src.subarray(start, end), p);
+      p += n;
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.len = p;
+  }
+
+  /** The bulk string `<a>-<b>` of two non-negative safe integers (a stream ID), built in place. */
+  bulkIdPair(a: number, b: number): void {
+    const da = decimalDigits(a);
+    const db = decimalDigits(b);
+    const n = da + 1 + db;
+    this.line(36 /* $ */, n);
+    if (this.len + n + 2 > this.buf.length) this.reserve(n + 2);
+    const buf = this.buf;
+    let p = writeDigits(buf, this.len, a, da);
+    buf[p++] = 45; // -
+    p = writeDigits(buf, p, b, db);
+    buf[p++] = 13;
+    buf[p++] = 10;
+    this.len = p;
   }
 
   bulkOrNull(s: string | null | undefined): void {

@@ -30,7 +30,7 @@
  */
 import { parseInt64 } from '../util/numbers.js';
 import {
-  MAX_ID, ZERO_ID, addU64, cmpId, idKeyBytes, subU64, type StreamID, type U64,
+  MAX_ID, U64_MAX, ZERO_ID, addU64, cmpId, idKeyBytes, subU64, type StreamID, type U64,
 } from './streamId.js';
 import { StreamCG, sortedNames } from './streamGroups.js';
 
@@ -93,6 +93,8 @@ export class StreamNode {
   deleted = 0;
   /** Redis's listpack size of this node without its count and deleted elements. */
   lpFixed: number;
+  /** Offset of the last entry (a node is only appended to while it is the tail); -1 while empty. */
+  lastStart = -1;
 
   constructor(
     readonly masterId: StreamID,
@@ -110,9 +112,9 @@ export class StreamNode {
     return this.lpFixed + lpIntSize(this.count) + lpIntSize(this.deleted);
   }
 
-  /** Releases spare capacity once the node is no longer the tail. */
+  /** Releases spare capacity once the node is no longer the tail (a little slack is not worth a copy). */
   shrink(): void {
-    if (this.buf.length > this.used) {
+    if (this.buf.length - this.used > 16 + (this.used >> 5)) {
       const b = Buffer.allocUnsafeSlow(this.used);
       this.buf.copy(b, 0, 0, this.used);
       this.buf = b;
@@ -231,6 +233,27 @@ class EntryReader {
     return this.nfields;
   }
 
+  /** fieldValues() written to `out` without building strings for the bytes stored here. */
+  fieldValuesTo(out: BulkSink): void {
+    const node = this.node;
+    const save = this.off;
+    this.off = this.dataOff;
+    const b = node.buf;
+    const same = (this.flags & STREAM_ITEM_FLAG_SAMEFIELDS) !== 0;
+    for (let i = 0; i < this.nfields; i++) {
+      if (same) out.bulk(node.fields[i]!);
+      else {
+        const fl = this.varint();
+        out.bulkBytes(b, this.off, this.off + fl);
+        this.off += fl;
+      }
+      const vl = this.varint();
+      out.bulkBytes(b, this.off, this.off + vl);
+      this.off += vl;
+    }
+    this.off = save;
+  }
+
   /** Field, value, field, value... of the entry just decoded. */
   fieldValues(): string[] {
     const node = this.node;
@@ -294,6 +317,17 @@ export class Stream {
   groups: Map<string, StreamCG> | null = null;
   /** radixTreeNodes() until the node set changes; -1 = stale. */
   private radixCache = -1;
+  /**
+   * Seek hint for forward iterators: the node and offset just past the entry a forward iterator returned last,
+   * and that entry's ID as deltas from the node's master ID. Offsets in a node never move (entries are only
+   * appended; deletion flags them in place), so the hint stays true while `hintNode` is still one of the nodes.
+   */
+  hintNode: StreamNode | null = null;
+  /** Where hintNode was in `nodes` (checked before use: removals shift nodes). */
+  hintIndex = 0;
+  hintOff = 0;
+  hintMs = 0;
+  hintSeq = 0;
 
   encoding(): string {
     return 'stream';
@@ -345,7 +379,8 @@ export class Stream {
       // Share the previous node's field array when equal (typical streams repeat one schema).
       const prev = this.tail();
       const shared = prev !== undefined && sameFields(prev.fields, fv) ? prev.fields : fields;
-      node = new StreamNode(id, shared);
+      // Sized like the previous node: one allocation per node instead of a series of doublings.
+      node = new StreamNode(id, shared, prev !== undefined ? Math.min(16384, Math.max(64, prev.used + 32)) : 64);
       this.nodes.push(node);
       this.radixCache = -1;
       flags = STREAM_ITEM_FLAG_SAMEFIELDS;
@@ -374,6 +409,7 @@ export class Stream {
     node.lpFixed += lp;
     // Stored encoding.
     node.ensure(bytes);
+    node.lastStart = node.used;
     node.buf[node.used++] = seqDelta < 0 ? flags | FLAG_SEQ_NEGATIVE : flags;
     node.putVarint(msDelta);
     node.putVarint(Math.abs(seqDelta));
@@ -466,9 +502,48 @@ export class Stream {
 
   /** Redis's streamGetEdgeID with tombstones skipped: first (or last) live ID; MAX (or 0-0) when none. */
   edgeId(first: boolean): StreamID {
+    if (!first) {
+      const last = this.lastLiveEntryId();
+      if (last !== null) return last;
+    }
     const it = new StreamIterator(this, ZERO_ID, MAX_ID, !first);
     if (it.next()) return it.id;
     return first ? MAX_ID : ZERO_ID;
+  }
+
+  /**
+   * The tail node's last entry's ID when that entry is live (null otherwise): XREADGROUP asks for the last
+   * live ID on every call, and the reverse walk that answers in general decodes the whole tail node.
+   */
+  private lastLiveEntryId(): StreamID | null {
+    const node = this.tail();
+    if (node === undefined || node.lastStart < 0) return null;
+    const b = node.buf;
+    let p = node.lastStart;
+    const raw = b[p++]!;
+    if ((raw & STREAM_ITEM_FLAG_DELETED) !== 0) return null;
+    let ms = 0;
+    let mul = 1;
+    for (;;) {
+      const x = b[p++]!;
+      ms += (x & 127) * mul;
+      if (x < 128) break;
+      mul *= 128;
+    }
+    let seq = 0;
+    mul = 1;
+    for (;;) {
+      const x = b[p++]!;
+      seq += (x & 127) * mul;
+      if (x < 128) break;
+      mul *= 128;
+    }
+    if ((raw & FLAG_SEQ_NEGATIVE) !== 0) seq = -seq;
+    const m = node.masterId;
+    const l = this.lastId;
+    // The usual case: the last entry is lastId (XSETID may have moved lastId past it).
+    if (typeof m.ms === 'number' && typeof m.seq === 'number' && l.ms === m.ms + ms && l.seq === m.seq + seq) return l;
+    return { ms: addU64(m.ms, ms), seq: addU64(m.seq, seq) };
   }
 
   /** Recomputes firstId after deletions (0-0 when empty). */
@@ -623,6 +698,7 @@ export class Stream {
       c.count = n.count;
       c.deleted = n.deleted;
       c.lpFixed = n.lpFixed;
+      c.lastStart = n.lastStart;
       return c;
     });
     s.length = this.length;
@@ -652,6 +728,14 @@ export class Stream {
 
   /** For the iterator: index of the last node whose master ID <= id (head-1 when none). */
   seekNode(id: StreamID): number {
+    // The seek hint's node usually is the answer (reads just past the previous read).
+    const node = this.hintNode;
+    if (node !== null) {
+      const i = this.hintIndex;
+      const a = this.nodes;
+      if (i >= this.head && a[i] === node && cmpId(node.masterId, id) <= 0 &&
+        (i + 1 === a.length || cmpId(a[i + 1]!.masterId, id) > 0)) return i;
+    }
     return this.nodeIndexLE(id);
   }
 }
@@ -664,19 +748,47 @@ function sameFields(fields: readonly string[], fv: readonly string[]): boolean {
 }
 
 /**
+ * A bound's part minus a node's master ID part, for comparing with the node's entries' deltas (always safe
+ * integers, see append): exact when it is a safe integer, else +-Infinity, which compares the same way.
+ */
+function boundDelta(bound: U64, base: U64): number {
+  if (typeof bound === 'number' && typeof base === 'number') return bound - base;
+  if (bound === U64_MAX && typeof base === 'number') return Infinity; // MAX_ID, the usual open end
+  const d = subU64(bound, base);
+  if (!Number.isNaN(d)) return d;
+  return bound > base ? Infinity : -Infinity;
+}
+
+/** Where replies of stream entries go (the reply writer satisfies it): strings, or bytes of a node's buffer. */
+export interface BulkSink {
+  bulk(s: string): void;
+  bulkBytes(src: Uint8Array, start: number, end: number): void;
+}
+
+/**
  * Live entries with IDs in [start, end], forward or reverse (Redis's streamIterator with tombstones skipped).
- * After `next()` returns true, `id` is the entry's ID and `fieldValues()` its fields and values.
+ * After `next()` returns true, `idMs` / `idSeq` (and `id`, built on demand) are the entry's ID and
+ * `fieldValues()` / `fieldValuesTo()` give its fields and values.
+ *
+ * A forward iterator starting inside the node where the stream's last forward read stopped (Stream's seek hint)
+ * resumes from there instead of decoding the node from its start: XREADGROUP `>` reads just past the group's
+ * last delivered entry on every call.
  */
 export class StreamIterator {
-  id: StreamID = ZERO_ID;
+  idMs: U64 = 0;
+  idSeq: U64 = 0;
   private ni: number;
   private reader: EntryReader | null = null;
   /** Reverse iteration: entry offsets of the current node, walked from the end. */
   private offsets: number[] = [];
   private oi = 0;
   private done = false;
-  private dStart: Deltas | null = null;
-  private dEnd: Deltas | null = null;
+  /** The bounds as deltas from the current node's master ID (see boundDelta). */
+  private sMs = 0;
+  private sSeq = 0;
+  private eMs = 0;
+  private eSeq = 0;
+  private first = true;
 
   constructor(
     private readonly s: Stream,
@@ -694,9 +806,44 @@ export class StreamIterator {
     }
   }
 
+  get id(): StreamID {
+    return { ms: this.idMs, seq: this.idSeq };
+  }
+
   next(): boolean {
     if (this.done) return false;
     return this.rev ? this.nextRev() : this.nextFwd();
+  }
+
+  private cmpStart(r: EntryReader): number {
+    const a = r.msDelta;
+    if (a !== this.sMs) return a < this.sMs ? -1 : 1;
+    const b = r.seqDelta;
+    return b < this.sSeq ? -1 : b > this.sSeq ? 1 : 0;
+  }
+
+  private cmpEnd(r: EntryReader): number {
+    const a = r.msDelta;
+    if (a !== this.eMs) return a < this.eMs ? -1 : 1;
+    const b = r.seqDelta;
+    return b < this.eSeq ? -1 : b > this.eSeq ? 1 : 0;
+  }
+
+  private setId(r: EntryReader): void {
+    const m = r.node.masterId;
+    const ms = m.ms;
+    const seq = m.seq;
+    if (typeof ms === 'number' && typeof seq === 'number') {
+      const a = ms + r.msDelta;
+      const b = seq + r.seqDelta;
+      if (a <= 9007199254740991 && b <= 9007199254740991) {
+        this.idMs = a;
+        this.idSeq = b;
+        return;
+      }
+    }
+    this.idMs = addU64(ms, r.msDelta);
+    this.idSeq = addU64(seq, r.seqDelta);
   }
 
   private nextFwd(): boolean {
@@ -704,17 +851,29 @@ export class StreamIterator {
     for (;;) {
       if (this.reader === null) {
         if (this.ni >= s.endNodeIndex) break;
-        this.enterNode(s.nodeAt(this.ni)!);
+        const node = s.nodeAt(this.ni)!;
+        const r = this.enterNode(node);
+        if (this.first) {
+          this.first = false;
+          // Entries before the hint's offset are at most the hint's ID, so below a start past it.
+          if (s.hintNode === node &&
+            (s.hintMs < this.sMs || (s.hintMs === this.sMs && s.hintSeq < this.sSeq))) r.off = s.hintOff;
+        }
       }
       const r = this.reader!;
       while (r.next()) {
         if ((r.flags & STREAM_ITEM_FLAG_DELETED) !== 0) continue;
-        if (cmpEntry(r, this.dStart, this.start) < 0) continue;
-        if (cmpEntry(r, this.dEnd, this.end) > 0) {
+        if (this.cmpStart(r) < 0) continue;
+        if (this.cmpEnd(r) > 0) {
           this.done = true;
           return false;
         }
-        this.id = r.id();
+        this.setId(r);
+        s.hintNode = r.node;
+        s.hintIndex = this.ni;
+        s.hintOff = r.off;
+        s.hintMs = r.msDelta;
+        s.hintSeq = r.seqDelta;
         return true;
       }
       this.reader = null;
@@ -740,12 +899,12 @@ export class StreamIterator {
         r.off = this.offsets[--this.oi]!;
         r.next();
         if ((r.flags & STREAM_ITEM_FLAG_DELETED) !== 0) continue;
-        if (cmpEntry(r, this.dEnd, this.end) > 0) continue;
-        if (cmpEntry(r, this.dStart, this.start) < 0) {
+        if (this.cmpEnd(r) > 0) continue;
+        if (this.cmpStart(r) < 0) {
           this.done = true;
           return false;
         }
-        this.id = r.id();
+        this.setId(r);
         return true;
       }
       this.reader = null;
@@ -757,13 +916,21 @@ export class StreamIterator {
 
   /** Starts reading `node`, with the bounds as deltas from its master ID for cheap comparisons. */
   private enterNode(node: StreamNode): EntryReader {
-    this.dStart = deltasOf(node, this.start);
-    this.dEnd = deltasOf(node, this.end);
+    const m = node.masterId;
+    this.sMs = boundDelta(this.start.ms, m.ms);
+    this.sSeq = boundDelta(this.start.seq, m.seq);
+    this.eMs = boundDelta(this.end.ms, m.ms);
+    this.eSeq = boundDelta(this.end.seq, m.seq);
     return (this.reader = new EntryReader(node));
   }
 
   fieldValues(): string[] {
     return this.reader!.fieldValues();
+  }
+
+  /** Writes the entry's fields and values to `out` as bulk strings, straight from the node's bytes. */
+  fieldValuesTo(out: BulkSink): void {
+    this.reader!.fieldValuesTo(out);
   }
 
   fieldCount(): number {

@@ -7,19 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Differential, type Cmd } from '../helpers/differential.js';
+import { Differential, sortedArray, type Cmd } from '../helpers/differential.js';
 import { oracleSkipReason, type RawClient } from '../helpers/servers.js';
 import { decode, type Decoded } from '../helpers/respReader.js';
 
 const skip = oracleSkipReason();
 
-/** Re-encodes a flat array reply of bulk strings with its elements sorted (for KEYS). */
-export function sortedArray(raw: string): string {
-  const v = decode(Buffer.from(raw, 'latin1')).value;
-  if (!Array.isArray(v)) return raw;
-  const items = (v as string[]).slice().sort();
-  return `*${items.length}\r\n` + items.map((s) => `$${s.length}\r\n${s}\r\n`).join('');
-}
 
 /** Runs a SCAN walk to its end on one server; returns the keys seen (sorted, deduplicated) and the call count. */
 async function scanAll(c: RawClient, args: string[]): Promise<{ keys: string[]; calls: number }> {

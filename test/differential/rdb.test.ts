@@ -34,7 +34,7 @@ async function connectedPair(t: TestContext): Promise<{ r: ReturnType<typeof con
 }
 
 test('an RDB written by redis-server 7.0 loads into Mica with every key identical', { skip }, async (t) => {
-  const oracle = await startOracle();
+  const oracle = await startOracle(['--enable-debug-command', 'yes']);
   t.after(() => oracle.stop());
   const r = connect(oracle.port);
   await r.connect();
@@ -42,16 +42,19 @@ test('an RDB written by redis-server 7.0 loads into Mica with every key identica
   await runAll(r, datasetCommands());
   assert.equal(await r.save(), 'OK');
   const expected = await describeAll(r);
+  const digest = await r.call('DEBUG', 'DIGEST');
 
   const dir = mkdtempSync(join(tmpdir(), 'mica-rdb-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   copyFileSync(join(oracle.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
-  const mica = await startMica({ config: { dir } });
+  const mica = await startMica({ config: { dir, 'enable-debug-command': 'yes' } });
   t.after(() => mica.close());
   const m = connect(mica.port);
   await m.connect();
   t.after(() => m.disconnect());
   assert.deepEqual(await describeAll(m), expected);
+  // Redis's own fingerprint of the whole dataset agrees too.
+  assert.equal(await m.call('DEBUG', 'DIGEST'), digest);
   assert.match(await m.info('persistence'), /rdb_last_load_keys_loaded:\d+/);
 });
 
@@ -59,12 +62,13 @@ test('an RDB written by Mica passes redis-check-rdb and loads into redis-server 
   for (const compression of ['yes', 'no']) {
     const dir = mkdtempSync(join(tmpdir(), 'mica-rdb-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const mica = await startMica({ config: { dir, rdbcompression: compression } });
+    const mica = await startMica({ config: { dir, rdbcompression: compression, 'enable-debug-command': 'yes' } });
     const m = connect(mica.port);
     await m.connect();
     await runAll(m, datasetCommands());
     assert.equal(await m.save(), 'OK');
     const expected = await describeAll(m);
+    const digest = await m.call('DEBUG', 'DIGEST');
     m.disconnect();
     await mica.close();
 
@@ -72,11 +76,12 @@ test('an RDB written by Mica passes redis-check-rdb and loads into redis-server 
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /RDB looks OK/);
 
-    const oracle = await startOracle(['--dir', dir]);
+    const oracle = await startOracle(['--dir', dir, '--enable-debug-command', 'yes']);
     const r = connect(oracle.port);
     await r.connect();
     try {
       assert.deepEqual(await describeAll(r), expected, `rdbcompression ${compression}`);
+      assert.equal(await r.call('DEBUG', 'DIGEST'), digest, `rdbcompression ${compression}`);
     } finally {
       r.disconnect();
       await oracle.stop();

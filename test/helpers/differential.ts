@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { startMica, startOracle, RawClient, type OracleHandle } from './servers.js';
 import type { ServerHandle } from '../../src/index.js';
+import { decode } from './respReader.js';
 
 export type Cmd = readonly (string | Buffer)[];
 export type Normalizer = (raw: string) => string;
@@ -20,6 +21,14 @@ export type Normalizer = (raw: string) => string;
 export function show(b: Buffer | string): string {
   const s = typeof b === 'string' ? b : b.latin1Slice(0, b.length);
   return JSON.stringify(s);
+}
+
+/** Re-encodes a flat array reply of bulk strings with its elements sorted (for KEYS). */
+export function sortedArray(raw: string): string {
+  const v = decode(Buffer.from(raw, 'latin1')).value;
+  if (!Array.isArray(v)) return raw;
+  const items = (v as string[]).slice().sort();
+  return `*${items.length}\r\n` + items.map((s) => `$${s.length}\r\n${s}\r\n`).join('');
 }
 
 export class Differential {

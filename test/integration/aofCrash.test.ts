@@ -62,7 +62,7 @@ function stop(c: Child): Promise<void> {
 }
 
 /** Writers RPUSH consecutive numbers to their own list; returns each writer's acknowledgements (seq → time). */
-function storm(port: number, writers: number, stopAt: { stop: boolean }): Promise<number[][]> {
+function storm(port: number, writers: number, stopAt: { stop: boolean }, onAck: () => void): Promise<number[][]> {
   return Promise.all(Array.from({ length: writers }, async (_, w) => {
     const acks: number[] = [];
     const c = await RawClient.connect(port);
@@ -71,6 +71,7 @@ function storm(port: number, writers: number, stopAt: { stop: boolean }): Promis
         const r = await c.call('RPUSH', `log${w}`, String(seq));
         if (r.latin1Slice(0, 1) !== ':') break;
         acks.push(Date.now());
+        onAck();
       }
     } catch {
       // The server died mid-call: that write was not acknowledged.
@@ -80,14 +81,25 @@ function storm(port: number, writers: number, stopAt: { stop: boolean }): Promis
   }));
 }
 
+/** Acknowledged writes before the kill; the assertions below require more than 50. */
+const MIN_ACKS = 200;
+
 async function crashAndReload(fsync: string, stormMs: number, t: { after(fn: () => unknown): void }): Promise<{ acks: number[][]; lens: number[]; killedAt: number; lists: string[][] }> {
   const dir = fs.mkdtempSync(join(tmpdir(), 'mica-crash-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const first = await spawnMica(dir, fsync);
   const flag = { stop: false };
   const writers = 8;
-  const running = storm(first.port, writers, flag);
-  await new Promise((r) => setTimeout(r, stormMs));
+  // The kill comes after stormMs and once enough writes were acknowledged to prove something: on a busy
+  // machine the storm may need longer than stormMs to get there.
+  let acked = 0;
+  let enough: () => void = () => {};
+  const enoughAcked = new Promise<void>((r) => (enough = r));
+  const running = storm(first.port, writers, flag, () => {
+    if (++acked === MIN_ACKS) enough();
+  });
+  // (or once every writer stopped: a server that died early fails the assertions instead of hanging the test)
+  await Promise.all([new Promise((r) => setTimeout(r, stormMs)), Promise.race([enoughAcked, running])]);
   const killedAt = Date.now();
   await killHard(first);
   flag.stop = true;

@@ -203,9 +203,11 @@ function rewriteStream(out: CommandSink, key: string, s: Stream): void {
         out.command(['XGROUP', 'CREATECONSUMER', key, g.name, consumer.name]);
         continue;
       }
-      for (const nack of consumer.pel.items) {
-        out.command(['XCLAIM', key, g.name, consumer.name, '0', idString(nack.id), 'TIME',
-          String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']);
+      for (let i = 0; i < consumer.pel.size; i++) {
+        const id = consumer.pel.idAt(i);
+        const gi = g.pel.indexOf(id);
+        out.command(['XCLAIM', key, g.name, consumer.name, '0', idString(id), 'TIME',
+          String(g.pel.timeAt(gi)), 'RETRYCOUNT', String(g.pel.countAt(gi)), 'JUSTID', 'FORCE']);
       }
     }
   }

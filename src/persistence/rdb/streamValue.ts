@@ -7,7 +7,7 @@
  * consumers.
  */
 import { Stream, STREAM_ITEM_FLAG_DELETED, STREAM_ITEM_FLAG_SAMEFIELDS } from '../../types/stream.js';
-import { StreamNACK, SCG_INVALID_ENTRIES_READ } from '../../types/streamGroups.js';
+import { SCG_INVALID_ENTRIES_READ } from '../../types/streamGroups.js';
 import { u64, type StreamID } from '../../types/streamId.js';
 import type { RdbOutput } from './output.js';
 import type { RdbInput } from './input.js';
@@ -79,10 +79,10 @@ export function writeStreamValue(out: RdbOutput, s: Stream): void {
     writeId(out, g.lastId);
     lenU64(out, g.entriesRead === SCG_INVALID_ENTRIES_READ ? U64_MASK : g.entriesRead);
     out.len(g.pel.size);
-    for (const n of g.pel.items) {
-      out.bytes(rawId(n.id));
-      msTime(out, n.deliveryTime);
-      out.len(n.deliveryCount);
+    for (let i = 0; i < g.pel.size; i++) {
+      out.bytes(rawId(g.pel.idAt(i)));
+      msTime(out, g.pel.timeAt(i));
+      out.len(g.pel.countAt(i));
     }
     const consumers = g.sortedConsumers();
     out.len(consumers.length);
@@ -90,7 +90,7 @@ export function writeStreamValue(out: RdbOutput, s: Stream): void {
       out.string(c.name);
       msTime(out, c.seenTime);
       out.len(c.pel.size);
-      for (const n of c.pel.items) out.bytes(rawId(n.id));
+      for (let i = 0; i < c.pel.size; i++) out.bytes(rawId(c.pel.idAt(i)));
     }
   }
 }
@@ -110,23 +110,20 @@ export function readStreamValue(input: RdbInput, type: number, maxBytes: number,
   for (const g of r.groups) {
     const cg = s.createGroup(g.name, toId(g.lastId), g.entriesRead);
     if (cg === null) throw new RdbError('Duplicated consumer group name');
-    const nacks = new Map<string, StreamNACK>();
-    for (const p of g.pending) {
-      const n = new StreamNACK(toId(p.id), p.deliveryTime, p.deliveryCount, null);
-      cg.pel.insert(n);
-      nacks.set(`${p.id.ms}-${p.id.seq}`, n);
-    }
+    for (const p of g.pending) cg.pel.insert(toId(p.id), p.deliveryTime, p.deliveryCount, null);
     for (const c of g.consumers) {
       const consumer = cg.createConsumer(c.name, c.seenTime);
       if (consumer === null) throw new RdbError('Duplicate stream consumer detected');
       for (const id of c.pending) {
-        const n = nacks.get(`${id.ms}-${id.seq}`)!;
-        n.consumer = consumer;
-        consumer.pel.insert(n);
+        const sid = toId(id);
+        const i = cg.pel.indexOf(sid);
+        if (i < 0) throw new RdbError('Consumer PEL entry without a group PEL entry');
+        cg.pel.setOwner(i, consumer);
+        consumer.pel.insert(sid);
       }
     }
-    for (const n of nacks.values()) {
-      if (n.consumer === null) throw new RdbError('Stream CG PEL entry without consumer');
+    for (let i = 0; i < cg.pel.size; i++) {
+      if (cg.pel.ownerAt(i) === null) throw new RdbError('Stream CG PEL entry without consumer');
     }
   }
   return s;

@@ -138,32 +138,96 @@ test('stream: radix-tree node count', () => {
 });
 
 test('streamGroups: PEL ordering, groups and clones are independent', () => {
-  const p = new PendingList();
-  for (const n of [5, 1, 3, 9]) assert.equal(p.insert(new StreamNACK(id(n, 0), 0, 1, null)), true);
-  assert.equal(p.insert(new StreamNACK(id(3, 0), 0, 1, null)), false);
-  assert.deepEqual(p.items.map((x) => x.id.ms), [1, 3, 5, 9]);
+  const p = new PendingList(true);
+  for (const n of [5, 1, 3, 9]) assert.equal(p.insert(id(n, 0), n * 10, 1, null), true);
+  assert.equal(p.insert(id(3, 0), 0, 1, null), false);
+  assert.deepEqual(Array.from({ length: p.size }, (_, i) => p.idAt(i).ms), [1, 3, 5, 9]);
+  assert.deepEqual(Array.from({ length: p.size }, (_, i) => p.timeAt(i)), [10, 30, 50, 90]);
   assert.equal(p.seekGE(id(4, 0)), 2);
-  assert.equal(p.remove(id(3, 0))!.id.ms, 3);
-  assert.equal(p.get(id(3, 0)), undefined);
+  assert.equal(p.remove(id(3, 0)), 1);
+  assert.equal(p.indexOf(id(3, 0)), -1);
   const s = new Stream();
   s.append(id(1, 1), ['f', 'v'], 4096, 100);
   const g = s.createGroup('g', ZERO_ID, 0)!;
   assert.equal(s.createGroup('g', ZERO_ID, 0), null);
   const c = g.createConsumer('c', 10)!;
-  const nack = new StreamNACK(id(1, 1), 10, 1, c);
-  g.pel.insert(nack);
-  c.pel.insert(nack);
+  g.pel.insert(id(1, 1), 10, 1, c);
+  c.pel.insert(id(1, 1));
+  const nack = g.nack(id(1, 1))!;
+  assert.ok(nack instanceof StreamNACK);
   const copy = s.clone();
   copy.append(id(2, 2), ['f', 'v'], 4096, 100);
   const cg = copy.lookupGroup('g')!;
   assert.ok(cg instanceof StreamCG);
-  assert.equal(cg.pel.items[0]!.consumer, cg.lookupConsumer('c'));
-  cg.pel.items[0]!.deliveryCount = 5;
+  assert.equal(cg.pel.ownerAt(0), cg.lookupConsumer('c'));
+  assert.equal(cg.lookupConsumer('c')!.pel.size, 1);
+  cg.pel.setCount(0, 5);
   assert.equal(nack.deliveryCount, 1);
   assert.equal(s.length, 1);
   assert.equal(copy.length, 2);
   assert.equal(g.deleteConsumer(c), 1);
   assert.equal(g.pel.size, 0);
+  assert.equal(cg.pel.size, 1);
+});
+
+test('streamGroups: a PEL agrees with a sorted-array model (u64 IDs, head removals, growth)', () => {
+  const big = 18446744073709551615n;
+  const u = fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constant(2 ** 53 - 1), fc.constant(2 ** 32),
+    fc.constant(big), fc.constant(big - 1n), fc.constant(2n ** 53n));
+  const idA = fc.tuple(u, u).map(([ms, seq]) => ({ ms: typeof ms === 'bigint' && ms <= 9007199254740991n ? Number(ms) : ms, seq: typeof seq === 'bigint' && seq <= 9007199254740991n ? Number(seq) : seq }));
+  const op = fc.oneof(
+    fc.tuple(fc.constant('insert' as const), idA),
+    fc.tuple(fc.constant('remove' as const), idA),
+    fc.tuple(fc.constant('removeFirst' as const), idA),
+    fc.tuple(fc.constant('push' as const), idA),
+  );
+  fc.assert(fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+    const p = new PendingList(true);
+    const model: { ms: bigint; seq: bigint; t: number }[] = [];
+    const key = (x: { ms: bigint; seq: bigint }): bigint => (x.ms << 64n) | x.seq;
+    let t = 0;
+    let pushed = 0n;
+    for (const [kind, raw] of ops) {
+      const m = { ms: BigInt(raw.ms), seq: BigInt(raw.seq), t: ++t };
+      const at = model.findIndex((x) => key(x) >= key(m));
+      if (kind === 'insert') {
+        const present = at >= 0 && key(model[at]!) === key(m);
+        assert.equal(p.insert(raw, t, t, null), !present);
+        if (!present) model.splice(at < 0 ? model.length : at, 0, m);
+      } else if (kind === 'remove') {
+        const present = at >= 0 && key(model[at]!) === key(m);
+        assert.equal(p.remove(raw) >= 0, present);
+        if (present) model.splice(at, 1);
+      } else if (kind === 'removeFirst') {
+        if (model.length > 0) {
+          p.removeAt(0);
+          model.shift();
+        }
+      } else {
+        // push wants an ID above all: use the successor of the largest so far.
+        const last = model.length > 0 ? key(model[model.length - 1]!) : -1n;
+        const next = (last > pushed ? last : pushed) + 1n;
+        if (next >= 1n << 128n) continue;
+        pushed = next;
+        const ms = next >> 64n;
+        const seq = next & ((1n << 64n) - 1n);
+        const norm = (v: bigint): number | bigint => (v <= 9007199254740991n ? Number(v) : v);
+        p.push({ ms: norm(ms), seq: norm(seq) }, t, t, null);
+        model.push({ ms, seq, t });
+      }
+      assert.equal(p.size, model.length);
+    }
+    for (let i = 0; i < model.length; i++) {
+      const got = p.idAt(i);
+      assert.equal(BigInt(got.ms), model[i]!.ms);
+      assert.equal(BigInt(got.seq), model[i]!.seq);
+      // Canonical: a number exactly when safe.
+      assert.equal(typeof got.ms === 'number', model[i]!.ms <= 9007199254740991n);
+      assert.equal(p.timeAt(i), model[i]!.t);
+      assert.equal(p.countAt(i), model[i]!.t);
+      assert.equal(p.indexOf(got), i);
+    }
+  }), { numRuns: 300 });
 });
 
 test('stream: random operations agree with a sorted-array model', () => {
