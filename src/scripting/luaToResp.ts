@@ -6,6 +6,9 @@
  */
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { ReplyValue } from 'lua-redis-wasm';
+
+const INT64_MAX = 0x7fffffffffffffffn;
+const INT64_MIN = -0x8000000000000000n;
 import { NIL_REPLY_MARK } from './protocol.js';
 
 type Bytes = Uint8Array;
@@ -68,8 +71,13 @@ export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string, fn
   }
   switch (typeof v) {
     case 'number':
-    case 'bigint':
       w.integer(v);
+      return;
+    case 'bigint':
+      // The engine turns a Lua number into an int64 by saturating (WebAssembly's conversion), where Redis's C
+      // cast on x86 gives INT64_MIN for anything out of range (2^63, inf). No double converts to INT64_MAX
+      // exactly, so that value only ever means an overflow.
+      w.integer(v === INT64_MAX ? INT64_MIN : v);
       return;
     case 'boolean':
       w.bool(v);
