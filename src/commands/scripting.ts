@@ -13,6 +13,13 @@ const INTEGER_ERROR = 'ERR value is not an integer or out of range';
 
 /** Redis's string2ll: an optional '-', digits, no leading zeros, no '+', within 64 bits. */
 function parseNumKeys(s: string): number | null {
+  // One or two digits (nearly every call) without the regular expression and the BigInt.
+  const d0 = s.charCodeAt(0) - 48;
+  if (s.length === 1 && d0 >= 0 && d0 <= 9) return d0;
+  if (s.length === 2 && d0 >= 1 && d0 <= 9) {
+    const d1 = s.charCodeAt(1) - 48;
+    if (d1 >= 0 && d1 <= 9) return d0 * 10 + d1;
+  }
   if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return null;
   const n = BigInt(s);
   if (n > 9223372036854775807n || n < -9223372036854775808n) return null;

@@ -7,6 +7,7 @@ export {
 export { writeScriptResult, errorText } from './luaToResp.js';
 export type { ReplyValue } from './protocol.js';
 export { ACL_CHECK_MARK } from './protocol.js';
+export { RecentStrings } from './fastCall.js';
 export {
   FunctionRegistry, FUNCTION_FLAGS, parseLibraryHeader, loadChunk, callChunk, isValidFunctionName, functionUnit, libraryKey, type Library,
   type LuaFunction,

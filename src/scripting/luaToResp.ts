@@ -6,11 +6,16 @@
  */
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { ReplyValue } from 'lua-redis-wasm';
+
+const INT64_MAX = 0x7fffffffffffffffn;
+const INT64_MIN = -0x8000000000000000n;
 import { NIL_REPLY_MARK } from './protocol.js';
 
 type Bytes = Uint8Array;
 
 function str(b: Bytes): string {
+  // The engine's values are Buffers already (no view to make for them).
+  if (Buffer.isBuffer(b)) return b.latin1Slice(0, b.length);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).latin1Slice(0, b.byteLength);
 }
 
@@ -66,8 +71,13 @@ export function writeScriptResult(w: ReplyWriter, v: ReplyValue, sha: string, fn
   }
   switch (typeof v) {
     case 'number':
-    case 'bigint':
       w.integer(v);
+      return;
+    case 'bigint':
+      // The engine turns a Lua number into an int64 by saturating (WebAssembly's conversion), where Redis's C
+      // cast on x86 gives INT64_MIN for anything out of range (2^63, inf). No double converts to INT64_MAX
+      // exactly, so that value only ever means an overflow.
+      w.integer(v === INT64_MAX ? INT64_MIN : v);
       return;
     case 'boolean':
       w.bool(v);

@@ -13,7 +13,7 @@
 import { ReplyWriter } from '../protocol/writer.js';
 import {
   LuaEngine, ScriptCache, writeScriptResult, errorText, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_OOM, FunctionRegistry, FUNCTION_FLAGS,
-  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, ACL_CHECK_MARK, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
+  parseLibraryHeader, loadChunk, isValidFunctionName, libraryKey, ACL_CHECK_MARK, RecentStrings, type ScriptHost, type ReplyValue, type Library, type LuaFunction,
 } from '../scripting/index.js';
 import { CMD_DENYOOM, CMD_NOSCRIPT, CMD_WRITE, type Command, type CommandContext } from '../commands/types.js';
 import { OOM_ERROR } from './memory.js';
@@ -80,6 +80,8 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
   private wrote = false;
   /** redis.set_repl's flags for the running script (1 = AOF, 2 = replicas); every run starts with both. */
   private replFlags = 3;
+  /** redis.call's short replies (+OK, small bulks) repeat: decoded once (scripting/fastCall.ts). */
+  private readonly recentReplies = new RecentStrings();
   /** The client running the script: its ACL user applies to redis.call. */
   private caller: Client | null = null;
 
@@ -118,7 +120,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     this.sc.db = c.db;
     const threshold = this.threshold;
     const out = this.lua.run(r.lua, r.luaBytes, r.keys, r.args, this, threshold,
-      (res, killedAt) => this.finishLate(c, r, res, killedAt), r.unit);
+      (res, killedAt) => this.finishLate(c, r, res, killedAt), r.unit, this.runStart);
     if (out.done) {
       this.run_ = null;
       writeScriptResult(c, out.result, r.sha, r.fn === true);
@@ -197,7 +199,7 @@ export class ScriptRunner implements ScriptingApi, ScriptHost {
     } finally {
       if (prop !== null) prop.muted = false;
     }
-    return { raw: sc.buf.latin1Slice(0, sc.len) };
+    return { raw: this.recentReplies.decode(sc.buf, 0, sc.len) };
   }
 
   setRepl(flags: number): void {

@@ -1,0 +1,95 @@
+/**
+ * EVALSHA without sockets: µs per call from the request bytes to the reply bytes, as bench/micro/dispatch.ts
+ * measures plain commands (a client with an unconnected socket fed reads of 16 pipelined calls). The cases split a
+ * call's cost: `return 1` is the fixed cost of entering and leaving the interpreter, KEYS/ARGV adds the tables, then
+ * one and three redis.call (the e2e `evalsha` test's script: SET, INCR, GET).
+ * Run: node dist/bench/micro/scripting.js [seconds per case, default 1] [case,case...]
+ * It prints wall-clock and CPU µs per call and the best 2 ms slice (the steadiest figure on a shared machine).
+ */
+import net from 'node:net';
+import { createHash } from 'node:crypto';
+import { startServer } from '../../src/index.js';
+import { Client } from '../../src/server/client.js';
+import { dispatch } from '../../src/server/dispatch.js';
+
+const seconds = Number(process.argv[2] ?? 1);
+const only = process.argv[3]?.toLowerCase().split(',');
+
+const h = await startServer({ port: 0, config: { save: '' } });
+const server = h.server;
+const c = new Client(1_000_000, new net.Socket(), server);
+c.authenticated = true;
+// The replies are dropped after each read; no flush may reach the unconnected socket.
+c.flushPending = true;
+const PIPELINE = 16;
+
+function encode(argv: string[]): string {
+  let s = '*' + argv.length + '\r\n';
+  for (const a of argv) s += '$' + a.length + '\r\n' + a + '\r\n';
+  return s;
+}
+
+function run(read: Buffer): number {
+  c.onData(read);
+  const n = c.len;
+  c.len = 0;
+  return n;
+}
+
+function command(argv: string[]): string {
+  c.argv = argv;
+  dispatch(server, c);
+  const out = c.buf.latin1Slice(0, c.len);
+  c.len = 0;
+  return out;
+}
+
+/** The main thread's interpreter loads asynchronously at start-up; until then scripts go to the Lua thread. */
+async function untilMainInterpreter(): Promise<void> {
+  const engine = (server.scripting as unknown as { lua: { main: unknown } }).lua;
+  for (let i = 0; i < 500 && engine.main === null; i++) await new Promise((r) => setTimeout(r, 10));
+  if (engine.main === null) throw new Error('the main-thread interpreter did not load');
+}
+await untilMainInterpreter();
+
+const scripts: [string, string, string[]][] = [
+  ['return1', 'return 1', ['0']],
+  ['keys', 'return 1', ['2', 'bench:a', 'bench:b', 'v']],
+  ['get', "return redis.call('GET', KEYS[1])", ['1', 'bench:a']],
+  ['set-incr-get', "redis.call('SET', KEYS[1], ARGV[1]) redis.call('INCR', KEYS[2]) return redis.call('GET', KEYS[1])",
+    ['2', 'bench:a', 'bench:b', 'v']],
+];
+
+let sink = 0;
+for (const [name, body, rest] of scripts) {
+  if (only !== undefined && !only.includes(name)) continue;
+  const sha = createHash('sha1').update(body).digest('hex');
+  const loaded = command(['SCRIPT', 'LOAD', body]);
+  if (!loaded.includes(sha)) throw new Error(`SCRIPT LOAD answered ${JSON.stringify(loaded)}`);
+  const check = command(['EVALSHA', sha, ...rest]);
+  if (check.startsWith('-')) throw new Error(`${name}: ${check}`);
+  const read = Buffer.from(encode(['EVALSHA', sha, ...rest]).repeat(PIPELINE), 'latin1');
+  for (let i = 0; i < 500; i++) sink += run(read); // warm up the JIT
+  let n = 0;
+  let best = Infinity;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < seconds * 1000) {
+    const s0 = t;
+    let k = 0;
+    do {
+      sink += run(read);
+      n++;
+      k++;
+      t = performance.now();
+    } while (t - s0 < 2);
+    best = Math.min(best, ((t - s0) * 1e3) / (k * PIPELINE));
+  }
+  n *= PIPELINE;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`${name.padEnd(14)} ${(((t - t0) * 1e3) / n).toFixed(2).padStart(6)} µs/call, ` +
+    `${((cpu.user + cpu.system) / n).toFixed(2).padStart(6)} µs CPU, ${best.toFixed(2).padStart(6)} µs best`);
+}
+if (sink < 0) console.log(sink);
+await h.close();
