@@ -8,40 +8,15 @@
  * XREADGROUP (compare.ts's test: COUNT 1, `>`, each call adding a pending entry that stays) reads a stream that is
  * refilled between slices; the refills are left out of the figures.
  */
-import net from 'node:net';
-import { startServer } from '../../src/index.js';
-import { Client } from '../../src/server/client.js';
-import { dispatch } from '../../src/server/dispatch.js';
+import { PIPELINE, encode, inProcessClient } from './inProcessClient.js';
 
 const seconds = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.toLowerCase().split(',');
 
-const h = await startServer({ port: 0, config: { save: '' } });
-const server = h.server;
-const c = new Client(1_000_000, new net.Socket(), server);
-c.authenticated = true;
-// The replies are dropped after each read; no flush may reach the unconnected socket.
-c.flushPending = true;
-const PIPELINE = 16;
-
-function encode(argv: string[]): string {
-  let s = '*' + argv.length + '\r\n';
-  for (const a of argv) s += '$' + a.length + '\r\n' + a + '\r\n';
-  return s;
-}
-
-/** One read holding `PIPELINE` commands. */
-function run(read: Buffer): number {
-  c.onData(read);
-  const n = c.len;
-  c.len = 0;
-  return n;
-}
+const { h, run, exec } = await inProcessClient();
 
 function setup(argv: string[]): void {
-  c.argv = argv;
-  dispatch(server, c);
-  c.len = 0;
+  exec(argv);
 }
 
 const cases: [string, (i: number) => string[]][] = [

@@ -6,43 +6,14 @@
  * Run: node dist/bench/micro/scripting.js [seconds per case, default 1] [case,case...]
  * It prints wall-clock and CPU µs per call and the best 2 ms slice (the steadiest figure on a shared machine).
  */
-import net from 'node:net';
 import { createHash } from 'node:crypto';
-import { startServer } from '../../src/index.js';
-import { Client } from '../../src/server/client.js';
-import { dispatch } from '../../src/server/dispatch.js';
+import { PIPELINE, encode, inProcessClient } from './inProcessClient.js';
 
 const seconds = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.toLowerCase().split(',');
 
-const h = await startServer({ port: 0, config: { save: '' } });
+const { h, run, exec: command } = await inProcessClient();
 const server = h.server;
-const c = new Client(1_000_000, new net.Socket(), server);
-c.authenticated = true;
-// The replies are dropped after each read; no flush may reach the unconnected socket.
-c.flushPending = true;
-const PIPELINE = 16;
-
-function encode(argv: string[]): string {
-  let s = '*' + argv.length + '\r\n';
-  for (const a of argv) s += '$' + a.length + '\r\n' + a + '\r\n';
-  return s;
-}
-
-function run(read: Buffer): number {
-  c.onData(read);
-  const n = c.len;
-  c.len = 0;
-  return n;
-}
-
-function command(argv: string[]): string {
-  c.argv = argv;
-  dispatch(server, c);
-  const out = c.buf.latin1Slice(0, c.len);
-  c.len = 0;
-  return out;
-}
 
 /** The main thread's interpreter loads asynchronously at start-up; until then scripts go to the Lua thread. */
 async function untilMainInterpreter(): Promise<void> {
