@@ -254,11 +254,14 @@ export function runWithWritableTables(engine: LuaEngine, tables: string[], chunk
  * needs changing (a table a library keeps must not be altered), else a copy with NIL_REPLY_MARK errors in their place.
  */
 const REPLY_FIXER = "local NM = {err = '" + '\\0mica:nil' + "'} local rg = rawget " +
+  // NaN: Redis's C cast on x86 gives INT64_MIN; the engine's saturating conversion would give 0. -2^63 converts exactly.
+  'local NAN_INT = -2^63 ' +
   "local function bad(x) local t = ty(x) return t == 'function' or t == 'userdata' or t == 'thread' end " +
   // The script's redis.setresp: under 2 Redis answers true as 1 and false as null, under 3 as booleans.
   "local RS = 2 rawset(mt, '__mica_resp', function(v) RS = v end) " +
   "local FX FX = function(v, d) local t = ty(v) if t ~= 'table' then if t == 'boolean' then if RS == 3 then return v end " +
-  'if v then return 1 end return NM end if bad(v) then return NM end return v end if d > 64 then return v end ' +
+  'if v then return 1 end return NM end if bad(v) then return NM end if v ~= v then return NAN_INT end return v end ' +
+  'if d > 64 then return v end ' +
   "if rg(v, 'err') ~= nil or rg(v, 'ok') ~= nil or rg(v, 'double') ~= nil or rg(v, 'big_number') ~= nil or " +
   "rg(v, 'verbatim_string') ~= nil then return v end local m = rg(v, 'map') if ty(m) == 'table' then local c " +
   'for k, x in pairs(m) do local y = FX(x, d + 1) if y ~= x then c = c or {} c[k] = y end end ' +
@@ -291,14 +294,14 @@ export function installFunctionCache(engine: LuaEngine): FunctionCache | null {
       "else lg(" + RAISE_NOTE_LEVEL + ", w .. '\\ntERR ' .. ts(m)) end return m end " +
       "rawset(mt, '__mica_run', function(k) RS = 2 local ok, r = xp(C[k], H) if ok then local t = ty(r) " +
       // A string, number or nil needs neither FX nor setresp(3) (a host call): only tables and booleans convert differently.
-      "if t == 'string' or t == 'number' or t == 'nil' then return r end SR(3) return FX(r, 0) end return E(r, 0) end) " +
+      "if t == 'string' or t == 'nil' or (t == 'number' and r == r) then return r end SR(3) return FX(r, 0) end return E(r, 0) end) " +
       "rawset(mt, '__mica_lib', function(k, name) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
       'return L[name] end) ' +
       // FCALL through the same runner; the called function and its arguments go through upvalues, not a closure per call
       // (an FCALL cannot nest). The library's top level runs outside it: it ran at FUNCTION LOAD already.
       'local cf, ck, ca local function go() return cf(ck, ca) end ' +
       "rawset(mt, '__mica_fcall', function(k, name, K, A) local L = C[k] if ty(L) == 'function' then L = L() C[k] = L end " +
-      'cf, ck, ca = L[name], K, A RS = 2 local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then local t = ty(r) if t == "string" or t == "number" or t == "nil" then return r end SR(3) return FX(r, 0) end return E(r, 0) end) ' +
+      'cf, ck, ca = L[name], K, A RS = 2 local ok, r = xp(go, H) cf, ck, ca = nil, nil, nil if ok then local t = ty(r) if t == "string" or t == "nil" or (t == "number" and r == r) then return r end SR(3) return FX(r, 0) end return E(r, 0) end) ' +
       'return 1');
   if (installed !== 1) return null;
   const run = (chunk: string): ReplyValue => fastEvalWithArgs(engine, Buffer.from(chunk, 'latin1'), none, none);

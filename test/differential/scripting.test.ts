@@ -21,8 +21,9 @@ test('scripting: Lua values to replies (RESP2 and RESP3)', { skip }, async (t) =
   await d.bothProtocols(async () => {
     await d.same(
       ev0('return 1'), ev0('return -7'), ev0('return 1.5'), ev0('return -3.99'), ev0('return 2^53'),
-      // Out of int64's range (and infinities) Redis's conversion gives INT64_MIN.
-      ev0('return 2^63'), ev0('return -2^64'), ev0('return 1/0'), ev0('return -1/0'), ev0('return {2^63, 2^62, 5}'), ev0("redis.call('SET', 'k63', '9223372036854775807') return redis.call('INCRBY', 'k63', 0)"),
+      // Out of int64's range (infinities and NaN too) Redis's conversion gives INT64_MIN.
+      ev0('return 2^63'), ev0('return -2^64'), ev0('return 1/0'), ev0('return -1/0'), ev0('return {2^63, 2^62, 5}'),
+      ev0('return 0/0'), ev0('return {0/0, 1, {0/0}}'), ev0('redis.setresp(3) return 0/0'), ev0("redis.call('SET', 'k63', '9223372036854775807') return redis.call('INCRBY', 'k63', 0)"),
       ev0('return 0/0 == 0/0'), ev0("return 'hello'"), ev0("return ''"), ev0("return 'a\\0b\\255'"),
       ev0('return true'), ev0('return false'), ev0('return nil'), ev0('return {}'),
       ev0('return {1, 2, 3}'), ev0("return {1, 'two', {3, 'four'}, {}}"), ev0('return {1, 2, nil, 4}'),
