@@ -10,7 +10,8 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { encodingOf, isString, stringBytes, type Value } from '../engine/values.js';
 import { idleMs } from '../engine/keyspace.js';
-import { isInt64String, parseInt64 } from '../util/numbers.js';
+import { isInt64String } from '../util/numbers.js';
+import { positiveOrReply } from './sets.js';
 import { datasetDigest, valueDigest } from './debugDigest.js';
 import { replyHelp } from './command.js';
 
@@ -220,24 +221,14 @@ function debugReload(c: CommandContext): void {
   else c.error(err);
 }
 
-/** Redis's getPositiveLongFromObjectOrReply: a 64-bit integer >= 0, or null after the error reply. */
-function positiveOrReply(c: CommandContext, s: string): number | null {
-  const n = parseInt64(s);
-  if (n === null || n < 0) {
-    c.error('ERR value is out of range, must be positive');
-    return null;
-  }
-  return Number(n);
-}
-
 /**
  * DEBUG POPULATE count [prefix] [size]: keys that exist (live) are skipped; each new key is added as dbAdd does
  * and signalled as modified (WATCH, tracking), with no dirty count and no other event, as in Redis.
  */
 function debugPopulate(c: CommandContext): void {
-  const count = positiveOrReply(c, c.argv[2]!);
+  const count = positiveOrReply(c, c.argv[2]!, ERR.outOfRange);
   if (count === null) return;
-  const size = c.argv.length === 5 ? positiveOrReply(c, c.argv[4]!) : 0;
+  const size = c.argv.length === 5 ? positiveOrReply(c, c.argv[4]!, ERR.outOfRange) : 0;
   if (size === null) return;
   const prefix = c.argv.length >= 4 ? c.argv[3]! : 'key';
   const db = c.db;

@@ -5,8 +5,7 @@
  * disconnection, then answers 0.
  */
 import type { CommandContext, CommandSpec } from './types.js';
-import { ERR } from '../protocol/errors.js';
-import { parseInt64 } from '../util/numbers.js';
+import { longLongOrReply } from './streamsShared.js';
 import { msTimeoutOrReply } from './streamsRead.js';
 
 function roleCommand(c: CommandContext): void {
@@ -24,11 +23,8 @@ function replyAcked(c: CommandContext): void {
 }
 
 function waitCommand(c: CommandContext): void {
-  const wanted = parseInt64(c.argv[1]!);
-  if (wanted === null) {
-    c.error(ERR.notInteger);
-    return;
-  }
+  const wanted = longLongOrReply(c, c.argv[1]!);
+  if (wanted === null) return;
   const deadline = msTimeoutOrReply(c, c.argv[2]!);
   if (deadline === null) return;
   if (ACKED_REPLICAS >= wanted || c.server.blockingDenied(c)) {

@@ -44,7 +44,8 @@ function replyMembers(c: CommandContext, s: SetValue): void {
 }
 
 /** Redis's getPositiveLongFromObjectOrReply: a non-negative integer, or null after replying `msg`. */
-function positiveOrReply(c: CommandContext, s: string, msg: string): number | null {
+/** getPositiveLongFromObjectOrReply: an integer >= 0 (huge ones as MAX_SAFE_INTEGER), or null after `msg`. */
+export function positiveOrReply(c: CommandContext, s: string, msg: string): number | null {
   const n = parseInt64(s);
   if (n === null || n < 0) {
     c.error(msg);

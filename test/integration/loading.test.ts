@@ -24,6 +24,15 @@ async function connectWhenListening(port: number): Promise<RawClient> {
   }
 }
 
+/** SETs key:0 .. key:<n-1> to value:<i>, 10,000 per pipeline. */
+async function fill(c: RawClient, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 10_000) {
+    const batch: string[][] = [];
+    for (let j = i; j < Math.min(n, i + 10_000); j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
+    await c.pipeline(batch);
+  }
+}
+
 function field(info: string, name: string): string | undefined {
   return new RegExp(`\r\n${name}:([^\r]*)\r\n`).exec(info)?.[1];
 }
@@ -35,11 +44,7 @@ test('clients get -LOADING while dump.rdb loads, INFO shows the progress, and ev
   {
     const h = await startServer({ config: { dir } });
     const c = await RawClient.connect(h.port);
-    for (let i = 0; i < N; i += 10_000) {
-      const batch: string[][] = [];
-      for (let j = i; j < i + 10_000; j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
-      await c.pipeline(batch);
-    }
+    await fill(c, N);
     assert.equal((await c.call('SAVE')).latin1Slice(), '+OK\r\n');
     c.close();
     await h.close();
@@ -113,9 +118,7 @@ test('a corrupt dump found at start-up still stops the server, even with a clien
   {
     const h = await startServer({ config: { dir } });
     const c = await RawClient.connect(h.port);
-    const batch: string[][] = [];
-    for (let j = 0; j < 50_000; j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
-    await c.pipeline(batch);
+    await fill(c, 50_000);
     assert.equal((await c.call('SAVE')).latin1Slice(), '+OK\r\n');
     c.close();
     await h.close();
@@ -140,11 +143,7 @@ test('SHUTDOWN SAVE while the dump loads stops the server without saving the hal
   {
     const h = await startServer({ config: { dir } });
     const c = await RawClient.connect(h.port);
-    for (let i = 0; i < 300_000; i += 10_000) {
-      const batch: string[][] = [];
-      for (let j = i; j < i + 10_000; j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
-      await c.pipeline(batch);
-    }
+    await fill(c, 300_000);
     assert.equal((await c.call('SAVE')).latin1Slice(), '+OK\r\n');
     c.close();
     await h.close();
@@ -173,11 +172,7 @@ for (const preamble of ['no', 'yes']) {
     {
       const h = await startServer({ config });
       const c = await RawClient.connect(h.port);
-      for (let i = 0; i < N; i += 10_000) {
-        const batch: string[][] = [];
-        for (let j = i; j < i + 10_000; j++) batch.push(['SET', `key:${j}`, `value:${j}`]);
-        await c.pipeline(batch);
-      }
+      await fill(c, N);
       // With the preamble the keys go to an RDB base; without, to a plain-AOF base; a few writes stay in the incr.
       assert.equal((await c.call('BGREWRITEAOF')).latin1Slice(), '+Background append only file rewriting started\r\n');
       while (field((await c.call('INFO', 'persistence')).latin1Slice(), 'aof_rewrite_in_progress') !== '0');
