@@ -21,6 +21,7 @@ import { formatDouble, isInt64String } from '../util/numbers.js';
 import { EmbStr, type Value } from './values.js';
 import { valueBytes } from './memory.js';
 import { jemallocSize } from '../util/jemalloc.js';
+import { lpStrSize } from '../types/listpackSize.js';
 
 /** sizeof(robj). */
 const ROBJ = 16;
@@ -42,25 +43,6 @@ const LP_EMPTY = 6 + 1;
 function sdsSize(len: number, alloc = len): number {
   const hdr = len < 32 && alloc === len ? 1 : alloc < 256 ? 3 : alloc < 65536 ? 5 : alloc < 2 ** 32 ? 9 : 17;
   return jemallocSize(hdr + alloc + 1);
-}
-
-/** Bytes of one listpack entry holding `s` (integer encodings for canonical integers). */
-function lpEntryBytes(s: string): number {
-  let body: number;
-  if (s.length <= 20 && isInt64String(s)) {
-    const v = Number(s);
-    if (v >= 0 && v <= 127) body = 1;
-    else if (v >= -4096 && v <= 4095) body = 2;
-    else if (v >= -32768 && v <= 32767) body = 3;
-    else if (v >= -8388608 && v <= 8388607) body = 4;
-    else if (v >= -2147483648 && v <= 2147483647) body = 5;
-    else body = 9;
-  } else {
-    const n = s.length;
-    body = n <= 63 ? 1 + n : n <= 4095 ? 2 + n : 5 + n;
-  }
-  const back = body <= 127 ? 1 : body < 16383 ? 2 : body < 2097151 ? 3 : body < 268435455 ? 4 : 5;
-  return body + back;
 }
 
 /** A zset score as a listpack stores it: integral scores as integers, others as %.17g text. */
@@ -98,7 +80,7 @@ export function redisObjectSize(v: Value, samples: number, listMaxListpackSize: 
     const n = v.size;
     if (v.encoding() === 'listpack') {
       let lp = LP_EMPTY;
-      for (let i = 0; i < n; i++) lp += lpEntryBytes(v.fieldAt(i)) + lpEntryBytes(v.valueAt(i));
+      for (let i = 0; i < n; i++) lp += lpStrSize(v.fieldAt(i)) + lpStrSize(v.valueAt(i));
       return ROBJ + jemallocSize(lp);
     }
     const k = sampleCount(n, samples);
@@ -126,7 +108,7 @@ export function redisObjectSize(v: Value, samples: number, listMaxListpackSize: 
     const n = v.size;
     if (v.encoding() === 'listpack') {
       let lp = LP_EMPTY;
-      for (let i = 0; i < n; i++) lp += lpEntryBytes(v.memberAt(i)) + lpEntryBytes(scoreText(v.scoreAt(i)));
+      for (let i = 0; i < n; i++) lp += lpStrSize(v.memberAt(i)) + lpStrSize(scoreText(v.scoreAt(i)));
       return ROBJ + jemallocSize(lp);
     }
     const k = sampleCount(n, samples);
@@ -155,7 +137,7 @@ function quicklistSize(v: ListValue, samples: number, fill: number): number {
   let count = 0;
   let i = 0;
   for (; i < n; i++) {
-    const e = lpEntryBytes(v.get(i));
+    const e = lpStrSize(v.get(i));
     if (count > 0 && (count + 1 > maxCount || lp + e > maxBytes)) {
       ele += QUICKLIST_NODE + jemallocSize(lp);
       sampled++;

@@ -28,7 +28,7 @@
  * `lastId`, `firstId`, `maxDeletedId`, `entriesAdded`, `length` and `sortedGroups()` (each group's `pel`,
  * `consumers`, `lastId`, `entriesRead`).
  */
-import { parseInt64 } from '../util/numbers.js';
+import { lpIntSize, lpStrSize } from './listpackSize.js';
 import {
   MAX_ID, U64_MAX, ZERO_ID, addU64, cmpId, idKeyBytes, subU64, type StreamID, type U64,
 } from './streamId.js';
@@ -40,38 +40,6 @@ export const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
 const LISTPACK_MAX_SIZE = 1 << 30;
 /** Mica's own flag bit (never reported): the entry's seq delta is negative. */
 const FLAG_SEQ_NEGATIVE = 128;
-
-// ---------------------------------------------------------------------------------------------------------
-// Listpack sizes (what Redis's listpack would use for an element), for the node-splitting rule.
-
-function backlenSize(l: number): number {
-  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-}
-
-export function lpIntSize(v: number | bigint): number {
-  let enc: number;
-  if (v >= 0 && v <= 127) enc = 1;
-  else if (v >= -4096 && v <= 4095) enc = 2;
-  else if (v >= -32768 && v <= 32767) enc = 3;
-  else if (v >= -8388608 && v <= 8388607) enc = 4;
-  else if (v >= -2147483648 && v <= 2147483647) enc = 5;
-  else enc = 9;
-  return enc + backlenSize(enc);
-}
-
-/** Size of a string element (stored as an integer when it is a canonical int64, as lpAppend does). */
-export function lpStrSize(s: string): number {
-  const n = s.length;
-  if (n > 0 && n <= 20) {
-    const c = s.charCodeAt(0);
-    if ((c >= 48 && c <= 57) || c === 45) {
-      const v = parseInt64(s);
-      if (v !== null) return lpIntSize(v);
-    }
-  }
-  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
-  return enc + backlenSize(enc);
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Nodes

@@ -17,7 +17,8 @@ import { Stream } from '../../types/stream.js';
 import { writeStreamValue } from './streamValue.js';
 import { formatDouble } from '../../util/numbers.js';
 import type { RdbOutput } from './output.js';
-import { encodeIntset, encodeListpack, listpackEntrySize } from './packed.js';
+import { encodeIntset, encodeListpack } from './packed.js';
+import { lpStrSize } from '../../types/listpackSize.js';
 import {
   RdbError, RDB_TYPE_STRING, RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_ZSET_2,
   RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_HASH, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_STREAM_LISTPACKS_2, QUICKLIST_NODE_CONTAINER_PACKED,
@@ -71,7 +72,7 @@ function writeQuicklist(out: RdbOutput, l: ListValue, fill: number): void {
   let count = 0;
   for (let i = 0; i < n; i++) {
     const s = l.get(i);
-    const sz = listpackEntrySize(s);
+    const sz = lpStrSize(s);
     const plain = s.length >= PACKED_THRESHOLD;
     if (count > 0 && (plain || bytes + sz > maxBytes || count + 1 > maxCount)) {
       cuts.push(i);

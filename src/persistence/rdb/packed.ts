@@ -5,6 +5,7 @@
  */
 import { parseInt64 } from '../../util/numbers.js';
 import { RdbError } from './constants.js';
+import { backlenSize } from '../../types/listpackSize.js';
 
 // ---- listpack ---------------------------------------------------------------------------------------------
 
@@ -12,10 +13,6 @@ import { RdbError } from './constants.js';
 function lpInt(s: string): number | bigint | null {
   if (s.length === 0 || s.length > 20) return null;
   return parseInt64(s);
-}
-
-function backlenSize(l: number): number {
-  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
 }
 
 /** Encodes a list of strings as a listpack, choosing each entry's encoding as lpAppend does. */
@@ -90,25 +87,6 @@ export function encodeListpack(items: readonly string[]): Buffer {
   b.writeUInt32LE(p, 0);
   b.writeUInt16LE(items.length < 65535 ? items.length : 65535, 4);
   return b.subarray(0, p);
-}
-
-/** Size in bytes of the listpack `encodeListpack(items)` would produce. */
-export function listpackEntrySize(s: string): number {
-  let l: number;
-  const v = lpInt(s);
-  if (v !== null) {
-    if (typeof v === 'bigint') l = 9;
-    else if (v >= 0 && v <= 127) l = 1;
-    else if (v >= -4096 && v <= 4095) l = 2;
-    else if (v >= -32768 && v <= 32767) l = 3;
-    else if (v >= -8388608 && v <= 8388607) l = 4;
-    else if (v >= -2147483648 && v <= 2147483647) l = 5;
-    else l = 9;
-  } else {
-    const n = s.length;
-    l = n + (n < 64 ? 1 : n < 4096 ? 2 : 5);
-  }
-  return l + backlenSize(l);
 }
 
 /** Decodes a listpack into its elements; throws RdbError when the blob is malformed. */

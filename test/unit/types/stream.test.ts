@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Stream, StreamIterator, lpStrSize } from '../../../src/types/stream.js';
+import { Stream, StreamIterator } from '../../../src/types/stream.js';
+import { lpStrSize } from '../../../src/types/listpackSize.js';
 import {
   MAX_ID, ZERO_ID, cmpId, decrId, idString, incrId, parseStreamId, parseU64, type StreamID,
 } from '../../../src/types/streamId.js';
