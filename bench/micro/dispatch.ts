@@ -3,7 +3,8 @@
  * buffer, for the commands redis-benchmark drives. A client with an unconnected socket is fed reads of 16
  * pipelined commands (redis-benchmark -P 16) through Client.onData, so the figures cover parsing, lookup, the
  * checks, the handler, the write ritual, statistics and the reply, without the kernel's share.
- * Run: node dist/bench/micro/dispatch.js [seconds per case, default 1] [case,case...]
+ * Run: node dist/bench/micro/dispatch.js [seconds per case, default 1] [case,case...] [commands per read, default 16]
+ * (1 mirrors redis-benchmark -P 1: every command pays the per-read work, clock read and run settling included).
  * It prints wall-clock and CPU ns per command and the best 2 ms slice (the steadiest figure on a shared machine).
  * XREADGROUP (compare.ts's test: COUNT 1, `>`, each call adding a pending entry that stays) reads a stream that is
  * refilled between slices; the refills are left out of the figures.
@@ -12,6 +13,7 @@ import { PIPELINE, encode, inProcessClient } from './inProcessClient.js';
 
 const seconds = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.toLowerCase().split(',');
+const depth = Number(process.argv[4] ?? PIPELINE);
 
 const { h, run, exec } = await inProcessClient();
 
@@ -56,10 +58,10 @@ let sink = 0;
 for (const [name, make] of cases) {
   if (only !== undefined && !only.includes(name.split(' ')[0]!.toLowerCase())) continue;
   const reads = Array.from({ length: 256 }, (_, r) =>
-    Buffer.from(Array.from({ length: PIPELINE }, (_, i) => encode(make(r * PIPELINE + i))).join(''), 'latin1'));
+    Buffer.from(Array.from({ length: depth }, (_, i) => encode(make(r * depth + i))).join(''), 'latin1'));
   refill(name, 40_000);
   for (let i = 0; i < 2000; i++) sink += run(reads[i & 255]!); // warm up the JIT
-  undelivered -= 2000 * PIPELINE;
+  undelivered -= 2000 * depth;
   let n = 0;
   let untimed = 0;
   let untimedCpu = 0;
@@ -83,12 +85,12 @@ for (const [name, make] of cases) {
       for (let i = 0; i < 8; i++) sink += run(reads[(n + i) & 255]!);
       n += 8;
       k += 8;
-      undelivered -= 8 * PIPELINE;
+      undelivered -= 8 * depth;
       t = performance.now();
     } while (t - s0 < 2);
-    best = Math.min(best, ((t - s0) * 1e6) / (k * PIPELINE));
+    best = Math.min(best, ((t - s0) * 1e6) / (k * depth));
   }
-  n *= PIPELINE;
+  n *= depth;
   const cpu = process.cpuUsage(cpu0);
   console.log(`${name.padEnd(16)} ${(((t - t0 - untimed) * 1e6) / n).toFixed(0).padStart(6)} ns/command, ` +
     `${(((cpu.user + cpu.system - untimedCpu) * 1e3) / n).toFixed(0).padStart(6)} ns CPU, ${best.toFixed(0).padStart(6)} ns best`);
