@@ -155,7 +155,8 @@ export class LatencyHistogram {
   record(ns: number, count = 1): void {
     const v = ns < 1 ? 1 : ns > LatencyHistogram.MAX ? LatencyHistogram.MAX : Math.floor(ns);
     const bucket = LatencyHistogram.bucketOf(v);
-    const sub = Math.floor(v / 2 ** bucket);
+    // v < 2^30, so the shift is floor(v / 2^bucket) without a Math.pow call (~100 ns per command at -P 1).
+    const sub = v >>> bucket;
     const index = ((bucket + 1) << LatencyHistogram.SUB_HALF_MAGNITUDE) + (sub - LatencyHistogram.SUB_HALF);
     this.counts[index]! += count;
     this.total += count;
