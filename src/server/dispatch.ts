@@ -124,20 +124,24 @@ function checkReplicaKeyspace(_s: Server, c: Client, cmd: Command): string | nul
   return 'ERR Replica can\'t interact with the keyspace';
 }
 
-/** The pre-execution checks, in order. Later subsystems (auth, ACL, cluster, OOM, MULTI) add theirs here. */
-const CHECKS: ((server: Server, c: Client, cmd: Command) => string | null)[] = [
-  (_s, c, cmd) => checkArity(cmd, c.argv.length),
-  checkAuth,
-  checkNoMulti,
-  checkAcl,
-  checkOom,
-  checkTrackingLimit,
-  checkDiskError,
-  checkPubSubContext,
-  checkLoading,
-  checkBusyScript,
-  checkReplicaKeyspace,
-];
+/**
+ * The pre-execution checks, in order: the first error found is the reply. Later subsystems (cluster...) add
+ * theirs here. Called directly rather than looped over as an array of functions: each call site then sees one
+ * function, which V8 inlines, instead of one site calling eleven (20-40 ns per command).
+ */
+function runChecks(server: Server, c: Client, cmd: Command): string | null {
+  return checkArity(cmd, c.argv.length) ??
+    checkAuth(server, c, cmd) ??
+    checkNoMulti(server, c, cmd) ??
+    checkAcl(server, c, cmd) ??
+    checkOom(server, c, cmd) ??
+    checkTrackingLimit(server, c) ??
+    checkDiskError(server, c, cmd) ??
+    checkPubSubContext(server, c, cmd) ??
+    checkLoading(server, c, cmd) ??
+    checkBusyScript(server, c, cmd) ??
+    checkReplicaKeyspace(server, c, cmd);
+}
 
 /**
  * EXEC itself failing a check: Redis discards the transaction (watched keys too) and wraps the error as an
@@ -167,18 +171,16 @@ export function dispatch(server: Server, c: Client): void {
     if (c.multiState !== null) c.multiState.aborted = true;
     return;
   }
-  for (let i = 0; i < CHECKS.length; i++) {
-    const err = CHECKS[i]!(server, c, cmd);
-    if (err !== null) {
-      cmd.stat.rejectedCalls++;
-      if (cmd.fullName === 'exec') {
-        execCommandAbort(server, c, err);
-        return;
-      }
-      c.error(err);
-      if (c.multiState !== null) c.multiState.aborted = true;
+  const err = runChecks(server, c, cmd);
+  if (err !== null) {
+    cmd.stat.rejectedCalls++;
+    if (cmd.fullName === 'exec') {
+      execCommandAbort(server, c, err);
       return;
     }
+    c.error(err);
+    if (c.multiState !== null) c.multiState.aborted = true;
+    return;
   }
   // CLIENT PAUSE: the command waits, with the rest of this client's input, until the pause ends.
   if (server.clients.pausedUntil !== 0 && (server.clients.pausedFor(cmd) || execPaused(server, c, cmd))) {
