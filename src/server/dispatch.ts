@@ -306,8 +306,10 @@ export function settleFastRun(server: Server, c: Client, end: number): number {
     }
   }
   if (total >= server.slowlog.slowerThanUsec || total >= server.latency.thresholdUsec) slowFastRun(server, c, n, total);
-  // The arguments are kept only for this; dropping them lets a large value be collected.
-  c.runArgv.fill(null, 0, n);
+  // The arguments are kept only for this; dropping them lets a large value be collected. A loop, not fill():
+  // runs are short (one command each at -P 1) and the builtin call costs more than a few stores.
+  const runArgv = c.runArgv;
+  for (let i = 0; i < n; i++) runArgv[i] = null;
   return end;
 }
 
