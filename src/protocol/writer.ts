@@ -39,6 +39,9 @@ function decimalDigits(n: number): number {
 
 /** Writes the `digits` low decimal digits of `n` (below 2^31) ending at `end`, zero-padded. */
 function putDigits31(b: Buffer, end: number, n: number, digits: number): void {
+  // A millisecond time's low part arrives as a double: `| 0` keeps the loop's divisions in int32 (XADD's reply
+  // ID, 40-70 ns less per call).
+  n |= 0;
   for (let q = end - digits; end > q;) {
     const t = (n / 10) | 0;
     b[--end] = 48 + n - t * 10;
