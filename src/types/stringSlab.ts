@@ -11,7 +11,8 @@
  * Layout: a cell is one length byte then the string's bytes, rounded up to a size class: 8, 16, ... 64 bytes
  * (classes 0-7), then 96, 128, ... 256 bytes (classes 8-13), so strings up to MAX_SLAB_STRING = 255 bytes fit
  * and no cell wastes more than 31 bytes (a V8 string's header and padding take 16-23).
- * Each class owns chunks of CHUNK_CELLS cells, allocated when the free list is empty; a freed cell goes on its
+ * Each class owns chunks of CHUNK_CELLS cells (the first one grows to that size from a few cells), allocated
+ * when the free list is empty; a freed cell goes on its
  * class's free list, threaded through the cells themselves (the next free index in the cell's first 4 bytes),
  * so free cells cost nothing more. Chunks are never returned: like an allocator's pages, they are reused by
  * later strings of their class.
@@ -29,6 +30,7 @@ const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const CHUNK_SHIFT = 10;
 const CHUNK_CELLS = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_CELLS - 1;
+const FIRST_CHUNK_CELLS = 16;
 const CLASSES = 14;
 
 /** The size class of a string of `len` bytes (at most MAX_SLAB_STRING). */
@@ -70,7 +72,16 @@ class SizeClass {
     }
     const i = this.used++;
     if (i > INDEX_MASK) throw new RangeError('string slab is full');
-    if ((i & CHUNK_MASK) === 0) this.chunks.push(Buffer.allocUnsafeSlow(CHUNK_CELLS * this.cellBytes));
+    const k = i & CHUNK_MASK;
+    if (k === 0) {
+      // A slab's first chunk starts small (a database with a handful of keys should not cost 1 MB of cells); it
+      // doubles as it fills, and every later chunk is full-size at once.
+      this.chunks.push(Buffer.allocUnsafeSlow((i === 0 ? FIRST_CHUNK_CELLS : CHUNK_CELLS) * this.cellBytes));
+    } else if (i < CHUNK_CELLS && k * this.cellBytes >= this.chunks[0]!.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(CHUNK_CELLS, 2 * k) * this.cellBytes);
+      this.chunks[0]!.copy(grown);
+      this.chunks[0] = grown;
+    }
     return i;
   }
 
@@ -144,7 +155,7 @@ export class StringSlab {
     let chunkBytes = 0;
     for (const sc of this.classes) {
       cells += sc.live;
-      chunkBytes += sc.chunks.length * CHUNK_CELLS * sc.cellBytes;
+      for (const c of sc.chunks) chunkBytes += c.length;
     }
     return { cells, chunkBytes };
   }
