@@ -74,12 +74,20 @@ function wrongType(c: CommandContext, v: Value | undefined): v is Exclude<Value,
 
 /** Replies with the key's value (or null); false after a WRONGTYPE error. Redis's getGenericCommand. */
 function getGeneric(c: CommandContext): boolean {
-  const v = c.db.lookupRead(c.argv[1]!);
-  if (v === undefined) c.nullBulk();
-  else if (!isString(v)) {
+  const db = c.db;
+  const slot = db.findRead(c.argv[1]!);
+  if (slot < 0) {
+    c.nullBulk();
+    return true;
+  }
+  // A short string replies from its slab cell, without building a JS string.
+  if (db.dict.writeSlabBulk(slot, c)) return true;
+  const v = db.dict.valueAt(slot);
+  if (!isString(v)) {
     c.error(ERR.wrongType);
     return false;
-  } else replyString(c, v);
+  }
+  replyString(c, v);
   return true;
 }
 
@@ -295,10 +303,15 @@ function getsetCommand(c: CommandContext): void {
 function mgetCommand(c: CommandContext): void {
   const argv = c.argv;
   c.array(argv.length - 1);
+  const db = c.db;
   for (let j = 1; j < argv.length; j++) {
-    const v = c.db.lookupRead(argv[j]!);
-    if (v === undefined || !isString(v)) c.nullBulk();
-    else replyString(c, v);
+    const slot = db.findRead(argv[j]!);
+    if (slot < 0) c.nullBulk();
+    else if (!db.dict.writeSlabBulk(slot, c)) {
+      const v = db.dict.valueAt(slot);
+      if (!isString(v)) c.nullBulk();
+      else replyString(c, v);
+    }
   }
 }
 

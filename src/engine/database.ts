@@ -44,15 +44,21 @@ export class Database {
 
   /** The value of a live key for a read command; counts keyspace hits/misses and touches access metadata. */
   lookupRead(key: string): Value | undefined {
+    const slot = this.findRead(key);
+    return slot < 0 ? undefined : this.dict.valueAt(slot);
+  }
+
+  /** lookupRead without building the value: the key's slot (-1 when missing), for replies straight from bytes. */
+  findRead(key: string): number {
     const slot = this.find(key);
     if (slot < 0) {
       this.ks.stats.keyspaceMisses++;
       this.ks.keyMiss(this, key);
-      return undefined;
+      return -1;
     }
     this.ks.stats.keyspaceHits++;
     this.ks.touch(this.dict, slot);
-    return this.dict.valueAt(slot);
+    return slot;
   }
 
   /** The value of a live key for a write command (no hit/miss counting). */
@@ -99,21 +105,26 @@ export class Database {
       this.add(key, value);
       return;
     }
-    const old = d.valueAt(slot);
-    this.ks.mem.replaced(this, old, value);
-    d.setValue(slot, value);
-    // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
-    if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
+    const old = d.exchangeValue(slot, value);
+    // A short string kept in the dictionary's slab comes back as its length, all the accounting needs.
+    if (typeof old === 'number') this.ks.mem.replacedString(this, old, value);
+    else {
+      this.ks.mem.replaced(this, old, value);
+      // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
+      if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
+    }
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */
   replaceValue(key: string, value: Value): void {
-    const slot = this.dict.find(key);
+    const d = this.dict;
+    const slot = d.find(key);
     if (slot < 0) return;
-    this.ks.mem.replaced(this, this.dict.valueAt(slot), value);
-    this.dict.setValue(slot, value);
+    const old = d.exchangeValue(slot, value);
+    if (typeof old === 'number') this.ks.mem.replacedString(this, old, value);
+    else this.ks.mem.replaced(this, old, value);
   }
 
   /**

@@ -4,7 +4,8 @@
  * Every key is charged `keyBytes(key) + valueBytes(value)`: the V8 heap bytes its key string, its share of the
  * dictionary (Map entry, key / value / metadata array slots, with the slack of their growth) and its value
  * take, from constants measured on Node 20 x64 (no pointer compression) by bench/micro/memoryModel.ts. A string
- * value costs its V8 string (16-byte header, characters rounded to 8). A collection costs a header, a fixed
+ * value costs its slab cell when short (storedStringBytes), else its V8 string (16-byte header, characters
+ * rounded to 8). A collection costs a header, a fixed
  * overhead per element for its encoding, and the average size of its element strings, sampled at up to
  * SAMPLE evenly spaced positions (so an estimate is exact for small collections and stable between calls);
  * a list, which packs its elements into node Buffers, costs those buffers plus a header per node.
@@ -23,10 +24,20 @@ import { SetValue } from '../types/set.js';
 import { ZSetValue } from '../types/zset.js';
 import { Stream } from '../types/stream.js';
 import { EmbStr, type Value, type TypedValue } from './values.js';
+import { MAX_SLAB_STRING, slabCellBytes } from '../types/stringSlab.js';
 
 /** Bytes of a flat one-byte V8 string: 16-byte header (map, hash, length), characters padded to 8. */
 export function stringBytes(len: number): number {
   return (16 + len + 7) & ~7;
+}
+
+/**
+ * Bytes a string value of `len` bytes takes where the keyspace keeps it: a short one is a cell of the dictionary's
+ * string slab (types/stringSlab.ts; its handle sits in the value slot counted in KEY_OVERHEAD), a longer one a
+ * V8 string.
+ */
+export function storedStringBytes(len: number): number {
+  return len <= MAX_SLAB_STRING ? slabCellBytes(len) : stringBytes(len);
 }
 
 /** A key's share of the keyspace dictionary besides its string: Map entry and table, 3 parallel array slots. */
@@ -70,7 +81,7 @@ export function keyBytes(key: string): number {
 
 /** The model's estimate of a value's bytes, with `samples` elements sampled (0 = all). */
 export function valueBytes(v: Value, samples = SAMPLE): number {
-  if (typeof v === 'string') return stringBytes(v.length);
+  if (typeof v === 'string') return storedStringBytes(v.length);
   if (v instanceof MutableBytes) return 80 + v.allocated;
   if (v instanceof EmbStr) return 24 + stringBytes(v.s.length);
   return collectionBytes(v, samples);
@@ -144,7 +155,7 @@ function sizerOf(v: TypedValue): ElementSizer | null {
 
 /** The bytes currently charged for a stored value (what removing it gives back). */
 export function chargedBytes(v: Value): number {
-  if (typeof v === 'string') return stringBytes(v.length);
+  if (typeof v === 'string') return storedStringBytes(v.length);
   const c = (v as Charged).memCharged;
   return c === undefined ? valueBytes(v) : c;
 }
@@ -188,6 +199,13 @@ export class MemoryAccounting {
     this.dataset += b;
   }
 
+  /** A short string of `oldLen` bytes (kept in a slab, so not built) was replaced by `v`. */
+  replacedString(db: AccountedDb, oldLen: number, v: Value): void {
+    const b = this.charge(v) - storedStringBytes(oldLen);
+    db.usedBytes += b;
+    this.dataset += b;
+  }
+
   /** A value that a command may change in place (collections, mutable strings): re-estimate it at settle(). */
   mayChange(db: AccountedDb, v: Value): void {
     if (typeof v === 'string') return;
@@ -225,14 +243,14 @@ export class MemoryAccounting {
   }
 
   private charge(v: Value): number {
-    if (typeof v === 'string') return stringBytes(v.length);
+    if (typeof v === 'string') return storedStringBytes(v.length);
     const b = valueBytes(v);
     (v as Charged).memCharged = b;
     return b;
   }
 
   private release(v: Value): number {
-    if (typeof v === 'string') return stringBytes(v.length);
+    if (typeof v === 'string') return storedStringBytes(v.length);
     const c = v as Charged;
     const b = c.memCharged ?? valueBytes(v);
     c.memCharged = undefined;

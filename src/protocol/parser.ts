@@ -13,7 +13,7 @@
  */
 import { parseInt64 } from '../util/numbers.js';
 import { splitArgs } from './inline.js';
-import { latin1Of } from './latin1.js';
+import { latin1Of } from '../util/latin1.js';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: an inline line, or a `*`/`$` header, longer than this is refused. */
 export const INLINE_MAX_SIZE = 64 * 1024;

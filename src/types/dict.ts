@@ -14,6 +14,12 @@
  * bounded batch per `rehash()` call from the server cron; while it runs, a key whose target is a new segment
  * may still sit in its source, so a lookup tries both. With one segment no hash is ever computed.
  *
+ * Short string values (up to MAX_SLAB_STRING bytes) are not kept as V8 strings: each segment stores their bytes
+ * in a string slab (types/stringSlab.ts) and its value array holds the cell's handle, a small integer. Writing a
+ * handle into the array creates no pointer from the old generation to a young string, which is what made
+ * scavenges slow under SET load with millions of keys. `valueAt` builds the string on demand; `writeSlabBulk`
+ * replies from the cell's bytes without building it.
+ *
  * Slots: a slot number is `segment * SEG_STRIDE + index`, so slots of segment 0 are plain indexes. A slot is
  * valid only until the next insert or delete (an insert may move keys). Read and write through the *At
  * accessors (`keyAt`, `valueAt`, `expireAt`, `metaAt`, `setValue`, `setMeta`, `setExpire`, `removeSlot`).
@@ -27,6 +33,8 @@
  * segment only once i is finished), so it is visited there. New keys may or may not be returned, as in Redis.
  * The number of segments only grows, so a walk ends.
  */
+
+import { MAX_SLAB_STRING, StringSlab, type BytesSink } from './stringSlab.js';
 
 /** Most entries one V8 Map accepts. */
 export const MAX_ENTRIES = 1 << 24;
@@ -44,10 +52,18 @@ export const SEG_STRIDE = 2 ** 25;
 /** Slots examined per insert while a split is in progress. */
 const REHASH_PER_INSERT = 8;
 
+/** True for a value kept in a segment's string slab rather than in its value array. */
+function slabbable(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_SLAB_STRING;
+}
+
 class Segment<V> {
   map = new Map<string, number>();
   keys: string[] = [];
-  values: V[] = [];
+  /** The values; a short string is stored as its handle in `slab` (a number, which no V is). */
+  values: (V | number)[] = [];
+  /** Short string values (types/stringSlab.ts), created with the first one. */
+  slab: StringSlab | null = null;
   meta: Uint32Array;
   /**
    * Expiry per index, with `volPos` (position of each index in `volatile`, or -1 without a TTL) and `volatile`
@@ -78,11 +94,37 @@ class Segment<V> {
     if (i >= this.cap) this.grow();
     this.map.set(key, i);
     this.keys.push(key);
-    this.values.push(value);
+    this.values.push(slabbable(value) ? this.slabOf().store(value, -1) : value);
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
     if (this.saved !== null) this.saved[i] = saved;
     return i;
+  }
+
+  private slabOf(): StringSlab {
+    return this.slab ?? (this.slab = new StringSlab());
+  }
+
+  valueOf(i: number): V {
+    const raw = this.values[i]!;
+    return typeof raw === 'number' ? (this.slab!.read(raw) as V) : raw;
+  }
+
+  /** Stores `value` at `i`; returns the value replaced or, when that was a slab string, its length. */
+  exchange(i: number, value: V): V | number {
+    const old = this.values[i]!;
+    if (typeof old === 'number') {
+      const slab = this.slab!;
+      const oldLen = slab.length(old);
+      if (slabbable(value)) this.values[i] = slab.store(value, old);
+      else {
+        slab.free(old);
+        this.values[i] = value;
+      }
+      return oldLen;
+    }
+    this.values[i] = slabbable(value) ? this.slabOf().store(value, -1) : value;
+    return old;
   }
 
   /**
@@ -101,7 +143,7 @@ class Segment<V> {
       return -1;
     }
     this.keys.push(key);
-    this.values.push(value);
+    this.values.push(slabbable(value) ? this.slabOf().store(value, -1) : value);
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
     if (this.saved !== null) this.saved[i] = 1;
@@ -141,7 +183,12 @@ class Segment<V> {
 
   remove(i: number): V {
     const keys = this.keys;
-    const value = this.values[i]!;
+    const raw = this.values[i]!;
+    let value: V;
+    if (typeof raw === 'number') {
+      value = this.slab!.read(raw) as V;
+      this.slab!.free(raw);
+    } else value = raw;
     const expires = this.expires;
     this.map.delete(keys[i]!);
     if (expires !== null && expires[i] !== NO_EXPIRE) this.unlistVolatile(i);
@@ -205,7 +252,7 @@ export function hashKey(key: string, seed: number): number {
   return h >>> 0;
 }
 
-export class Dict<V> {
+export class Dict<V extends string | object> {
   /** Segment 0, kept in a field of its own: the only one a small dictionary has. */
   private s0: Segment<V>;
   /** All segments; a power of two in number (the count after the split in progress, if any). */
@@ -301,13 +348,36 @@ export class Dict<V> {
   }
 
   valueAt(slot: number): V {
-    return slot < SEG_STRIDE ? this.s0.values[slot]! : this.segOf(slot).values[slot % SEG_STRIDE]!;
+    return slot < SEG_STRIDE ? this.s0.valueOf(slot) : this.segOf(slot).valueOf(slot % SEG_STRIDE);
+  }
+
+  /** The length of the value in `slot` when it is a short string kept in a slab, else -1. */
+  slabLengthAt(slot: number): number {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const raw = seg.values[slot % SEG_STRIDE]!;
+    return typeof raw === 'number' ? seg.slab!.length(raw) : -1;
+  }
+
+  /** Writes the value in `slot` as a bulk reply straight from its bytes if it is a slab string; else false. */
+  writeSlabBulk(slot: number, sink: BytesSink): boolean {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const raw = seg.values[slot % SEG_STRIDE]!;
+    if (typeof raw !== 'number') return false;
+    seg.slab!.writeBulk(raw, sink);
+    return true;
   }
 
   setValue(slot: number, value: V): void {
+    this.exchangeValue(slot, value);
+  }
+
+  /**
+   * setValue returning what it replaced: the old value or, when that was a short string kept in a slab, its
+   * length as a number (a V is never a number), which is all the memory accounting needs of it.
+   */
+  exchangeValue(slot: number, value: V): V | number {
     if (this.snapHook !== null) this.preWrite(slot);
-    if (slot < SEG_STRIDE) this.s0.values[slot] = value;
-    else this.segOf(slot).values[slot % SEG_STRIDE] = value;
+    return slot < SEG_STRIDE ? this.s0.exchange(slot, value) : this.segOf(slot).exchange(slot % SEG_STRIDE, value);
   }
 
   /** Absolute expiry time in ms, or NO_EXPIRE. */
@@ -530,7 +600,7 @@ export class Dict<V> {
     for (let s = 0; s < segs.length; s++) {
       const seg = segs[s]!;
       const base = s * SEG_STRIDE;
-      for (let i = 0; i < seg.keys.length; i++) visit(seg.keys[i]!, seg.values[i]!, base + i);
+      for (let i = 0; i < seg.keys.length; i++) visit(seg.keys[i]!, seg.valueOf(i), base + i);
     }
   }
 

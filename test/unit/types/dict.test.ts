@@ -12,14 +12,14 @@ import fc from 'fast-check';
 import { Dict, NO_EXPIRE } from '../../../src/types/dict.js';
 
 /** Checks every structural invariant of `d` against the model (key → [value, expire]). */
-function checkAgainstModel(d: Dict<number>, model: Map<string, [number, number]>): void {
+function checkAgainstModel(d: Dict<string>, model: Map<string, [number, number]>): void {
   assert.equal(d.size, model.size);
   let volatile = 0;
   for (const [key, [value, expire]] of model) {
     const slot = d.find(key);
     assert.ok(slot >= 0, `missing ${key}`);
     assert.equal(d.keyAt(slot), key);
-    assert.equal(d.valueAt(slot), value);
+    assert.equal(d.valueAt(slot), String(value));
     assert.equal(d.expireAt(slot), expire);
     if (expire !== NO_EXPIRE) volatile++;
   }
@@ -28,7 +28,7 @@ function checkAgainstModel(d: Dict<number>, model: Map<string, [number, number]>
   d.forEach((key, value, slot) => {
     assert.ok(!seen.has(key), `forEach repeats ${key}`);
     seen.add(key);
-    assert.equal(model.get(key)?.[0], value);
+    assert.equal(String(model.get(key)?.[0]), value);
     assert.equal(d.find(key), slot);
   });
   assert.equal(seen.size, model.size);
@@ -57,7 +57,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 test('dict: random operations keep slots, TTLs and the volatile list consistent with a Map', () => {
   fc.assert(
     fc.property(fc.constantFrom(16, 32, 1 << 24), fc.array(opArb, { maxLength: 250 }), (limit, ops) => {
-      const d = new Dict<number>(4, limit);
+      const d = new Dict<string>(4, limit);
       const model = new Map<string, [number, number]>();
       for (const o of ops) {
         if (o.op === 'rehash') {
@@ -69,12 +69,12 @@ test('dict: random operations keep slots, TTLs and the volatile list consistent 
         assert.equal(slot >= 0, model.has(key));
         if (o.op === 'add') {
           if (slot >= 0) continue;
-          const s = d.add(key, o.value);
+          const s = d.add(key, String(o.value));
           assert.equal(d.keyAt(s), key, 'add returned a slot not holding the key');
           model.set(key, [o.value, NO_EXPIRE]);
         } else if (o.op === 'del') {
           if (slot < 0) continue;
-          assert.equal(d.removeSlot(slot), model.get(key)![0]);
+          assert.equal(d.removeSlot(slot), String(model.get(key)![0]));
           model.delete(key);
         } else {
           if (slot < 0) continue;
@@ -89,13 +89,13 @@ test('dict: random operations keep slots, TTLs and the volatile list consistent 
 });
 
 test('dict: deleting a slot moves the last key of its segment into the hole', () => {
-  const d = new Dict<number>();
-  for (let i = 0; i < 10; i++) d.add('k' + i, i);
+  const d = new Dict<string>();
+  for (let i = 0; i < 10; i++) d.add('k' + i, String(i));
   d.setExpire(d.find('k9'), 123);
   const hole = d.find('k3');
   d.removeSlot(hole);
   assert.equal(d.keyAt(hole), 'k9');
-  assert.equal(d.valueAt(hole), 9);
+  assert.equal(d.valueAt(hole), '9');
   assert.equal(d.expireAt(hole), 123, 'the TTL moves with its key');
   assert.equal(d.volatileSize, 1);
   assert.equal(d.randomVolatileSlot(), hole);
@@ -110,8 +110,8 @@ test('dict: deleting a slot moves the last key of its segment into the hole', ()
 });
 
 test('dict: metadata follows its key', () => {
-  const d = new Dict<number>();
-  for (let i = 0; i < 5; i++) d.add('k' + i, i, 100 + i);
+  const d = new Dict<string>();
+  for (let i = 0; i < 5; i++) d.add('k' + i, String(i), 100 + i);
   d.removeSlot(d.find('k1'));
   assert.equal(d.metaAt(d.find('k4')), 104);
   d.setMeta(d.find('k0'), 7);
@@ -138,19 +138,19 @@ test('dict: SCAN returns every key present for the whole walk, and ends, under c
       fc.integer({ min: 1, max: 12 }),
       fc.array(betweenArb, { maxLength: 200 }),
       (limit, stableCount, transientCount, count, changes) => {
-        const d = new Dict<number>(4, limit);
+        const d = new Dict<string>(4, limit);
         const stable: string[] = [];
         for (let i = 0; i < stableCount; i++) stable.push('s' + i);
         const transient: string[] = [];
         let next = 0;
         const addTransient = (): void => {
           const k = 't' + next++;
-          d.add(k, 0);
+          d.add(k, '0');
           transient.push(k);
         };
         // Interleave stable and transient keys so deletes punch holes among stable ones.
         for (let i = 0; i < Math.max(stableCount, transientCount); i++) {
-          if (i < stableCount) d.add(stable[i]!, 1);
+          if (i < stableCount) d.add(stable[i]!, '1');
           if (i < transientCount) addTransient();
         }
         const seen = new Set<string>();
@@ -180,8 +180,8 @@ test('dict: SCAN returns every key present for the whole walk, and ends, under c
 });
 
 test('dict: a cursor past the end of a shrunken dictionary still finishes the walk', () => {
-  const d = new Dict<number>();
-  for (let i = 0; i < 100; i++) d.add('k' + i, i);
+  const d = new Dict<string>();
+  for (let i = 0; i < 100; i++) d.add('k' + i, String(i));
   const seen = new Set<string>();
   let cursor = d.scan(0, 10, (k) => seen.add(k));
   for (let i = 50; i < 100; i++) d.delete('k' + i);
@@ -191,10 +191,10 @@ test('dict: a cursor past the end of a shrunken dictionary still finishes the wa
 });
 
 test('dict: clear empties everything', () => {
-  const d = new Dict<number>(4, 16);
-  for (let i = 0; i < 50; i++) d.setExpire(d.add('k' + i, i), 5);
+  const d = new Dict<string>(4, 16);
+  for (let i = 0; i < 50; i++) d.setExpire(d.add('k' + i, String(i)), 5);
   d.clear();
   checkAgainstModel(d, new Map());
-  d.add('x', 1);
+  d.add('x', '1');
   checkAgainstModel(d, new Map([['x', [1, NO_EXPIRE]]]));
 });

@@ -248,14 +248,14 @@ test('uneven hashing during a split never refuses a key (segmentLimit is a split
   // and the insert threw "Dict is full". Every key must be accepted and found, and SCAN must still see the
   // keys present throughout.
   for (let trial = 0; trial < 300; trial++) {
-    const d = new Dict<number>(4, 4);
+    const d = new Dict<string>(4, 4);
     const stable: string[] = [];
     const transient: string[] = [];
     let next = 0;
     for (let i = 0; i < 40; i++) {
-      d.add('s' + i, 1);
+      d.add('s' + i, '1');
       stable.push('s' + i);
-      d.add('t' + next, 0);
+      d.add('t' + next, '0');
       transient.push('t' + next++);
     }
     const seen = new Set<string>();
@@ -265,7 +265,7 @@ test('uneven hashing during a split never refuses a key (segmentLimit is a split
       cursor = d.scan(cursor, 3, (k) => seen.add(k));
       if (steps++ < 100 && cursor !== 0) {
         const r = (trial * 7919 + steps * 104729) % 10;
-        if (r < 4) for (let i = 0; i < 3; i++) { d.add('t' + next, 0); transient.push('t' + next++); }
+        if (r < 4) for (let i = 0; i < 3; i++) { d.add('t' + next, '0'); transient.push('t' + next++); }
         else if (r < 8 && transient.length > 0) d.delete(transient.splice((steps * 31) % transient.length, 1)[0]!);
         else d.rehash(1 + (steps % 5));
       }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { latin1Of, SHORT_LATIN1 } from '../../../src/protocol/latin1.js';
+import { latin1Of, SHORT_LATIN1 } from '../../../src/util/latin1.js';
 
 test('latin1Of equals latin1Slice for every length and byte value', () => {
   const bytes = Buffer.alloc(600);
