@@ -8,31 +8,44 @@
  * V8 Smi): storing it in the value array writes no heap pointer, so a SET leaves nothing for the scavenger.
  * Cells are also smaller than V8 strings (a 3-byte value takes an 8-byte cell against a 24-byte string).
  *
- * Layout: size classes of 8, 16, ... 64 bytes (class c holds cells of 8(c + 1) bytes); a cell is one length
- * byte then the string's bytes, so class c stores strings of 8c .. 8c + 7 bytes (MAX_SLAB_STRING in all).
- * Each class owns chunks of CHUNK_CELLS cells, allocated when the free list is empty; a freed cell goes on its
+ * Layout: a cell is one length byte then the string's bytes, rounded up to a size class: 8, 16, ... 64 bytes
+ * (classes 0-7), then 96, 128, ... 256 bytes (classes 8-13), so strings up to MAX_SLAB_STRING = 255 bytes fit
+ * and no cell wastes more than 31 bytes (a V8 string's header and padding take 16-23).
+ * Each class owns chunks of CHUNK_CELLS cells (the first one grows to that size from a few cells), allocated
+ * when the free list is empty; a freed cell goes on its
  * class's free list, threaded through the cells themselves (the next free index in the cell's first 4 bytes),
  * so free cells cost nothing more. Chunks are never returned: like an allocator's pages, they are reused by
  * later strings of their class.
  *
- * Handle: class << INDEX_BITS | cell index. With INDEX_BITS = 25 and 8 classes every handle is below 2^28, a
+ * Handle: class << INDEX_BITS | cell index. With INDEX_BITS = 25 and 14 classes every handle is below 2^29, a
  * Smi on every V8 build; one slab must therefore hold fewer than 2^25 cells per class, which the keyspace
  * guarantees by giving each dictionary segment (at most 2^24 keys) a slab of its own.
  */
 import { latin1Of } from '../util/latin1.js';
 
-/** Longest string a slab holds. */
-export const MAX_SLAB_STRING = 63;
+/** Longest string a slab holds (its length fits the cell's length byte). */
+export const MAX_SLAB_STRING = 255;
 const INDEX_BITS = 25;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const CHUNK_SHIFT = 10;
 const CHUNK_CELLS = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_CELLS - 1;
-const CLASSES = 8;
+const FIRST_CHUNK_CELLS = 16;
+const CLASSES = 14;
+
+/** The size class of a string of `len` bytes (at most MAX_SLAB_STRING). */
+function classOf(len: number): number {
+  return len < 64 ? len >> 3 : ((len + 32) >> 5) + 5;
+}
+
+/** Bytes of a cell of class `c`. */
+function cellBytesOf(c: number): number {
+  return c < 8 ? (c + 1) << 3 : (c - 5) << 5;
+}
 
 /** Bytes of the cell a string of `len` bytes (at most MAX_SLAB_STRING) occupies. */
 export function slabCellBytes(len: number): number {
-  return ((len >> 3) + 1) << 3;
+  return cellBytesOf(classOf(len));
 }
 
 /** Where a reply writer takes bytes from (ReplyWriter.bulkBytes). */
@@ -59,7 +72,16 @@ class SizeClass {
     }
     const i = this.used++;
     if (i > INDEX_MASK) throw new RangeError('string slab is full');
-    if ((i & CHUNK_MASK) === 0) this.chunks.push(Buffer.allocUnsafeSlow(CHUNK_CELLS * this.cellBytes));
+    const k = i & CHUNK_MASK;
+    if (k === 0) {
+      // A slab's first chunk starts small (a database with a handful of keys should not cost 1 MB of cells); it
+      // doubles as it fills, and every later chunk is full-size at once.
+      this.chunks.push(Buffer.allocUnsafeSlow((i === 0 ? FIRST_CHUNK_CELLS : CHUNK_CELLS) * this.cellBytes));
+    } else if (i < CHUNK_CELLS && k * this.cellBytes >= this.chunks[0]!.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(CHUNK_CELLS, 2 * k) * this.cellBytes);
+      this.chunks[0]!.copy(grown);
+      this.chunks[0] = grown;
+    }
     return i;
   }
 
@@ -74,7 +96,7 @@ export class StringSlab {
   private readonly classes: SizeClass[] = [];
 
   constructor() {
-    for (let c = 0; c < CLASSES; c++) this.classes.push(new SizeClass((c + 1) << 3));
+    for (let c = 0; c < CLASSES; c++) this.classes.push(new SizeClass(cellBytesOf(c)));
   }
 
   /**
@@ -83,7 +105,7 @@ export class StringSlab {
    */
   store(s: string, old: number): number {
     const n = s.length;
-    const c = n >> 3;
+    const c = classOf(n);
     let h: number;
     if (old >= 0 && old >>> INDEX_BITS === c) h = old;
     else {
@@ -133,7 +155,7 @@ export class StringSlab {
     let chunkBytes = 0;
     for (const sc of this.classes) {
       cells += sc.live;
-      chunkBytes += sc.chunks.length * CHUNK_CELLS * sc.cellBytes;
+      for (const c of sc.chunks) chunkBytes += c.length;
     }
     return { cells, chunkBytes };
   }

@@ -26,11 +26,18 @@ test('slab: every length up to the limit, any bytes, reads back exactly', () => 
   assert.equal(slab.stats().cells, MAX_SLAB_STRING + 1);
 });
 
-test('slab: a cell size is the length byte plus the string, rounded up to 8', () => {
+test('slab: a cell is the length byte plus the string, rounded up to 8 bytes, past 64 to 32', () => {
   assert.equal(slabCellBytes(0), 8);
   assert.equal(slabCellBytes(7), 8);
   assert.equal(slabCellBytes(8), 16);
   assert.equal(slabCellBytes(63), 64);
+  assert.equal(slabCellBytes(64), 96);
+  assert.equal(slabCellBytes(95), 96);
+  assert.equal(slabCellBytes(96), 128);
+  assert.equal(slabCellBytes(MAX_SLAB_STRING), 256);
+  for (let n = 0; n <= MAX_SLAB_STRING; n++) {
+    assert.ok(slabCellBytes(n) >= n + 1 && slabCellBytes(n) - (n + 1) < 32, `cell for ${n} bytes`);
+  }
 });
 
 test('slab: rewriting with a string of the same class keeps the handle; another class moves it', () => {
@@ -112,6 +119,6 @@ test('dict: a slab string replies from its bytes', () => {
   const got: number[][] = [];
   assert.equal(d.writeSlabBulk(slot, { bulkBytes: (src, s, e) => got.push([...src.subarray(s, e)]) }), true);
   assert.deepEqual(got, [[104, 101, 108, 108, 111, 0, 255]]);
-  d.setValue(slot, 'x'.repeat(100));
+  d.setValue(slot, 'x'.repeat(MAX_SLAB_STRING + 1));
   assert.equal(d.writeSlabBulk(slot, { bulkBytes: () => assert.fail('not a slab string') }), false);
 });
