@@ -195,18 +195,16 @@ function moveAsNonBlocking(argv: readonly string[]): string[] {
 function pushGeneric(c: CommandContext, where: Where, xx: boolean): void {
   const argv = c.argv;
   const key = argv[1]!;
-  let l = c.db.lookupWrite(key);
+  const l = c.db.lookupWrite(key);
   if (notList(c, l)) return;
-  if (l === undefined) {
-    if (xx) {
-      c.integer(0);
-      return;
-    }
-    l = new ListValue(argv.length - 2);
-    c.db.add(key, l);
+  if (l === undefined && xx) {
+    c.integer(0);
+    return;
   }
-  const list = l as ListValue;
+  const list = l === undefined ? new ListValue(argv.length - 2) : (l as ListValue);
   for (let j = 2; j < argv.length; j++) push(list, argv[j]!, where);
+  // A new list is added filled: the memory accounting charges a value as it is when added (db.add).
+  if (l === undefined) c.db.add(key, list);
   c.integer(list.length);
   c.db.written(key, where === HEAD ? 'lpush' : 'rpush', NOTIFY_LIST, argv.length - 2);
 }
@@ -480,10 +478,11 @@ function lposCommand(c: CommandContext): void {
 /** Redis's lmoveHandlePush: creates the destination if needed, pushes, signals, replies with the value. */
 function lmoveHandlePush(c: CommandContext, dstKey: string, dst: ListValue | undefined, value: string, where: Where): void {
   if (dst === undefined) {
+    // Filled before it is added, so that the memory accounting charges the element (db.add charges then).
     dst = new ListValue();
+    push(dst, value, where);
     c.db.add(dstKey, dst);
-  }
-  push(dst, value, where);
+  } else push(dst, value, where);
   c.db.written(dstKey, where === HEAD ? 'lpush' : 'rpush', NOTIFY_LIST, 0);
   c.bulk(value);
 }

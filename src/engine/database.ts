@@ -90,6 +90,8 @@ export class Database {
     // A new key starts with fresh access data and no access counted (Redis's createObject), not a touch.
     this.dict.add(key, value, this.ks.initialMeta());
     this.ks.mem.added(this, key, value);
+    // Commands that create a collection usually fill it after adding it (SADD, HSET, ZADD...): re-estimate it.
+    if (typeof value === 'object') this.ks.mem.mayChange(this, value);
     this.ks.signalKeyAsReady(this, key, value);
     this.ks.notify(NOTIFY_NEW, 'new', key, this.id);
   }

@@ -61,10 +61,12 @@ const ENCODINGS: Record<string, { header: number; perElement: number }> = {
 };
 /**
  * Lists keep their elements packed in node Buffers (types/list.ts): the buffers' bytes plus the value object
- * and, per node, its object and Buffer headers (bench/micro/memoryModel.ts).
+ * and, per node, its object and Buffer headers (bench/micro/memoryModel.ts). A small list is one string (the
+ * tiny form, no nodes): the value object plus that string.
  */
-const LIST_HEADER = 120;
+const LIST_HEADER = 150;
 const LIST_NODE_OVERHEAD = 200;
+const TINY_LIST_HEADER = 45;
 /** A type this model does not know yet (a stream, say): deliberately generous. */
 const UNKNOWN_ENCODING = { header: 500, perElement: 64 };
 
@@ -87,7 +89,10 @@ export function valueBytes(v: Value, samples = SAMPLE): number {
 
 function collectionBytes(v: TypedValue, samples: number): number {
   if (v instanceof Stream) return streamBytes(v, samples);
-  if (v instanceof ListValue) return LIST_HEADER + v.nodeCount * LIST_NODE_OVERHEAD + v.allocatedBytes;
+  if (v instanceof ListValue) {
+    const nodes = v.nodeCount;
+    return (nodes === 0 ? TINY_LIST_HEADER : LIST_HEADER + nodes * LIST_NODE_OVERHEAD) + v.allocatedBytes;
+  }
   const sizer = sizerOf(v);
   const enc = v.encoding();
   const { header, perElement } = ENCODINGS[v.type + '/' + enc] ?? UNKNOWN_ENCODING;

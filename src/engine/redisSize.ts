@@ -21,7 +21,7 @@ import { formatDouble, isInt64String } from '../util/numbers.js';
 import { EmbStr, type Value } from './values.js';
 import { valueBytes } from './memory.js';
 import { jemallocSize } from '../util/jemalloc.js';
-import { lpStrSize } from '../types/listpackSize.js';
+import { lpStrSize, quicklistNodeAccepts } from '../types/listpackSize.js';
 
 /** sizeof(robj). */
 const ROBJ = 16;
@@ -127,8 +127,6 @@ export function redisObjectSize(v: Value, samples: number, listMaxListpackSize: 
  */
 function quicklistSize(v: ListValue, samples: number, fill: number): number {
   const n = v.length;
-  const maxBytes = fill < 0 ? [4096, 8192, 16384, 32768, 65536][Math.min(5, -fill) - 1]! : 8192;
-  const maxCount = fill > 0 ? fill : Infinity;
   const k = samples <= 0 ? Infinity : samples;
   let nodes = 0;
   let sampled = 0;
@@ -137,8 +135,9 @@ function quicklistSize(v: ListValue, samples: number, fill: number): number {
   let count = 0;
   let i = 0;
   for (; i < n; i++) {
-    const e = lpStrSize(v.get(i));
-    if (count > 0 && (count + 1 > maxCount || lp + e > maxBytes)) {
+    const el = v.get(i);
+    const e = lpStrSize(el);
+    if (count > 0 && !quicklistNodeAccepts(lp, count, el.length, fill)) {
       ele += QUICKLIST_NODE + jemallocSize(lp);
       sampled++;
       nodes++;

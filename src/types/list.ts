@@ -1,91 +1,61 @@
 /**
- * The list value (Redis's OBJ_LIST): a double-ended queue of byte strings, stored packed like Redis's quicklist.
+ * The list value (Redis's OBJ_LIST): a double-ended queue of byte strings, in one of two forms.
  *
- * Why packed: one JS string per element made every pushed element a young-generation object that survives, so
- * V8's scavenges copied and promoted megabytes per collection under LPUSH / RPUSH load (9-22 ms pauses), and
- * each element cost ~32 bytes of headers. Here the element bytes live in Buffers (off the JS object graph):
- * pushing writes bytes into an existing node and allocates nothing that survives.
+ * - Tiny (types/listTiny.ts): the whole list is one latin1 string, a count character then the entries. Small
+ *   lists (users keep many: a queue per user, recent items) then cost the value object and one string, ~16
+ *   bytes plus 2 per element besides the element bytes, where a packed list costs ~400 bytes of objects (the
+ *   packed list, its node and the node's Buffer) before its first element.
+ * - Packed (types/listPacked.ts, Redis's quicklist): Buffers linked as nodes, for everything bigger. Pushes
+ *   write bytes into a node and allocate nothing that survives, and LRANGE / LPOP / RPOP reply from the bytes.
  *
- * Layout: a doubly linked list of nodes. A node is one Buffer holding its entries in buf[start, end), with free
- * space on both sides so that a push or pop at either end of the list is O(1). An entry is
- *   header (element length) | element bytes | trailer (the same length, readable from the end)
- * with the length coded in 1 byte (< 128), 2 bytes (< 16384, first byte 10xxxxxx) or 5 bytes (11000000 then
- * 32 bits little-endian); the trailer mirrors the header (the tag byte last), so entries walk both ways.
- *
- * Invariants: no node is empty; `len` is the sum of the nodes' counts; a node's used bytes (end - start) stay
- * within NODE_BYTES (Redis's list-max-listpack-size -2), except a "solo" node: an element whose entry exceeds
- * BIG_ENTRY gets an exactly sized node of its own (so big elements are never shifted along with their
- * neighbours) and no other element joins it. A node's buffer is at most 4x its used bytes once it shrinks past
- * MIN_NODE (pops and removals shrink it; removals in the middle also merge small neighbours), so a list
- * drained by pops gives its memory back.
- *
- * Index access walks nodes by their counts from the nearer end, then entries inside the node, like Redis's
- * quicklist (O(N) worst case). A cursor (node, byte offset, index of the last entry visited) makes consecutive
- * get(i) / get(i ± 1) O(1); any change to the list drops it. LRANGE writes replies straight from the node
- * bytes (writeRange) and LPOS / LINSERT / LREM compare bytes without building strings.
- *
- * Elements are latin1 byte strings (one char per byte); the entry coding is in types/listEntry.ts.
+ * A list becomes packed when a change would make its string longer than TINY_BYTES or its count above 255, and
+ * tiny again when removals leave it one node of at most TINY_BYTES / 2 bytes: the gap between the two
+ * thresholds keeps a list that grows and shrinks around one size from converting back and forth. Both forms
+ * use the same entry coding, so a conversion copies the entries as they are. In the tiny form every change
+ * builds a new string (bounded by TINY_BYTES); the packed form stays what long lists under push / pop load need.
  *
  * Redis 7.0 reports every list as "quicklist" (the listpack encoding for small lists came in 7.2), and so
- * does this value whatever its size.
+ * does this value in either form.
  */
 import type { TypedValue } from '../engine/values.js';
-import { ENCODE_SHORT, decode, entryEquals, entryString, hdrSize, lenAt, nextEntry, prevEntry, writeEntry } from './listEntry.js';
+import { nextEntry, prevEntry } from './listEntry.js';
+import { Quicklist } from './listPacked.js';
+import {
+  TINY_BYTES, TINY_COUNT, TINY_EMPTY, flat, tCount, tElem, tEntry, tEntrySize, tEquals, tNext, tPrev,
+  tRemoveMatching, tSeek,
+} from './listTiny.js';
 
-/** A node's payload limit: Redis's default list-max-listpack-size -2 (8 KB). */
-const NODE_BYTES = 8192;
-/** An entry larger than this gets a node of its own. */
-const BIG_ENTRY = NODE_BYTES / 2;
-/** The smallest node buffer (a typed array this small stays inside V8's heap as one flat object). */
-const MIN_NODE = 32;
+/** A packed list of one node with at most this many bytes of entries goes back to the tiny form. */
+const DEMOTE_BYTES = TINY_BYTES / 2 - 1;
+/** Entries take 2 bytes or more: a packed list with more elements than this cannot go back. */
+const DEMOTE_COUNT = DEMOTE_BYTES >> 1;
 
-/** Where a reply writer takes an element's bytes (ReplyWriter.bulkBytes). */
+const fcc = String.fromCharCode;
+
+/**
+ * Where writeRange copies a tiny list's characters to hand them to the reply writer as bytes. It holds nothing
+ * between calls (each call fills what it reads), so one per process is safe for any number of servers.
+ */
+const scratch = Buffer.allocUnsafeSlow(TINY_BYTES);
+
+/** Where a reply writer takes elements: byte ranges of packed nodes, or strings from the tiny form. */
 export interface ListBytesSink {
   bulkBytes(src: Uint8Array, start: number, end: number): void;
+  bulk(s: string): void;
 }
-
-class ListNode {
-  prev: ListNode | null = null;
-  next: ListNode | null = null;
-  constructor(
-    public buf: Buffer,
-    public start: number,
-    public end: number,
-    public count: number,
-  ) {}
-}
-
-/** A buffer size for `need` bytes: a power of two from MIN_NODE, at most NODE_BYTES unless `need` is larger. */
-function capFor(need: number): number {
-  if (need >= NODE_BYTES) return need;
-  let c = MIN_NODE;
-  while (c < need) c *= 2;
-  return c;
-}
-
-function isSolo(n: ListNode): boolean {
-  return n.count === 1 && n.end - n.start > BIG_ENTRY;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 
 export class ListValue implements TypedValue {
-  readonly type = 'list' as const;
-  private head: ListNode | null = null;
-  private tail: ListNode | null = null;
-  private len = 0;
-  private nodes = 0;
-  /** Sum of the node buffers' sizes. */
-  private bytes = 0;
-  /** A NODE_BYTES buffer kept from a freed end node, so a push / pop pair at a node boundary does not churn. */
-  private spare: Buffer | null = null;
-  // The cursor: the entry at index cIdx starts at cOff in cNode, whose first entry has index cFirst (-1: none).
-  private cNode: ListNode | null = null;
-  private cIdx = -1;
-  private cOff = 0;
-  private cFirst = 0;
+  // On the prototype (below), not in every list object: one slot less per key.
+  declare readonly type: 'list';
+  /** The tiny form's string, or the packed list. */
+  private d: string | Quicklist = TINY_EMPTY;
+  /**
+   * engine/memory.ts's charge for this value, declared so that it sits in the object: added later, it would
+   * take an out-of-object property array (~40 bytes) once V8 has fixed the instance size.
+   */
+  memCharged: number | undefined = undefined;
 
-  /** The size hint of the old array layout is ignored: element sizes, not counts, size the nodes. */
+  /** The size hint of the old array layout is ignored: element sizes, not counts, size the storage. */
   constructor(_capacity = 0) {}
 
   static from(items: readonly string[]): ListValue {
@@ -100,750 +70,313 @@ export class ListValue implements TypedValue {
 
   clone(): ListValue {
     const l = new ListValue();
-    for (let n = this.head; n !== null; n = n.next) {
-      const buf = Buffer.allocUnsafeSlow(n.buf.length);
-      n.buf.copy(buf, n.start, n.start, n.end);
-      l.linkTail(new ListNode(buf, n.start, n.end, n.count));
-    }
-    l.len = this.len;
+    const d = this.d;
+    // A string never changes: the tiny form is shared as it is.
+    l.d = typeof d === 'string' ? d : d.clone();
     return l;
   }
 
   get length(): number {
-    return this.len;
+    const d = this.d;
+    return typeof d === 'string' ? d.charCodeAt(0) : d.length;
   }
 
-  /** Bytes of the node buffers (the memory model charges these). */
+  /** Bytes of the storage besides the value object: the tiny form's string, or the packed nodes' buffers. */
   get allocatedBytes(): number {
-    return this.bytes + (this.spare === null ? 0 : this.spare.length);
+    const d = this.d;
+    if (typeof d !== 'string') return d.allocatedBytes;
+    return d.length === 1 ? 0 : (16 + d.length + 7) & ~7;
   }
 
-  /** Number of nodes. */
+  /** Number of packed nodes (0 in the tiny form). */
   get nodeCount(): number {
-    return this.nodes;
+    const d = this.d;
+    return typeof d === 'string' ? 0 : d.nodeCount;
+  }
+
+  /** Whether the list is in the tiny form (tests and benchmarks). */
+  get isTiny(): boolean {
+    return typeof this.d === 'string';
   }
 
   /** Element at `i` (0 <= i < length). */
   get(i: number): string {
-    this.seek(i);
-    return entryString(this.cNode!.buf, this.cOff);
+    const d = this.d;
+    return typeof d === 'string' ? tElem(d, tSeek(d, i)) : d.get(i);
   }
 
   /** Replaces the element at `i` (0 <= i < length). */
   set(i: number, v: string): void {
-    this.seek(i);
-    const b = this.cNode!.buf;
-    const p = this.cOff;
-    const n = lenAt(b, p);
-    if (n === v.length) {
-      writeEntry(b, p, v);
+    const d = this.d;
+    if (typeof d !== 'string') {
+      d.set(i, v);
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
       return;
     }
-    this.removeAt(i);
-    this.insertAt(i, v);
+    const p = tSeek(d, i);
+    const q = tNext(d, p);
+    const size = tEntrySize(v.length);
+    if (v.length < TINY_BYTES && d.length - (q - p) + size <= TINY_BYTES) this.d = flat(d.slice(0, p) + tEntry(v) + d.slice(q));
+    else this.promote(d, size).set(i, v);
   }
 
   pushHead(v: string): void {
+    const d = this.d;
+    if (typeof d !== 'string') return d.pushHead(v);
     const n = v.length;
-    let node = this.head;
-    if (n <= ENCODE_SHORT) {
-      // The common case inline: a one-byte header and trailer, the bytes copied by hand.
-      if (node === null || node.start < n + 2) node = this.roomAtHead(n + 2);
-      const b = node.buf;
-      let p = node.start - n - 2;
-      node.start = p;
-      b[p++] = n;
-      for (let i = 0; i < n; i++) b[p++] = v.charCodeAt(i);
-      b[p] = n;
-    } else {
-      const size = n + 2 * hdrSize(n);
-      if (node === null || node.start < size || size > BIG_ENTRY) node = this.roomAtHead(size);
-      node.start -= size;
-      writeEntry(node.buf, node.start, v);
-    }
-    node.count++;
-    this.len++;
-    this.cIdx = -1;
+    const k = d.charCodeAt(0);
+    if (n < 128 && d.length + n + 2 <= TINY_BYTES && k < TINY_COUNT) {
+      const c = fcc(n);
+      this.d = flat(fcc(k + 1) + c + v + c + d.slice(1));
+    } else if (n < TINY_BYTES && d.length + n + 4 <= TINY_BYTES && k < TINY_COUNT) {
+      this.d = flat(fcc(k + 1) + tEntry(v) + d.slice(1));
+    } else this.promote(d, tEntrySize(n)).pushHead(v);
   }
 
   pushTail(v: string): void {
+    const d = this.d;
+    if (typeof d !== 'string') return d.pushTail(v);
     const n = v.length;
-    let node = this.tail;
-    if (n <= ENCODE_SHORT) {
-      if (node === null || node.buf.length - node.end < n + 2) node = this.roomAtTail(n + 2);
-      const b = node.buf;
-      let p = node.end;
-      b[p++] = n;
-      for (let i = 0; i < n; i++) b[p++] = v.charCodeAt(i);
-      b[p++] = n;
-      node.end = p;
-    } else {
-      const size = n + 2 * hdrSize(n);
-      if (node === null || node.buf.length - node.end < size || size > BIG_ENTRY) node = this.roomAtTail(size);
-      node.end = writeEntry(node.buf, node.end, v);
-    }
-    node.count++;
-    this.len++;
-    this.cIdx = -1;
+    const k = d.charCodeAt(0);
+    if (n < 128 && d.length + n + 2 <= TINY_BYTES && k < TINY_COUNT) {
+      const c = fcc(n);
+      this.d = flat(fcc(k + 1) + d.slice(1) + c + v + c);
+    } else if (n < TINY_BYTES && d.length + n + 4 <= TINY_BYTES && k < TINY_COUNT) {
+      this.d = flat(fcc(k + 1) + d.slice(1) + tEntry(v));
+    } else this.promote(d, tEntrySize(n)).pushTail(v);
   }
 
   popHead(): string | undefined {
-    const node = this.head;
-    if (node === null) return undefined;
-    const b = node.buf;
-    const p = node.start;
-    const t = b[p]!;
-    const v = t < 0x80 ? decode(b, p + 1, t) : entryString(b, p);
-    this.dropHead(node);
+    const d = this.d;
+    if (typeof d !== 'string') {
+      const v = d.popHead();
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
+      return v;
+    }
+    const k = d.charCodeAt(0);
+    if (k === 0) return undefined;
+    const v = tElem(d, 1);
+    this.dropHead(d, k);
     return v;
   }
 
   popTail(): string | undefined {
-    const node = this.tail;
-    if (node === null) return undefined;
-    const b = node.buf;
-    const e = node.end;
-    const t = b[e - 1]!;
-    const v = t < 0x80 ? decode(b, e - t - 1, t) : entryString(b, prevEntry(b, e));
-    this.dropTail(node);
+    const d = this.d;
+    if (typeof d !== 'string') {
+      const v = d.popTail();
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
+      return v;
+    }
+    const k = d.charCodeAt(0);
+    if (k === 0) return undefined;
+    const p = tPrev(d, d.length);
+    const v = tElem(d, p);
+    this.d = k === 1 ? TINY_EMPTY : flat(fcc(k - 1) + d.slice(1, p));
     return v;
   }
 
-  /** popHead handing the element's bytes to `sink` instead of building a string (LPOP's reply). */
+  /** popHead handing the element to `sink` (LPOP's reply), from the node's bytes when packed. */
   popHeadTo(sink: ListBytesSink): boolean {
-    const node = this.head;
-    if (node === null) return false;
-    const b = node.buf;
-    const p = node.start;
-    const n = lenAt(b, p);
-    const h = hdrSize(n);
-    sink.bulkBytes(b, p + h, p + h + n);
-    this.dropHead(node);
+    const d = this.d;
+    if (typeof d !== 'string') {
+      const r = d.popHeadTo(sink);
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
+      return r;
+    }
+    const k = d.charCodeAt(0);
+    if (k === 0) return false;
+    sink.bulk(tElem(d, 1));
+    this.dropHead(d, k);
     return true;
   }
 
-  /** popTail handing the element's bytes to `sink` instead of building a string (RPOP's reply). */
+  /** popTail handing the element to `sink` (RPOP's reply), from the node's bytes when packed. */
   popTailTo(sink: ListBytesSink): boolean {
-    const node = this.tail;
-    if (node === null) return false;
-    const b = node.buf;
-    const p = prevEntry(b, node.end);
-    const n = lenAt(b, p);
-    const h = hdrSize(n);
-    sink.bulkBytes(b, p + h, p + h + n);
-    this.dropTail(node);
+    const d = this.d;
+    if (typeof d !== 'string') {
+      const r = d.popTailTo(sink);
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
+      return r;
+    }
+    const k = d.charCodeAt(0);
+    if (k === 0) return false;
+    const p = tPrev(d, d.length);
+    sink.bulk(tElem(d, p));
+    this.d = k === 1 ? TINY_EMPTY : flat(fcc(k - 1) + d.slice(1, p));
     return true;
-  }
-
-  /** Removes the first entry of the head node `node`. */
-  private dropHead(node: ListNode): void {
-    this.len--;
-    this.cIdx = -1;
-    if (--node.count === 0) return this.dropEndNode(node);
-    const b = node.buf;
-    const q = nextEntry(b, node.start);
-    node.start = q;
-    if (node.end - q <= b.length >> 2 && b.length > MIN_NODE) this.shrink(node);
-  }
-
-  /** Removes the last entry of the tail node `node`. */
-  private dropTail(node: ListNode): void {
-    this.len--;
-    this.cIdx = -1;
-    if (--node.count === 0) return this.dropEndNode(node);
-    const b = node.buf;
-    const p = prevEntry(b, node.end);
-    node.end = p;
-    if (p - node.start <= b.length >> 2 && b.length > MIN_NODE) this.shrink(node);
   }
 
   /** Elements start..end inclusive (0 <= start <= end < length), head to tail, or tail to head when `reverse`. */
   range(start: number, end: number, reverse = false): string[] {
+    const d = this.d;
+    if (typeof d !== 'string') return d.range(start, end, reverse);
     const out = new Array<string>(end - start + 1);
-    if (reverse) for (let i = end, j = 0; i >= start; i--, j++) out[j] = this.get(i);
-    else for (let i = start, j = 0; i <= end; i++, j++) out[j] = this.get(i);
+    if (reverse) {
+      let e = tSeek(d, end + 1);
+      for (let j = 0; j < out.length; j++) {
+        e = tPrev(d, e);
+        out[j] = tElem(d, e);
+      }
+    } else {
+      let p = tSeek(d, start);
+      for (let j = 0; j < out.length; j++, p = tNext(d, p)) out[j] = tElem(d, p);
+    }
     return out;
   }
 
   /**
-   * Hands elements start..end inclusive (0 <= start <= end < length) to `sink` as byte ranges of the nodes,
-   * head to tail or tail to head when `reverse`: LRANGE's reply without a string per element.
+   * Hands elements start..end inclusive (0 <= start <= end < length) to `sink`, head to tail or tail to head
+   * when `reverse`: LRANGE's reply (byte ranges of the nodes when packed, no string per element).
    */
   writeRange(sink: ListBytesSink, start: number, end: number, reverse = false): void {
+    const d = this.d;
+    if (typeof d !== 'string') return d.writeRange(sink, start, end, reverse);
     let left = end - start + 1;
-    this.seek(reverse ? end : start);
-    let node = this.cNode!;
-    let p = this.cOff;
-    if (!reverse) {
-      for (;;) {
-        const b = node.buf;
-        const e = node.end;
-        while (p < e) {
-          const n = lenAt(b, p);
-          const h = n < 128 ? 1 : n < 16384 ? 2 : 5;
-          sink.bulkBytes(b, p + h, p + h + n);
-          if (--left === 0) return;
-          p += n + 2 * h;
+    if (left < 8) {
+      // A string per element (a slice: no copy past 12 characters) beats copying the span for a few elements.
+      if (reverse) {
+        for (let e = tSeek(d, end + 1); left > 0; left--) {
+          e = tPrev(d, e);
+          sink.bulk(tElem(d, e));
         }
-        node = node.next!;
-        p = node.start;
-      }
+      } else for (let p = tSeek(d, start); left > 0; left--, p = tNext(d, p)) sink.bulk(tElem(d, p));
+      return;
     }
-    for (;;) {
-      const b = node.buf;
-      const s = node.start;
-      for (;;) {
-        const n = lenAt(b, p);
-        const h = hdrSize(n);
-        sink.bulkBytes(b, p + h, p + h + n);
-        if (--left === 0) return;
-        if (p === s) break;
-        p = prevEntry(b, p);
+    // The span's bytes copied once (one native call), then handed out as byte ranges like a packed node's.
+    const a = tSeek(d, start);
+    const b = end + 1 === d.charCodeAt(0) ? d.length : tSeek(d, end + 1);
+    const buf = scratch;
+    buf.latin1Write(d, 0, b);
+    if (reverse) {
+      for (let e = b; e > a;) {
+        const p = prevEntry(buf, e);
+        const h = e - p < 130 ? 1 : 2;
+        sink.bulkBytes(buf, p + h, e - h);
+        e = p;
       }
-      node = node.prev!;
-      p = prevEntry(node.buf, node.end);
+    } else {
+      for (let p = a; p < b;) {
+        const q = nextEntry(buf, p);
+        const h = q - p < 130 ? 1 : 2;
+        sink.bulkBytes(buf, p + h, q - h);
+        p = q;
+      }
     }
   }
 
   /**
    * The index of the first element equal to `v` from `from` towards the tail up to `to` (from <= to), or from
-   * `from` towards the head down to `to` when `backward` (from >= to); -1 when none. Compares bytes in place.
+   * `from` towards the head down to `to` when `backward` (from >= to); -1 when none. Compares in place.
    */
   indexOf(v: string, from: number, to: number, backward = false): number {
-    if (this.len === 0 || from < 0 || from >= this.len) return -1;
-    this.seek(from);
-    let node = this.cNode!;
-    let p = this.cOff;
-    let first = this.cFirst;
-    let i = from;
-    const vl = v.length;
+    const d = this.d;
+    if (typeof d !== 'string') return d.indexOf(v, from, to, backward);
+    const k = d.charCodeAt(0);
+    if (k === 0 || from < 0 || from >= k) return -1;
+    let p = tSeek(d, from);
     if (!backward) {
-      if (to >= this.len) to = this.len - 1;
-      while (i <= to) {
-        const b = node.buf;
-        const e = node.end;
-        while (p < e && i <= to) {
-          if (lenAt(b, p) === vl && entryEquals(b, p, v)) return this.found(node, p, i, first);
-          p = nextEntry(b, p);
-          i++;
-        }
-        if (i > to) break;
-        first += node.count;
-        node = node.next!;
-        p = node.start;
-      }
+      if (to >= k) to = k - 1;
+      for (let i = from; i <= to; i++, p = tNext(d, p)) if (tEquals(d, p, v)) return i;
       return -1;
     }
     if (to < 0) to = 0;
-    for (;;) {
-      const b = node.buf;
-      const s = node.start;
-      for (;;) {
-        if (lenAt(b, p) === vl && entryEquals(b, p, v)) return this.found(node, p, i, first);
-        if (i === to) return -1;
-        i--;
-        if (p === s) break;
-        p = prevEntry(b, p);
-      }
-      node = node.prev!;
-      first -= node.count;
-      p = prevEntry(node.buf, node.end);
+    for (let i = from; ; i--) {
+      if (tEquals(d, p, v)) return i;
+      if (i <= to) return -1;
+      p = tPrev(d, p);
     }
-  }
-
-  /** Leaves the cursor on a match (the next search starts next to it) and returns its index. */
-  private found(node: ListNode, p: number, i: number, first: number): number {
-    this.cNode = node;
-    this.cOff = p;
-    this.cIdx = i;
-    this.cFirst = first;
-    return i;
   }
 
   /** Every element, head to tail. */
   toArray(): string[] {
-    const out = new Array<string>(this.len);
-    let j = 0;
-    for (let n = this.head; n !== null; n = n.next) {
-      const b = n.buf;
-      for (let p = n.start; p < n.end; p = nextEntry(b, p)) out[j++] = entryString(b, p);
-    }
+    const d = this.d;
+    if (typeof d !== 'string') return d.toArray();
+    const out = new Array<string>(d.charCodeAt(0));
+    for (let p = 1, j = 0; p < d.length; p = tNext(d, p)) out[j++] = tElem(d, p);
     return out;
   }
 
   /** Inserts `v` so that it ends up at index `i` (0 <= i <= length). */
   insertAt(i: number, v: string): void {
-    if (i === 0) return this.pushHead(v);
-    if (i === this.len) return this.pushTail(v);
-    this.seek(i);
-    const node = this.cNode!;
-    const p = this.cOff;
-    const k = i - this.cFirst;
-    const size = v.length + 2 * hdrSize(v.length);
-    this.cIdx = -1;
-    this.len++;
-    if (size <= BIG_ENTRY && !isSolo(node) && node.end - node.start + size <= NODE_BYTES) {
-      this.insertInNode(node, p, v, size);
+    const d = this.d;
+    if (typeof d !== 'string') return d.insertAt(i, v);
+    const k = d.charCodeAt(0);
+    const size = tEntrySize(v.length);
+    if (v.length >= TINY_BYTES || d.length + size > TINY_BYTES || k === TINY_COUNT) {
+      this.promote(d, size).insertAt(i, v);
       return;
     }
-    if (k === 0) {
-      // Between two nodes: at the end of the previous one when it has room, else in a node of its own.
-      const prev = node.prev!;
-      if (size <= BIG_ENTRY && !isSolo(prev) && prev.end - prev.start + size <= NODE_BYTES) {
-        this.insertInNode(prev, prev.end, v, size);
-        return;
-      }
-    }
-    if (k === 0 || size > BIG_ENTRY) {
-      const after = k === 0 ? node.prev! : this.split(node, p, k);
-      const cap = size > BIG_ENTRY ? size : capFor(size * 2);
-      const m = this.newNode(cap, size > BIG_ENTRY ? 0 : (cap - size) >> 1);
-      m.end = writeEntry(m.buf, m.start, v);
-      m.count = 1;
-      this.linkAfter(after, m);
-      return;
-    }
-    // Full: split at the insertion point and put the element at the cut edge of the smaller half.
-    const right = this.split(node, p, k).next!;
-    if (node.end - node.start <= right.end - right.start) this.insertInNode(node, node.end, v, size);
-    else this.insertInNode(right, right.start, v, size);
+    const p = tSeek(d, i);
+    this.d = flat(fcc(k + 1) + d.slice(1, p) + tEntry(v) + d.slice(p));
   }
 
   /** Removes the element at `i` (0 <= i < length). */
   removeAt(i: number): void {
-    this.seek(i);
-    const node = this.cNode!;
-    const b = node.buf;
-    const p = this.cOff;
-    this.cIdx = -1;
-    this.len--;
-    if (node.count === 1) {
-      this.unlink(node);
+    const d = this.d;
+    if (typeof d !== 'string') {
+      d.removeAt(i);
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
       return;
     }
-    const q = nextEntry(b, p);
-    if (p - node.start <= node.end - q) {
-      b.copyWithin(node.start + (q - p), node.start, p);
-      node.start += q - p;
-    } else {
-      b.copyWithin(p, q, node.end);
-      node.end -= q - p;
-    }
-    node.count--;
-    this.afterRemoval(node);
+    const k = d.charCodeAt(0);
+    const p = tSeek(d, i);
+    this.d = k === 1 ? TINY_EMPTY : flat(fcc(k - 1) + d.slice(1, p) + d.slice(tNext(d, p)));
   }
 
   /** Drops `fromHead` elements at the head and `fromTail` at the tail (their sum at most length). */
   trim(fromHead: number, fromTail: number): void {
-    this.cIdx = -1;
-    if (fromHead + fromTail >= this.len) {
-      while (this.head !== null) this.unlink(this.head);
-      this.len = 0;
-      this.spare = null;
+    const d = this.d;
+    if (typeof d !== 'string') {
+      d.trim(fromHead, fromTail);
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
       return;
     }
-    this.len -= fromHead + fromTail;
-    while (fromHead > 0) {
-      const n = this.head!;
-      if (n.count <= fromHead) {
-        fromHead -= n.count;
-        this.unlink(n);
-        continue;
-      }
-      let p = n.start;
-      for (let k = 0; k < fromHead; k++) p = nextEntry(n.buf, p);
-      n.start = p;
-      n.count -= fromHead;
-      fromHead = 0;
-      this.afterRemoval(n);
+    const k = d.charCodeAt(0);
+    if (fromHead + fromTail >= k) {
+      this.d = TINY_EMPTY;
+      return;
     }
-    while (fromTail > 0) {
-      const n = this.tail!;
-      if (n.count <= fromTail) {
-        fromTail -= n.count;
-        this.unlink(n);
-        continue;
-      }
-      let p = n.end;
-      for (let k = 0; k < fromTail; k++) p = prevEntry(n.buf, p);
-      n.end = p;
-      n.count -= fromTail;
-      fromTail = 0;
-      this.afterRemoval(n);
-    }
+    if (fromHead === 0 && fromTail === 0) return;
+    this.d = flat(fcc(k - fromHead - fromTail) + d.slice(tSeek(d, fromHead), tSeek(d, k - fromTail)));
   }
 
   /**
-   * LREM: removes up to `limit` elements equal to `v` (0 = all), scanning from the tail when `fromTail`. Each
-   * node is compacted in one pass; small neighbours are merged at the end. Returns how many were removed.
+   * LREM: removes up to `limit` elements equal to `v` (0 = all), scanning from the tail when `fromTail`.
+   * Returns how many were removed.
    */
   removeMatching(v: string, limit: number, fromTail: boolean): number {
-    let removed = 0;
-    let node = fromTail ? this.tail : this.head;
-    while (node !== null && (limit === 0 || removed < limit)) {
-      const following = fromTail ? node.prev : node.next;
-      const max = limit === 0 ? Infinity : limit - removed;
-      const r = fromTail ? compactBackward(node, v, max) : compactForward(node, v, max);
-      if (r > 0) {
-        removed += r;
-        node.count -= r;
-        if (node.count === 0) this.unlink(node);
-        else if (node.end - node.start <= node.buf.length >> 2 && node.buf.length > MIN_NODE) this.shrink(node);
-      }
-      node = following;
+    const d = this.d;
+    if (typeof d !== 'string') {
+      const r = d.removeMatching(v, limit, fromTail);
+      if (d.length <= DEMOTE_COUNT) this.shrunk(d);
+      return r;
     }
-    if (removed > 0) {
-      this.len -= removed;
-      this.cIdx = -1;
-      this.mergeSmallNodes();
-    }
-    return removed;
+    const r = tRemoveMatching(d, v, limit, fromTail);
+    if (r === null) return 0;
+    this.d = flat(tCount(d.charCodeAt(0) - r.removed) + r.t);
+    return r.removed;
   }
 
   // -------------------------------------------------------------------------------------------------------
-  // Finding entries
+  // Between the forms
 
-  /** Points the cursor at entry `i` (0 <= i < length). */
-  private seek(i: number): void {
-    const ci = this.cIdx;
-    if (ci >= 0) {
-      if (i === ci) return;
-      const node = this.cNode!;
-      if (i === ci + 1) {
-        const p = nextEntry(node.buf, this.cOff);
-        if (p < node.end) this.cOff = p;
-        else {
-          this.cFirst += node.count;
-          this.cNode = node.next;
-          this.cOff = node.next!.start;
-        }
-        this.cIdx = i;
-        return;
-      }
-      if (i === ci - 1) {
-        if (this.cOff > node.start) this.cOff = prevEntry(node.buf, this.cOff);
-        else {
-          const prev = node.prev!;
-          this.cNode = prev;
-          this.cFirst -= prev.count;
-          this.cOff = prevEntry(prev.buf, prev.end);
-        }
-        this.cIdx = i;
-        return;
-      }
-    }
-    // Find the node from the nearest of the head, the tail and the cursor's node.
-    let node: ListNode;
-    let first: number;
-    const toTail = this.len - 1 - i;
-    if (ci >= 0 && Math.abs(i - ci) < Math.min(i, toTail)) {
-      node = this.cNode!;
-      first = this.cFirst;
-    } else if (i <= toTail) {
-      node = this.head!;
-      first = 0;
-    } else {
-      node = this.tail!;
-      first = this.len - node.count;
-    }
-    while (i < first) {
-      node = node.prev!;
-      first -= node.count;
-    }
-    while (i >= first + node.count) {
-      first += node.count;
-      node = node.next!;
-    }
-    // Inside the node: from the cursor when it is there and nearer, else from the nearer end.
-    const k = i - first;
-    const b = node.buf;
-    let p: number;
-    if (ci >= 0 && this.cNode === node && Math.abs(i - ci) < Math.min(k, node.count - 1 - k)) {
-      p = this.cOff;
-      if (i > ci) for (let j = ci; j < i; j++) p = nextEntry(b, p);
-      else for (let j = ci; j > i; j--) p = prevEntry(b, p);
-    } else if (k <= node.count - 1 - k) {
-      p = node.start;
-      for (let j = 0; j < k; j++) p = nextEntry(b, p);
-    } else {
-      p = node.end;
-      for (let j = node.count; j > k; j--) p = prevEntry(b, p);
-    }
-    this.cNode = node;
-    this.cFirst = first;
-    this.cOff = p;
-    this.cIdx = i;
+  /** The tiny list `t` outgrows its form: it becomes packed, with room for `room` more bytes. */
+  private promote(t: string, room: number): Quicklist {
+    const q = Quicklist.fromTiny(t, t.charCodeAt(0), room);
+    this.d = q;
+    return q;
   }
 
-  // -------------------------------------------------------------------------------------------------------
-  // Nodes
-
-  private newNode(cap: number, at: number): ListNode {
-    let buf: Buffer;
-    if (cap === NODE_BYTES && this.spare !== null) {
-      buf = this.spare;
-      this.spare = null;
-    } else buf = Buffer.allocUnsafeSlow(cap);
-    this.bytes += cap;
-    return new ListNode(buf, at, at, 0);
+  /** After removals from the packed list `q` (at most DEMOTE_COUNT elements): tiny again when it fits. */
+  private shrunk(q: Quicklist): void {
+    const t = q.toTiny(DEMOTE_BYTES);
+    if (t !== null) this.d = flat(t);
   }
 
-  private linkTail(n: ListNode): void {
-    n.prev = this.tail;
-    n.next = null;
-    if (this.tail === null) this.head = n;
-    else this.tail.next = n;
-    this.tail = n;
-    this.nodes++;
-    this.bytes += n.buf.length;
-  }
-
-  /** Links `n` after `after` (null: at the head). */
-  private linkAfter(after: ListNode | null, n: ListNode): void {
-    const next = after === null ? this.head : after.next;
-    n.prev = after;
-    n.next = next;
-    if (after === null) this.head = n;
-    else after.next = n;
-    if (next === null) this.tail = n;
-    else next.prev = n;
-    this.nodes++;
-  }
-
-  private unlink(n: ListNode): void {
-    if (n.prev === null) this.head = n.next;
-    else n.prev.next = n.next;
-    if (n.next === null) this.tail = n.prev;
-    else n.next.prev = n.prev;
-    n.prev = n.next = null;
-    this.nodes--;
-    this.bytes -= n.buf.length;
-    if (this.cNode === n) {
-      this.cNode = null;
-      this.cIdx = -1;
-    }
-  }
-
-  /** An end node emptied by a pop: unlinked, its buffer kept as the spare when the list goes on. */
-  private dropEndNode(n: ListNode): void {
-    this.unlink(n);
-    this.cNode = null;
-    // Only a list of several nodes keeps one: a small list holds no buffer it does not use.
-    if (this.nodes > 1 && n.buf.length === NODE_BYTES) this.spare = n.buf;
-    else if (this.nodes <= 1) this.spare = null;
-  }
-
-  /**
-   * Moves or regrows `node`'s entries so that `room` bytes are free before them (atHead) or after them. Free
-   * space goes to the side that grows (an end node of a longer list), or is shared (a list's only node, or an
-   * inner node), so that pushes at both ends of a small list do not shuffle it at every turn.
-   */
-  private makeRoom(node: ListNode, room: number, atHead: boolean, cap: number): void {
-    const used = node.end - node.start;
-    const free = cap - used;
-    let front: number;
-    if (node !== this.tail && node === this.head && atHead) front = free;
-    else if (node !== this.head && node === this.tail && !atHead) front = 0;
-    else {
-      const half = (free - room) >> 1;
-      front = atHead ? room + half : half;
-    }
-    const old = node.buf;
-    if (cap === old.length) old.copyWithin(front, node.start, node.end);
-    else {
-      const buf = Buffer.allocUnsafeSlow(cap);
-      old.copy(buf, front, node.start, node.end);
-      node.buf = buf;
-      this.bytes += cap - old.length;
-    }
-    node.start = front;
-    node.end = front + used;
-  }
-
-  /** The size `node` should have to take `need` used bytes after a push: grown when over 3/4 full. */
-  private static grownCap(cap: number, need: number): number {
-    if (need * 4 <= cap * 3) return cap;
-    let c = cap * 2;
-    while (c < need) c *= 2;
-    return Math.min(c, NODE_BYTES);
-  }
-
-  /** The head node with at least `size` bytes free before its first entry: moved, grown or a new node. */
-  private roomAtHead(size: number): ListNode {
-    const h = this.head;
-    if (h !== null && size <= BIG_ENTRY && !isSolo(h)) {
-      const need = h.end - h.start + size;
-      const cap = ListValue.grownCap(h.buf.length, need);
-      // A full-size node is moved only while it stays 3/4 full at most: past that a new node is cheaper.
-      if (need <= NODE_BYTES && (need * 4 <= NODE_BYTES * 3 || cap > h.buf.length)) {
-        this.makeRoom(h, size, true, cap);
-        return h;
-      }
-    }
-    const cap = size > BIG_ENTRY ? size : h !== null && !isSolo(h) ? NODE_BYTES : capFor(size);
-    const n = this.newNode(cap, cap);
-    this.linkAfter(null, n);
-    return n;
-  }
-
-  /** The tail node with at least `size` bytes free after its last entry: moved, grown or a new node. */
-  private roomAtTail(size: number): ListNode {
-    const t = this.tail;
-    if (t !== null && size <= BIG_ENTRY && !isSolo(t)) {
-      const need = t.end - t.start + size;
-      const cap = ListValue.grownCap(t.buf.length, need);
-      if (need <= NODE_BYTES && (need * 4 <= NODE_BYTES * 3 || cap > t.buf.length)) {
-        this.makeRoom(t, size, false, cap);
-        return t;
-      }
-    }
-    const cap = size > BIG_ENTRY ? size : t !== null && !isSolo(t) ? NODE_BYTES : capFor(size);
-    const n = this.newNode(cap, 0);
-    this.linkAfter(this.tail, n);
-    return n;
-  }
-
-  /** Inserts `v` (entry of `size` bytes, fitting NODE_BYTES with the node's entries) before offset `p`. */
-  private insertInNode(node: ListNode, p: number, v: string, size: number): void {
-    const b = node.buf;
-    if (node.start >= size && (p - node.start <= node.end - p || b.length - node.end < size)) {
-      b.copyWithin(node.start - size, node.start, p);
-      node.start -= size;
-      p -= size;
-    } else if (b.length - node.end >= size) {
-      b.copyWithin(p + size, p, node.end);
-      node.end += size;
-    } else {
-      // Neither side has room: a new buffer (grown if needed) with a gap at p, free space shared.
-      const used = node.end - node.start;
-      const cap = Math.max(b.length, ListValue.grownCap(b.length, used + size));
-      const nb = Buffer.allocUnsafeSlow(cap);
-      const front = (cap - used - size) >> 1;
-      b.copy(nb, front, node.start, p);
-      b.copy(nb, front + (p - node.start) + size, p, node.end);
-      p = front + (p - node.start);
-      node.buf = nb;
-      this.bytes += cap - b.length;
-      node.start = front;
-      node.end = front + used + size;
-    }
-    writeEntry(node.buf, p, v);
-    node.count++;
-  }
-
-  /**
-   * Cuts `node` before its entry k (at offset p, 0 < k < count): the entries from p move to a new node linked
-   * after it. Returns `node`.
-   */
-  private split(node: ListNode, p: number, k: number): ListNode {
-    const moved = node.end - p;
-    const cap = capFor(Math.min(NODE_BYTES, moved * 2));
-    const m = this.newNode(cap, (cap - moved) >> 1);
-    node.buf.copy(m.buf, m.start, p, node.end);
-    m.end = m.start + moved;
-    m.count = node.count - k;
-    node.end = p;
-    node.count = k;
-    this.linkAfter(node, m);
-    return node;
-  }
-
-  /** Shrinks a node that now uses a quarter of its buffer or less to half its size, entries centred. */
-  private shrink(node: ListNode): void {
-    const used = node.end - node.start;
-    const old = node.buf;
-    const cap = Math.max(capFor(used * 2), MIN_NODE);
-    if (cap >= old.length) return;
-    const buf = Buffer.allocUnsafeSlow(cap);
-    const front = (cap - used) >> 1;
-    old.copy(buf, front, node.start, node.end);
-    node.buf = buf;
-    node.start = front;
-    node.end = front + used;
-    this.bytes += cap - old.length;
-  }
-
-  /** After entries left `node` (not emptied): shrink it, and merge it with a neighbour when both fit in one. */
-  private afterRemoval(node: ListNode): void {
-    const used = node.end - node.start;
-    if (used <= node.buf.length >> 2 && node.buf.length > MIN_NODE) this.shrink(node);
-    if (used * 4 > NODE_BYTES) return;
-    const prev = node.prev;
-    const next = node.next;
-    if (prev !== null && !isSolo(prev) && prev.end - prev.start + used <= (NODE_BYTES * 3) >> 2) this.merge(prev, node);
-    else if (next !== null && !isSolo(next) && next.end - next.start + used <= (NODE_BYTES * 3) >> 2) this.merge(node, next);
-  }
-
-  /** Moves `b`'s entries to the end of `a` (its predecessor) and unlinks `b`. */
-  private merge(a: ListNode, b: ListNode): void {
-    const bl = b.end - b.start;
-    if (a.buf.length - a.end < bl) this.makeRoom(a, bl, false, Math.max(a.buf.length, capFor(a.end - a.start + bl)));
-    b.buf.copy(a.buf, a.end, b.start, b.end);
-    a.end += bl;
-    a.count += b.count;
-    this.unlink(b);
-  }
-
-  /** Merges neighbours whose entries fit together in 3/4 of a node (after LREM). */
-  private mergeSmallNodes(): void {
-    let n = this.head;
-    while (n !== null && n.next !== null) {
-      const m = n.next;
-      if (!isSolo(n) && !isSolo(m) && n.end - n.start + (m.end - m.start) <= (NODE_BYTES * 3) >> 2) this.merge(n, m);
-      else n = m;
-    }
+  /** The tiny list `d` of `k` (> 0) elements without its first entry. */
+  private dropHead(d: string, k: number): void {
+    this.d = k === 1 ? TINY_EMPTY : flat(fcc(k - 1) + d.slice(tNext(d, 1)));
   }
 }
 
-/**
- * Removes from `node` up to `max` entries equal to `v`, head to tail, sliding the kept runs down over the gaps.
- * Updates start / end (not count). Returns how many went.
- */
-function compactForward(node: ListNode, v: string, max: number): number {
-  const b = node.buf;
-  const end = node.end;
-  const vl = v.length;
-  let r = node.start;
-  let w = r;
-  let run = r;
-  let removed = 0;
-  while (r < end && removed < max) {
-    const q = nextEntry(b, r);
-    if (lenAt(b, r) === vl && entryEquals(b, r, v)) {
-      if (w !== run) b.copyWithin(w, run, r);
-      w += r - run;
-      run = q;
-      removed++;
-    }
-    r = q;
-  }
-  if (removed === 0) return 0;
-  if (w !== run) b.copyWithin(w, run, end);
-  node.end = w + (end - run);
-  return removed;
-}
-
-/** compactForward from the tail: kept runs slide up towards the node's end. */
-function compactBackward(node: ListNode, v: string, max: number): number {
-  const b = node.buf;
-  const start = node.start;
-  const vl = v.length;
-  let r = node.end;
-  let w = r;
-  let run = r;
-  let removed = 0;
-  while (r > start && removed < max) {
-    const q = prevEntry(b, r);
-    if (lenAt(b, q) === vl && entryEquals(b, q, v)) {
-      if (w !== run) b.copyWithin(w - (run - r), r, run);
-      w -= run - r;
-      run = q;
-      removed++;
-    }
-    r = q;
-  }
-  if (removed === 0) return 0;
-  if (w !== run) b.copyWithin(w - (run - start), start, run);
-  node.start = w - (run - start);
-  return removed;
-}
+Object.defineProperty(ListValue.prototype, 'type', { value: 'list', enumerable: false, writable: false });

@@ -35,3 +35,22 @@ export function lpStrSize(s: string): number {
   const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
   return enc + backlenSize(enc);
 }
+
+/** Redis's node byte limits for list-max-listpack-size -1 .. -5 (its optimization_level). */
+const QUICKLIST_FILL_BYTES = [4096, 8192, 16384, 32768, 65536];
+/** A node under a positive (count) fill still stops at 8 KB. */
+const QUICKLIST_SIZE_SAFETY_LIMIT = 8192;
+/** What Redis adds to an element's length to estimate its entry's size when deciding where it goes. */
+const QUICKLIST_SIZE_ESTIMATE_OVERHEAD = 8;
+
+/**
+ * Whether Redis 7.0's quicklist would push an element of `elementLen` bytes into a node of `nodeBytes` listpack
+ * bytes and `nodeCount` elements under list-max-listpack-size `fill` (its _quicklistNodeAllowInsert, elements
+ * below the plain-node threshold). The estimate uses the element's length, not its encoded size, so a node ends
+ * where Redis's would: RDB / DUMP output and MEMORY USAGE depend on it.
+ */
+export function quicklistNodeAccepts(nodeBytes: number, nodeCount: number, elementLen: number, fill: number): boolean {
+  const newSize = nodeBytes + elementLen + QUICKLIST_SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0) return newSize <= QUICKLIST_FILL_BYTES[Math.min(-fill, 5) - 1]!;
+  return newSize <= QUICKLIST_SIZE_SAFETY_LIMIT && nodeCount < fill;
+}

@@ -6,7 +6,8 @@
  * 2. Freeing a value of millions of elements (UNLINK, and DEL, which frees the same way in V8) does not stall
  *    another client: its PING latency while the key is deleted and the heap collected stays in the
  *    milliseconds.
- * 3. MEMORY USAGE grows with a value and INFO memory's counters move (evicted_keys, lazyfree counters).
+ * 3. MEMORY USAGE grows with a value and INFO memory's counters move (evicted_keys, lazyfree counters);
+ *    used_memory counts a collection as soon as the command that created it has filled it.
  * 4. Evicted keys are propagated to the AOF as DEL, each on its own as Redis writes them.
  */
 import { test } from 'node:test';
@@ -153,6 +154,29 @@ test('MEMORY USAGE grows with a value; SAMPLES 0 counts every element', async (t
   const info = await r.info('memory');
   assert.ok(field(info, 'used_memory') > field(info, 'used_memory_startup') + 100_000);
   assert.equal(field(info, 'used_memory_overhead') + field(info, 'used_memory_dataset'), field(info, 'used_memory'));
+});
+
+test('used_memory counts a collection filled by the command that created it', async (t) => {
+  const { r } = await startChild(t, []);
+  const members: string[] = [];
+  for (let i = 0; i < 1000; i++) members.push('member-' + i);
+  const fields = members.flatMap((m) => [m, 'v']);
+  const scored = members.flatMap((m, i) => [String(i), m]);
+  for (const [create, touch] of [
+    [() => r.sadd('s', ...members), () => r.sadd('s', 'extra')],
+    [() => r.hset('h', ...fields), () => r.hset('h', 'extra', 'v')],
+    [() => r.zadd('z', ...scored), () => r.zadd('z', '0', 'extra')],
+    [() => r.rpush('l', ...members), () => r.rpush('l', 'extra')],
+  ] as const) {
+    const before = field(await r.info('memory'), 'used_memory');
+    await create();
+    const created = field(await r.info('memory'), 'used_memory');
+    await touch();
+    const touched = field(await r.info('memory'), 'used_memory');
+    // 1000 members of 10+ bytes: tens of kilobytes at once, and one more member barely moves the total.
+    assert.ok(created - before > 15_000, `created: ${before} -> ${created}`);
+    assert.ok(Math.abs(touched - created) < 2_000, `one more member: ${created} -> ${touched}`);
+  }
 });
 
 test('evictions reach the AOF as DEL commands, outside any MULTI', async (t) => {

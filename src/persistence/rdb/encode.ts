@@ -18,7 +18,7 @@ import { writeStreamValue } from './streamValue.js';
 import { formatDouble } from '../../util/numbers.js';
 import type { RdbOutput } from './output.js';
 import { encodeIntset, encodeListpack } from './packed.js';
-import { lpStrSize } from '../../types/listpackSize.js';
+import { lpStrSize, quicklistNodeAccepts } from '../../types/listpackSize.js';
 import {
   RdbError, RDB_TYPE_STRING, RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_ZSET_2,
   RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_HASH, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_STREAM_LISTPACKS_2, QUICKLIST_NODE_CONTAINER_PACKED,
@@ -30,9 +30,6 @@ export interface EncodeOptions {
   listFill: number;
 }
 
-const FILL_BYTES = [4096, 8192, 16384, 32768, 65536];
-/** Redis's SIZE_SAFETY_LIMIT: a node with a positive (count) fill still stops at 8 KB. */
-const SIZE_SAFETY_LIMIT = 8192;
 /** Elements at least this long go in a plain node of their own (Redis's packed_threshold default, 1 GB). */
 const PACKED_THRESHOLD = 1 << 30;
 
@@ -64,9 +61,7 @@ export function writeValue(out: RdbOutput, v: Value, opts: EncodeOptions): void 
 
 function writeQuicklist(out: RdbOutput, l: ListValue, fill: number): void {
   const n = l.length;
-  const maxBytes = fill < 0 ? FILL_BYTES[Math.min(-fill, 5) - 1]! : SIZE_SAFETY_LIMIT;
-  const maxCount = fill > 0 ? fill : Infinity;
-  // Cut the list into nodes first: the node count precedes the nodes.
+  // Cut the list into nodes first (where appends would have cut it): the node count precedes the nodes.
   const cuts: number[] = [];
   let bytes = 7;
   let count = 0;
@@ -74,7 +69,7 @@ function writeQuicklist(out: RdbOutput, l: ListValue, fill: number): void {
     const s = l.get(i);
     const sz = lpStrSize(s);
     const plain = s.length >= PACKED_THRESHOLD;
-    if (count > 0 && (plain || bytes + sz > maxBytes || count + 1 > maxCount)) {
+    if (count > 0 && (plain || !quicklistNodeAccepts(bytes, count, s.length, fill))) {
       cuts.push(i);
       bytes = 7;
       count = 0;

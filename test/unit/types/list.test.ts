@@ -148,11 +148,14 @@ function elem(n: number, tag: number): string {
 
 const LENGTHS = [0, 1, 2, 3, 8, 12, 13, 32, 33, 127, 128, 255, 256, 4093, 4096, 8192, 16383, 16384, 16 * 1024 + 5];
 
-/** Collects writeRange's byte ranges as strings. */
+/** Collects writeRange's elements (byte ranges from packed nodes, strings from the tiny form) as strings. */
 class Sink {
   out: string[] = [];
   bulkBytes(src: Uint8Array, start: number, end: number): void {
     this.out.push(Buffer.from(src.subarray(start, end)).latin1Slice());
+  }
+  bulk(s: string): void {
+    this.out.push(s);
   }
 }
 
