@@ -80,20 +80,6 @@ export interface EvictionHooks {
 /** Redis's OBJ_SHARED_INTEGERS. */
 export const SHARED_INTEGERS = 10000;
 
-/** The shared integer object (0..9999) Redis would store for `v`, or -1 for any other value. */
-export function sharedIntegerOf(v: Value): number {
-  if (typeof v !== 'string') return -1;
-  const n = v.length;
-  if (n === 0 || n > 4) return -1;
-  let x = 0;
-  for (let i = 0; i < n; i++) {
-    const d = v.charCodeAt(i) - 48;
-    if (d < 0 || d > 9 || (d === 0 && i === 0 && n > 1)) return -1;
-    x = x * 10 + d;
-  }
-  return x;
-}
-
 export class Evictor {
   maxmemory = 0;
   policy: EvictionPolicy = 'noeviction';
@@ -118,7 +104,7 @@ export class Evictor {
     for (let i = 0; i < EVPOOL_SIZE; i++) this.pool.push({ idle: 0, key: null, dbid: 0 });
     this.sharedMeta = new Array<number>(SHARED_INTEGERS).fill(lruClock(ks.clock.cached));
     ks.accessMeta = (d, slot) => {
-      const i = this.sharing() ? sharedIntegerOf(d.valueAt(slot)) : -1;
+      const i = this.sharing() ? d.sharedIntegerAt(slot) : -1;
       return i >= 0 ? this.sharedMeta[i]! : d.metaAt(slot);
     };
   }
@@ -145,7 +131,7 @@ export class Evictor {
       ks.touch = (d, slot) => {
         if (ks.noTouch) return;
         const now = clock.cached;
-        const i = this.maxmemory === 0 ? sharedIntegerOf(d.valueAt(slot)) : -1;
+        const i = this.maxmemory === 0 ? d.sharedIntegerAt(slot) : -1;
         const old = i >= 0 ? shared[i]! : d.metaAt(slot);
         const meta = (lfuTimeInMinutes(now) << 8) | lfuLogIncr(lfuDecrAndReturn(old, now, this.lfuDecayTime), this.lfuLogFactor);
         if (i >= 0) shared[i] = meta;
@@ -156,7 +142,7 @@ export class Evictor {
       if (!this.policySet) shared.fill(lruClock(clock.cached));
       ks.touch = (d, slot) => {
         if (ks.noTouch) return;
-        const i = this.sharing() ? sharedIntegerOf(d.valueAt(slot)) : -1;
+        const i = this.sharing() ? d.sharedIntegerAt(slot) : -1;
         if (i >= 0) shared[i] = lruClock(clock.cached);
         else d.setMeta(slot, lruClock(clock.cached));
       };

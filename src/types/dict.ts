@@ -358,6 +358,17 @@ export class Dict<V extends string | object> {
     return typeof raw === 'number' ? seg.slab!.length(raw) : -1;
   }
 
+  /**
+   * The number a value of at most 4 digits spells when it is a canonical non-negative decimal (one of Redis's
+   * shared integers 0..9999, engine/evict.ts), else -1; without building the string. Such a string is always in a
+   * slab, so any other value answers -1.
+   */
+  sharedIntegerAt(slot: number): number {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const raw = seg.values[slot % SEG_STRIDE]!;
+    return typeof raw === 'number' ? seg.slab!.smallDecimal(raw, 4) : -1;
+  }
+
   /** Writes the value in `slot` as a bulk reply straight from its bytes if it is a slab string; else false. */
   writeSlabBulk(slot: number, sink: BytesSink): boolean {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);

@@ -140,6 +140,26 @@ export class StringSlab {
     return sc.chunks[i >>> CHUNK_SHIFT]![(i & CHUNK_MASK) * sc.cellBytes]!;
   }
 
+  /**
+   * The value of the string a handle names when it is a canonical non-negative decimal of at most `maxDigits`
+   * digits ("0", "17", not "017"), else -1; read from the cell without building the string.
+   */
+  smallDecimal(h: number, maxDigits: number): number {
+    const sc = this.classes[h >>> INDEX_BITS]!;
+    const i = h & INDEX_MASK;
+    const b = sc.chunks[i >>> CHUNK_SHIFT]!;
+    const p = (i & CHUNK_MASK) * sc.cellBytes;
+    const n = b[p]!;
+    if (n === 0 || n > maxDigits || (n > 1 && b[p + 1] === 48)) return -1;
+    let x = 0;
+    for (let k = 1; k <= n; k++) {
+      const d = b[p + k]! - 48;
+      if (d < 0 || d > 9) return -1;
+      x = x * 10 + d;
+    }
+    return x;
+  }
+
   /** Writes the string a handle names as a bulk reply, straight from the cell's bytes. */
   writeBulk(h: number, sink: BytesSink): void {
     const sc = this.classes[h >>> INDEX_BITS]!;

@@ -122,3 +122,15 @@ test('dict: a slab string replies from its bytes', () => {
   d.setValue(slot, 'x'.repeat(MAX_SLAB_STRING + 1));
   assert.equal(d.writeSlabBulk(slot, { bulkBytes: () => assert.fail('not a slab string') }), false);
 });
+
+test('dict: sharedIntegerAt reads canonical decimals 0..9999 from the cell, -1 for anything else', () => {
+  const d = new Dict<string | object>();
+  const cases: [string | object, number][] = [
+    ['0', 0], ['7', 7], ['42', 42], ['9999', 9999], ['10000', -1], ['007', -1], ['-1', -1], ['', -1],
+    ['12a', -1], [' 12', -1], ['1.5', -1], [{ type: 'list' }, -1], ['9'.repeat(300), -1],
+  ];
+  for (const [v, want] of cases) {
+    const slot = d.add('k' + String(d.size), v);
+    assert.equal(d.sharedIntegerAt(slot), want, JSON.stringify(v));
+  }
+});
