@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ListValue } from '../../../src/types/list.js';
+import { ListSink, applySharedListOp, type SharedListOp } from '../../helpers/listModel.js';
 
 test('list: pushes and pops at both ends', () => {
   const l = new ListValue();
@@ -149,15 +150,7 @@ function elem(n: number, tag: number): string {
 const LENGTHS = [0, 1, 2, 3, 8, 12, 13, 32, 33, 127, 128, 255, 256, 4093, 4096, 8192, 16383, 16384, 16 * 1024 + 5];
 
 /** Collects writeRange's elements (byte ranges from packed nodes, strings from the tiny form) as strings. */
-class Sink {
-  out: string[] = [];
-  bulkBytes(src: Uint8Array, start: number, end: number): void {
-    this.out.push(Buffer.from(src.subarray(start, end)).latin1Slice());
-  }
-  bulk(s: string): void {
-    this.out.push(s);
-  }
-}
+const Sink = ListSink;
 
 function check(l: ListValue, m: string[]): void {
   assert.equal(l.length, m.length);
@@ -345,9 +338,6 @@ test('list: generated sequences with big lists and every element size agree with
             }
           }
           break;
-        case 'set': if (m.length > 0) { const i = o.i % m.length; l.set(i, o.v); m[i] = o.v; } break;
-        case 'insert': { const i = o.i % (m.length + 1); l.insertAt(i, o.v); m.splice(i, 0, o.v); break; }
-        case 'remove': if (m.length > 0) { const i = o.i % m.length; l.removeAt(i); m.splice(i, 1); } break;
         case 'insertMany': {
           // Repeated inserts at one spot (LINSERT on a pivot) overflow the node there and split it.
           const i = o.i % (m.length + 1);
@@ -358,42 +348,7 @@ test('list: generated sequences with big lists and every element size agree with
           }
           break;
         }
-        case 'trim': {
-          const h = Math.min(o.h, m.length);
-          const t = Math.min(o.t, m.length - h);
-          l.trim(h, t);
-          m = m.slice(h, m.length - t);
-          break;
-        }
-        case 'rem': {
-          const idx = m.map((_, i) => i);
-          if (o.fromTail) idx.reverse();
-          const drop = new Set<number>();
-          for (const i of idx) {
-            if (o.limit !== 0 && drop.size >= o.limit) break;
-            if (m[i] === o.v) drop.add(i);
-          }
-          assert.equal(l.removeMatching(o.v, o.limit, o.fromTail), drop.size);
-          m = m.filter((_, i) => !drop.has(i));
-          break;
-        }
-        case 'range': if (m.length > 0) {
-          let a = o.a % m.length;
-          let b = o.b % m.length;
-          if (a > b) [a, b] = [b, a];
-          const want = m.slice(a, b + 1);
-          if (o.reverse) want.reverse();
-          assert.deepEqual(l.range(a, b, o.reverse), want);
-          const s = new Sink();
-          l.writeRange(s, a, b, o.reverse);
-          assert.deepEqual(s.out, want);
-        } break;
-        case 'find': if (m.length > 0) {
-          const from = o.from % m.length;
-          const want = o.backward ? m.lastIndexOf(o.v, from) : m.indexOf(o.v, from);
-          assert.equal(l.indexOf(o.v, from, o.backward ? 0 : m.length - 1, o.backward), want);
-        } break;
-        case 'clone': { const c = l.clone(); l.pushTail('after-clone'); assert.deepEqual(c.toArray(), m); l = c; break; }
+        default: [l, m] = applySharedListOp(l, m, o as SharedListOp);
       }
       assert.equal(l.length, m.length);
     }

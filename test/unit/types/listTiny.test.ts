@@ -8,18 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ListValue } from '../../../src/types/list.js';
+import { ListSink, applySharedListOp, type SharedListOp } from '../../helpers/listModel.js';
 import { TINY_BYTES, TINY_COUNT } from '../../../src/types/listTiny.js';
 
 /** Collects replies handed to a sink (bytes from packed nodes or tiny spans, strings from the tiny form). */
-class Sink {
-  out: string[] = [];
-  bulkBytes(src: Uint8Array, start: number, end: number): void {
-    this.out.push(Buffer.from(src.subarray(start, end)).latin1Slice());
-  }
-  bulk(s: string): void {
-    this.out.push(s);
-  }
-}
+const Sink = ListSink;
 
 /** Bytes an element takes in either form: its bytes plus a header and a trailer. */
 function entrySize(v: string): number {
@@ -345,45 +338,7 @@ test('tiny list: generated sequences across both forms agree with an array model
           assert.deepEqual(s.out, want === undefined ? [] : [want]);
           break;
         }
-        case 'set': if (m.length > 0) { const i = o.i % m.length; l.set(i, o.v); m[i] = o.v; } break;
-        case 'insert': { const i = o.i % (m.length + 1); l.insertAt(i, o.v); m.splice(i, 0, o.v); break; }
-        case 'remove': if (m.length > 0) { const i = o.i % m.length; l.removeAt(i); m.splice(i, 1); } break;
-        case 'trim': {
-          const h = Math.min(o.h, m.length);
-          const t = Math.min(o.t, m.length - h);
-          l.trim(h, t);
-          m = m.slice(h, m.length - t);
-          break;
-        }
-        case 'rem': {
-          const idx = m.map((_, i) => i);
-          if (o.fromTail) idx.reverse();
-          const drop = new Set<number>();
-          for (const i of idx) {
-            if (o.limit !== 0 && drop.size >= o.limit) break;
-            if (m[i] === o.v) drop.add(i);
-          }
-          assert.equal(l.removeMatching(o.v, o.limit, o.fromTail), drop.size);
-          m = m.filter((_, i) => !drop.has(i));
-          break;
-        }
-        case 'range': if (m.length > 0) {
-          let a = o.a % m.length;
-          let b = o.b % m.length;
-          if (a > b) [a, b] = [b, a];
-          const want = m.slice(a, b + 1);
-          if (o.reverse) want.reverse();
-          assert.deepEqual(l.range(a, b, o.reverse), want);
-          const s = new Sink();
-          l.writeRange(s, a, b, o.reverse);
-          assert.deepEqual(s.out, want);
-        } break;
-        case 'find': if (m.length > 0) {
-          const from = o.from % m.length;
-          const want = o.backward ? m.lastIndexOf(o.v, from) : m.indexOf(o.v, from);
-          assert.equal(l.indexOf(o.v, from, o.backward ? 0 : m.length - 1, o.backward), want);
-        } break;
-        case 'clone': { const c = l.clone(); l.pushTail('after-clone'); assert.deepEqual(c.toArray(), m); l = c; break; }
+        default: [l, m] = applySharedListOp(l, m, o as SharedListOp);
       }
       assert.equal(l.length, m.length);
       // The tiny form never holds more than its limits allow; an empty list is always tiny.
