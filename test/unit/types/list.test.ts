@@ -98,40 +98,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 test('list: generated operation sequences agree with an array model', () => {
   fc.assert(fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => {
-    const l = new ListValue();
-    const m: string[] = [];
+    let l = new ListValue();
+    let m: string[] = [];
     for (const o of ops) {
       switch (o.op) {
         case 'pushHead': l.pushHead(o.v); m.unshift(o.v); break;
         case 'pushTail': l.pushTail(o.v); m.push(o.v); break;
         case 'popHead': assert.equal(l.popHead(), m.shift()); break;
         case 'popTail': assert.equal(l.popTail(), m.pop()); break;
-        case 'set': if (m.length > 0) { const i = o.i % m.length; l.set(i, o.v); m[i] = o.v; } break;
-        case 'insert': { const i = o.i % (m.length + 1); l.insertAt(i, o.v); m.splice(i, 0, o.v); break; }
-        case 'remove': if (m.length > 0) { const i = o.i % m.length; l.removeAt(i); m.splice(i, 1); } break;
-        case 'trim': {
-          const h = Math.min(o.h, m.length);
-          const t = Math.min(o.t, m.length - h);
-          l.trim(h, t);
-          m.splice(0, h);
-          m.splice(m.length - t, t);
-          break;
-        }
-        case 'rem': {
-          let removed = 0;
-          const idx = m.map((_, i) => i);
-          if (o.fromTail) idx.reverse();
-          const drop = new Set<number>();
-          for (const i of idx) {
-            if (o.limit !== 0 && removed >= o.limit) break;
-            if (m[i] === o.v) drop.add(i), removed++;
-          }
-          assert.equal(l.removeMatching(o.v, o.limit, o.fromTail), removed);
-          const kept = m.filter((_, i) => !drop.has(i));
-          m.length = 0;
-          m.push(...kept);
-          break;
-        }
+        default: [l, m] = applySharedListOp(l, m, o);
       }
       assert.equal(l.length, m.length);
     }
