@@ -107,14 +107,11 @@ export class Database {
       this.add(key, value);
       return;
     }
-    const old = d.exchangeValue(slot, value);
     // A short string kept in the dictionary's slab comes back as its length, all the accounting needs.
-    if (typeof old === 'number') this.ks.mem.replacedString(this, old, value);
-    else {
-      this.ks.mem.replaced(this, old, value);
-      // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
-      if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
-    }
+    const old = d.exchangeValue(slot, value);
+    this.ks.mem.replaced(this, old, value);
+    // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
+    if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
     this.ks.touch(d, slot);
   }
@@ -124,9 +121,7 @@ export class Database {
     const d = this.dict;
     const slot = d.find(key);
     if (slot < 0) return;
-    const old = d.exchangeValue(slot, value);
-    if (typeof old === 'number') this.ks.mem.replacedString(this, old, value);
-    else this.ks.mem.replaced(this, old, value);
+    this.ks.mem.replaced(this, d.exchangeValue(slot, value), value);
   }
 
   /**

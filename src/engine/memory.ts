@@ -191,17 +191,13 @@ export class MemoryAccounting {
     return vb;
   }
 
-  /** A key's value was replaced by another. */
-  replaced(db: AccountedDb, old: Value, v: Value): void {
+  /**
+   * A key's value was replaced by another. `old` may be a number: the length of a short string the dictionary
+   * kept in a slab and handed back without building it (Dict.exchangeValue).
+   */
+  replaced(db: AccountedDb, old: Value | number, v: Value): void {
     if (old === v) return;
-    const b = this.charge(v) - this.release(old);
-    db.usedBytes += b;
-    this.dataset += b;
-  }
-
-  /** A short string of `oldLen` bytes (kept in a slab, so not built) was replaced by `v`. */
-  replacedString(db: AccountedDb, oldLen: number, v: Value): void {
-    const b = this.charge(v) - storedStringBytes(oldLen);
+    const b = this.charge(v) - (typeof old === 'number' ? storedStringBytes(old) : this.release(old));
     db.usedBytes += b;
     this.dataset += b;
   }

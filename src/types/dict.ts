@@ -94,7 +94,7 @@ class Segment<V> {
     if (i >= this.cap) this.grow();
     this.map.set(key, i);
     this.keys.push(key);
-    this.values.push(slabbable(value) ? this.slabOf().store(value, -1) : value);
+    this.values.push(this.pack(value));
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
     if (this.saved !== null) this.saved[i] = saved;
@@ -103,6 +103,11 @@ class Segment<V> {
 
   private slabOf(): StringSlab {
     return this.slab ?? (this.slab = new StringSlab());
+  }
+
+  /** What the value array holds for `value` in a fresh slot: a new cell's handle for a short string. */
+  private pack(value: V): V | number {
+    return slabbable(value) ? this.slabOf().store(value, -1) : value;
   }
 
   valueOf(i: number): V {
@@ -123,7 +128,7 @@ class Segment<V> {
       }
       return oldLen;
     }
-    this.values[i] = slabbable(value) ? this.slabOf().store(value, -1) : value;
+    this.values[i] = this.pack(value);
     return old;
   }
 
@@ -143,7 +148,7 @@ class Segment<V> {
       return -1;
     }
     this.keys.push(key);
-    this.values.push(slabbable(value) ? this.slabOf().store(value, -1) : value);
+    this.values.push(this.pack(value));
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
     if (this.saved !== null) this.saved[i] = 1;
@@ -349,13 +354,6 @@ export class Dict<V extends string | object> {
 
   valueAt(slot: number): V {
     return slot < SEG_STRIDE ? this.s0.valueOf(slot) : this.segOf(slot).valueOf(slot % SEG_STRIDE);
-  }
-
-  /** The length of the value in `slot` when it is a short string kept in a slab, else -1. */
-  slabLengthAt(slot: number): number {
-    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
-    const raw = seg.values[slot % SEG_STRIDE]!;
-    return typeof raw === 'number' ? seg.slab!.length(raw) : -1;
   }
 
   /**
