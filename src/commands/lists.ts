@@ -201,10 +201,12 @@ function pushGeneric(c: CommandContext, where: Where, xx: boolean): void {
     c.integer(0);
     return;
   }
-  const list = l === undefined ? new ListValue(argv.length - 2) : (l as ListValue);
+  let list = l as ListValue;
+  if (l === undefined) {
+    list = new ListValue(argv.length - 2);
+    c.db.add(key, list);
+  }
   for (let j = 2; j < argv.length; j++) push(list, argv[j]!, where);
-  // A new list is added filled: the memory accounting charges a value as it is when added (db.add).
-  if (l === undefined) c.db.add(key, list);
   c.integer(list.length);
   c.db.written(key, where === HEAD ? 'lpush' : 'rpush', NOTIFY_LIST, argv.length - 2);
 }
@@ -478,11 +480,10 @@ function lposCommand(c: CommandContext): void {
 /** Redis's lmoveHandlePush: creates the destination if needed, pushes, signals, replies with the value. */
 function lmoveHandlePush(c: CommandContext, dstKey: string, dst: ListValue | undefined, value: string, where: Where): void {
   if (dst === undefined) {
-    // Filled before it is added, so that the memory accounting charges the element (db.add charges then).
     dst = new ListValue();
-    push(dst, value, where);
     c.db.add(dstKey, dst);
-  } else push(dst, value, where);
+  }
+  push(dst, value, where);
   c.db.written(dstKey, where === HEAD ? 'lpush' : 'rpush', NOTIFY_LIST, 0);
   c.bulk(value);
 }
