@@ -34,7 +34,8 @@
  * The number of segments only grows, so a walk ends.
  */
 
-import { MAX_SLAB_STRING, StringSlab, type BytesSink } from './stringSlab.js';
+import { MAX_SLAB_STRING, StringSlab } from './stringSlab.js';
+import type { BytesSink } from './bytesSink.js';
 
 /** Most entries one V8 Map accepts. */
 export const MAX_ENTRIES = 1 << 24;

@@ -20,6 +20,7 @@
 import type { TypedValue } from '../engine/values.js';
 import { nextEntry, prevEntry } from './listEntry.js';
 import { Quicklist } from './listPacked.js';
+import type { BytesSink } from './bytesSink.js';
 import {
   TINY_BYTES, TINY_COUNT, TINY_EMPTY, flat, tCount, tElem, tEntry, tEntrySize, tEquals, tNext, tPrev,
   tRemoveMatching, tSeek,
@@ -39,8 +40,7 @@ const fcc = String.fromCharCode;
 const scratch = Buffer.allocUnsafeSlow(TINY_BYTES);
 
 /** Where a reply writer takes elements: byte ranges of packed nodes, or strings from the tiny form. */
-export interface ListBytesSink {
-  bulkBytes(src: Uint8Array, start: number, end: number): void;
+export interface ListBytesSink extends BytesSink {
   bulk(s: string): void;
 }
 

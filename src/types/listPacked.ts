@@ -30,6 +30,7 @@
  * Elements are latin1 byte strings (one char per byte); the entry coding is in types/listEntry.ts.
  */
 import { ENCODE_SHORT, decode, entryEquals, entryString, hdrSize, lenAt, nextEntry, prevEntry, writeEntry } from './listEntry.js';
+import type { BytesSink } from './bytesSink.js';
 
 /** A node's payload limit: Redis's default list-max-listpack-size -2 (8 KB). */
 const NODE_BYTES = 8192;
@@ -38,10 +39,6 @@ const BIG_ENTRY = NODE_BYTES / 2;
 /** The smallest node buffer (a typed array this small stays inside V8's heap as one flat object). */
 const MIN_NODE = 32;
 
-/** Where a reply writer takes an element's bytes (ReplyWriter.bulkBytes). */
-export interface NodeBytesSink {
-  bulkBytes(src: Uint8Array, start: number, end: number): void;
-}
 
 class ListNode {
   prev: ListNode | null = null;
@@ -232,7 +229,7 @@ export class Quicklist {
   }
 
   /** popHead handing the element's bytes to `sink` instead of building a string (LPOP's reply). */
-  popHeadTo(sink: NodeBytesSink): boolean {
+  popHeadTo(sink: BytesSink): boolean {
     const node = this.head;
     if (node === null) return false;
     const b = node.buf;
@@ -245,7 +242,7 @@ export class Quicklist {
   }
 
   /** popTail handing the element's bytes to `sink` instead of building a string (RPOP's reply). */
-  popTailTo(sink: NodeBytesSink): boolean {
+  popTailTo(sink: BytesSink): boolean {
     const node = this.tail;
     if (node === null) return false;
     const b = node.buf;
@@ -291,7 +288,7 @@ export class Quicklist {
    * Hands elements start..end inclusive (0 <= start <= end < length) to `sink` as byte ranges of the nodes,
    * head to tail or tail to head when `reverse`: LRANGE's reply without a string per element.
    */
-  writeRange(sink: NodeBytesSink, start: number, end: number, reverse = false): void {
+  writeRange(sink: BytesSink, start: number, end: number, reverse = false): void {
     let left = end - start + 1;
     this.seek(reverse ? end : start);
     let node = this.cNode!;
