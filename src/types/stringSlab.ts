@@ -22,6 +22,7 @@
  * guarantees by giving each dictionary segment (at most 2^24 keys) a slab of its own.
  */
 import { latin1Of } from '../util/latin1.js';
+import type { BytesSink } from './bytesSink.js';
 
 /** Longest string a slab holds (its length fits the cell's length byte). */
 export const MAX_SLAB_STRING = 255;
@@ -31,6 +32,7 @@ const CHUNK_SHIFT = 10;
 const CHUNK_CELLS = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_CELLS - 1;
 const FIRST_CHUNK_CELLS = 16;
+const EMPTY = Buffer.alloc(0);
 const CLASSES = 14;
 
 /** The size class of a string of `len` bytes (at most MAX_SLAB_STRING). */
@@ -48,10 +50,6 @@ export function slabCellBytes(len: number): number {
   return cellBytesOf(classOf(len));
 }
 
-/** Where a reply writer takes bytes from (ReplyWriter.bulkBytes). */
-export interface BytesSink {
-  bulkBytes(src: Uint8Array, start: number, end: number): void;
-}
 
 class SizeClass {
   chunks: Buffer[] = [];
@@ -94,6 +92,16 @@ class SizeClass {
 
 export class StringSlab {
   private readonly classes: SizeClass[] = [];
+  /** The chunk holding the cell `cell()` located last (a field, so locating allocates nothing). */
+  private buf: Buffer = EMPTY;
+
+  /** Locates a handle's cell: sets `buf` to its chunk and returns the cell's offset there (its length byte). */
+  private cell(h: number): number {
+    const sc = this.classes[h >>> INDEX_BITS]!;
+    const i = h & INDEX_MASK;
+    this.buf = sc.chunks[i >>> CHUNK_SHIFT]!;
+    return (i & CHUNK_MASK) * sc.cellBytes;
+  }
 
   constructor() {
     for (let c = 0; c < CLASSES; c++) this.classes.push(new SizeClass(cellBytesOf(c)));
@@ -112,10 +120,8 @@ export class StringSlab {
       if (old >= 0) this.free(old);
       h = (c << INDEX_BITS) | this.classes[c]!.alloc();
     }
-    const sc = this.classes[c]!;
-    const i = h & INDEX_MASK;
-    const b = sc.chunks[i >>> CHUNK_SHIFT]!;
-    let p = (i & CHUNK_MASK) * sc.cellBytes;
+    let p = this.cell(h);
+    const b = this.buf;
     b[p++] = n;
     for (let k = 0; k < n; k++) b[p + k] = s.charCodeAt(k);
     return h;
@@ -127,17 +133,13 @@ export class StringSlab {
 
   /** The string a handle names. */
   read(h: number): string {
-    const sc = this.classes[h >>> INDEX_BITS]!;
-    const i = h & INDEX_MASK;
-    const b = sc.chunks[i >>> CHUNK_SHIFT]!;
-    const p = (i & CHUNK_MASK) * sc.cellBytes;
-    return latin1Of(b, p + 1, b[p]!);
+    const p = this.cell(h);
+    return latin1Of(this.buf, p + 1, this.buf[p]!);
   }
 
   length(h: number): number {
-    const sc = this.classes[h >>> INDEX_BITS]!;
-    const i = h & INDEX_MASK;
-    return sc.chunks[i >>> CHUNK_SHIFT]![(i & CHUNK_MASK) * sc.cellBytes]!;
+    const p = this.cell(h);
+    return this.buf[p]!;
   }
 
   /**
@@ -145,10 +147,8 @@ export class StringSlab {
    * digits ("0", "17", not "017"), else -1; read from the cell without building the string.
    */
   smallDecimal(h: number, maxDigits: number): number {
-    const sc = this.classes[h >>> INDEX_BITS]!;
-    const i = h & INDEX_MASK;
-    const b = sc.chunks[i >>> CHUNK_SHIFT]!;
-    const p = (i & CHUNK_MASK) * sc.cellBytes;
+    const p = this.cell(h);
+    const b = this.buf;
     const n = b[p]!;
     if (n === 0 || n > maxDigits || (n > 1 && b[p + 1] === 48)) return -1;
     let x = 0;
@@ -162,10 +162,8 @@ export class StringSlab {
 
   /** Writes the string a handle names as a bulk reply, straight from the cell's bytes. */
   writeBulk(h: number, sink: BytesSink): void {
-    const sc = this.classes[h >>> INDEX_BITS]!;
-    const i = h & INDEX_MASK;
-    const b = sc.chunks[i >>> CHUNK_SHIFT]!;
-    const p = (i & CHUNK_MASK) * sc.cellBytes;
+    const p = this.cell(h);
+    const b = this.buf;
     sink.bulkBytes(b, p + 1, p + 1 + b[p]!);
   }
 
