@@ -9,7 +9,7 @@
  * XREADGROUP (compare.ts's test: COUNT 1, `>`, each call adding a pending entry that stays) reads a stream that is
  * refilled between slices; the refills are left out of the figures.
  */
-import { PIPELINE, encode, inProcessClient } from './inProcessClient.js';
+import { PIPELINE, encode, inProcessClient, timeSlices } from './inProcessClient.js';
 
 const seconds = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.toLowerCase().split(',');
@@ -44,12 +44,10 @@ const cases: [string, (i: number) => string[]][] = [
 setup(['XGROUP', 'CREATE', 'bench:stream', 'g', '$', 'MKSTREAM']);
 /** Entries XREADGROUP has not delivered yet; refilled between slices (untimed) so every call delivers one. */
 let undelivered = 0;
-function refill(name: string, want: number): number {
-  if (name !== 'XREADGROUP' || undelivered >= want) return 0;
-  const t = performance.now();
+function refill(name: string, want: number): void {
+  if (name !== 'XREADGROUP' || undelivered >= want) return;
   for (let i = 0; i < 2 * want; i++) setup(['XADD', 'bench:stream', '*', 'field', 'value']);
   undelivered += 2 * want;
-  return performance.now() - t;
 }
 setup(['DEL', 'biglist']);
 for (let i = 0; i < 600; i++) setup(['LPUSH', 'biglist', 'xxx']);
@@ -63,37 +61,14 @@ for (const [name, make] of cases) {
   for (let i = 0; i < 2000; i++) sink += run(reads[i & 255]!); // warm up the JIT
   undelivered -= 2000 * depth;
   let n = 0;
-  let untimed = 0;
-  let untimedCpu = 0;
-  // Besides the averages, the fastest 2 ms slice: other processes sharing the cores inflate the average, while
-  // some slices run undisturbed, so the best slice is the steadiest estimate of the path's own cost.
-  let best = Infinity;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 - untimed < seconds * 1000) {
-    if (undelivered < 20_000 && name === 'XREADGROUP') {
-      const u0 = process.cpuUsage();
-      untimed += refill(name, 20_000);
-      const u = process.cpuUsage(u0);
-      untimedCpu += u.user + u.system;
-      t = performance.now();
-    }
-    const s0 = t;
-    let k = 0;
-    do {
-      for (let i = 0; i < 8; i++) sink += run(reads[(n + i) & 255]!);
-      n += 8;
-      k += 8;
-      undelivered -= 8 * depth;
-      t = performance.now();
-    } while (t - s0 < 2);
-    best = Math.min(best, ((t - s0) * 1e6) / (k * depth));
-  }
-  n *= depth;
-  const cpu = process.cpuUsage(cpu0);
-  console.log(`${name.padEnd(16)} ${(((t - t0 - untimed) * 1e6) / n).toFixed(0).padStart(6)} ns/command, ` +
-    `${(((cpu.user + cpu.system - untimedCpu) * 1e3) / n).toFixed(0).padStart(6)} ns CPU, ${best.toFixed(0).padStart(6)} ns best`);
+  const r = timeSlices(seconds, () => {
+    for (let i = 0; i < 8; i++) sink += run(reads[(n + i) & 255]!);
+    n += 8;
+    undelivered -= 8 * depth;
+    return 8 * depth;
+  }, name === 'XREADGROUP' ? () => { if (undelivered < 20_000) refill(name, 20_000); } : undefined);
+  console.log(`${name.padEnd(16)} ${r.wallNs.toFixed(0).padStart(6)} ns/command, ` +
+    `${r.cpuNs.toFixed(0).padStart(6)} ns CPU, ${r.bestNs.toFixed(0).padStart(6)} ns best`);
 }
 if (sink < 0) console.log(sink);
 await h.close();

@@ -7,7 +7,7 @@
  * Run: node dist/bench/micro/listSmall.js [seconds per case]   |   node dist/bench/micro/listSmall.js gc [keys] [L] [N]
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { PIPELINE, encode, inProcessClient } from './inProcessClient.js';
+import { PIPELINE, encode, inProcessClient, timeSlices } from './inProcessClient.js';
 
 const { h, run, exec } = await inProcessClient();
 let sink = 0;
@@ -34,24 +34,12 @@ function patterns(seconds: number): void {
     const rs = reads(256, make);
     for (let i = 0; i < 2000; i++) sink += run(rs[i & 255]!);
     let n = 0;
-    let best = Infinity;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < seconds * 1000) {
-      const s0 = t;
-      let k = 0;
-      do {
-        for (let i = 0; i < 8; i++) sink += run(rs[(n + i) & 255]!);
-        n += 8;
-        k += 8;
-        t = performance.now();
-      } while (t - s0 < 2);
-      best = Math.min(best, ((t - s0) * 1e6) / (k * PIPELINE));
-    }
-    const cpu = process.cpuUsage(cpu0);
-    console.log(`${name.padEnd(18)} ${(((cpu.user + cpu.system) * 1e3) / (n * PIPELINE)).toFixed(0).padStart(6)} ns CPU, ` +
-      `${best.toFixed(0).padStart(6)} ns best`);
+    const r = timeSlices(seconds, () => {
+      for (let i = 0; i < 8; i++) sink += run(rs[(n + i) & 255]!);
+      n += 8;
+      return 8 * PIPELINE;
+    });
+    console.log(`${name.padEnd(18)} ${r.cpuNs.toFixed(0).padStart(6)} ns CPU, ${r.bestNs.toFixed(0).padStart(6)} ns best`);
   }
 }
 

@@ -7,7 +7,7 @@
  * It prints wall-clock and CPU µs per call and the best 2 ms slice (the steadiest figure on a shared machine).
  */
 import { createHash } from 'node:crypto';
-import { PIPELINE, encode, inProcessClient } from './inProcessClient.js';
+import { PIPELINE, encode, inProcessClient, timeSlices } from './inProcessClient.js';
 
 const seconds = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.toLowerCase().split(',');
@@ -41,26 +41,12 @@ for (const [name, body, rest] of scripts) {
   if (check.startsWith('-')) throw new Error(`${name}: ${check}`);
   const read = Buffer.from(encode(['EVALSHA', sha, ...rest]).repeat(PIPELINE), 'latin1');
   for (let i = 0; i < 500; i++) sink += run(read); // warm up the JIT
-  let n = 0;
-  let best = Infinity;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < seconds * 1000) {
-    const s0 = t;
-    let k = 0;
-    do {
-      sink += run(read);
-      n++;
-      k++;
-      t = performance.now();
-    } while (t - s0 < 2);
-    best = Math.min(best, ((t - s0) * 1e3) / (k * PIPELINE));
-  }
-  n *= PIPELINE;
-  const cpu = process.cpuUsage(cpu0);
-  console.log(`${name.padEnd(14)} ${(((t - t0) * 1e3) / n).toFixed(2).padStart(6)} µs/call, ` +
-    `${((cpu.user + cpu.system) / n).toFixed(2).padStart(6)} µs CPU, ${best.toFixed(2).padStart(6)} µs best`);
+  const r = timeSlices(seconds, () => {
+    sink += run(read);
+    return PIPELINE;
+  });
+  console.log(`${name.padEnd(14)} ${(r.wallNs / 1e3).toFixed(2).padStart(6)} µs/call, ` +
+    `${(r.cpuNs / 1e3).toFixed(2).padStart(6)} µs CPU, ${(r.bestNs / 1e3).toFixed(2).padStart(6)} µs best`);
 }
 if (sink < 0) console.log(sink);
 await h.close();
