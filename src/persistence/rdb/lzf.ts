@@ -62,7 +62,7 @@ export function lzfCompress(input: Uint8Array, start: number, end: number, out: 
     const ref = htab[h]! - base;
     htab[h] = base + ip;
     const off = ip - ref - 1;
-    if (off >= 0 && off < MAX_OFF && ref > start &&
+    if (off < MAX_OFF && ref > start &&
         input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
       let len = 2;
       const maxlen = Math.min(end - ip - len, MAX_REF);
