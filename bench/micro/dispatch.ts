@@ -26,6 +26,8 @@ const cases: [string, (i: number) => string[]][] = [
   ['GET', (i) => ['GET', 'key:' + (i & 1023)]],
   ['INCR', () => ['INCR', 'counter']],
   ['MSET (10 keys)', (i) => ['MSET', ...Array.from({ length: 10 }, (_, j) => ['key:' + ((i + j) & 1023), 'xxx']).flat()]],
+  // What redis-benchmark's MSET test sends without -r: one literal key ten times.
+  ['MSET1 (1 key x10)', () => ['MSET', ...Array.from({ length: 10 }, () => ['key:__rand_int__', 'xxx']).flat()]],
   ['LPUSH', () => ['LPUSH', 'mylist', 'xxx']],
   ['HSET', (i) => ['HSET', 'myhash', 'f' + (i & 1023), 'xxx']],
   ['SADD', (i) => ['SADD', 'myset', 'm' + (i & 1023)]],

@@ -329,10 +329,7 @@ function msetGeneric(c: CommandContext, nx: boolean): void {
       }
     }
   }
-  for (let j = 1; j < argv.length; j += 2) {
-    c.db.set(argv[j]!, argv[j + 1]!);
-    c.db.written(argv[j]!, 'set', NOTIFY_STRING);
-  }
+  c.db.setPairs(argv, 1);
   if (nx) c.integer(1);
   else c.ok();
 }

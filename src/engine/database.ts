@@ -9,7 +9,7 @@
 import { Dict, NO_EXPIRE } from '../types/dict.js';
 import type { Keyspace } from './keyspace.js';
 import { typeOf, type Value } from './values.js';
-import { NOTIFY_EXPIRED, NOTIFY_NEW } from './notify.js';
+import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_STRING } from './notify.js';
 
 export class Database {
   dict = new Dict<Value>();
@@ -85,35 +85,69 @@ export class Database {
     return this.find(key) >= 0;
   }
 
-  /** Adds a key known to be absent. */
-  add(key: string, value: Value): void {
+  /** Adds a key known to be absent; returns its slot. */
+  add(key: string, value: Value): number {
     // A new key starts with fresh access data and no access counted (Redis's createObject), not a touch.
-    this.dict.add(key, value, this.ks.initialMeta());
+    const slot = this.dict.add(key, value, this.ks.initialMeta());
     this.ks.mem.added(this, key, value);
     // Commands that create a collection usually fill it after adding it (SADD, HSET, ZADD...): re-estimate it.
     if (typeof value === 'object') this.ks.mem.mayChange(this, value);
     this.ks.signalKeyAsReady(this, key, value);
     this.ks.notify(NOTIFY_NEW, 'new', key, this.id);
+    return slot;
   }
 
   /**
-   * Stores `value` under `key`, replacing any old value. The TTL is dropped unless `keepTtl` (Redis's
-   * setKey with/without KEEPTTL).
+   * Stores `value` under `key`, replacing any old value; returns the key's slot. The TTL is dropped unless
+   * `keepTtl` (Redis's setKey with/without KEEPTTL).
    */
-  set(key: string, value: Value, keepTtl = false): void {
-    const d = this.dict;
+  set(key: string, value: Value, keepTtl = false): number {
     const slot = this.find(key);
-    if (slot < 0) {
-      this.add(key, value);
-      return;
-    }
+    if (slot < 0) return this.add(key, value);
+    this.overwrite(slot, key, value, keepTtl);
+    return slot;
+  }
+
+  /** set() on the live key in `slot`. */
+  private overwrite(slot: number, key: string, value: Value, keepTtl: boolean): void {
+    const d = this.dict;
     // A short string kept in the dictionary's slab comes back as its length, all the accounting needs.
     const old = d.exchangeValue(slot, value);
     this.ks.mem.replaced(this, old, value);
     // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
     if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
-    this.ks.touch(d, slot);
+    this.ks.touch(d, slot, typeof value === 'string' && !maybeSharedInteger(value));
+  }
+
+  /**
+   * MSET's writes: each pair `argv[j], argv[j + 1]` (j = from, from + 2, ...) stored as set() stores it, then
+   * recorded as written(key, 'set', NOTIFY_STRING), pair after pair, as Redis's msetGenericCommand does. When
+   * nobody WATCHes or tracks keys and `set` events are off, written() would only bump the dirty counter, so
+   * that is all it costs here.
+   * A key equal to the previous pair's (redis-benchmark's MSET repeats one key and one value ten times) keeps
+   * that pair's slot: nothing ran on the dictionary in between, and the key was just stored live without a TTL,
+   * so a lookup would find the same slot. With the same value too, storing it again would rewrite the same bytes
+   * with the same memory charge: only the access data is updated (an LFU counter may count each write).
+   */
+  setPairs(argv: readonly string[], from: number): void {
+    const ks = this.ks;
+    const quiet = (ks.notifyFlags & NOTIFY_STRING) === 0 && !ks.keyModifiedWanted();
+    let prevKey: string | null = null;
+    let prevValue: string | null = null;
+    let prevSlot = -1;
+    for (let j = from; j + 1 < argv.length; j += 2) {
+      const key = argv[j]!;
+      const value = argv[j + 1]!;
+      if (prevKey === null || !sameString(key, prevKey)) {
+        prevSlot = this.set(key, value);
+        prevKey = key;
+      } else if (value === prevValue) ks.touch(this.dict, prevSlot, !maybeSharedInteger(value));
+      else this.overwrite(prevSlot, key, value, false);
+      prevValue = value;
+      if (quiet) ks.dirty++;
+      else this.written(key, 'set', NOTIFY_STRING);
+    }
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */
@@ -202,4 +236,21 @@ export class Database {
     this.ks.freeDict(old);
     return n;
   }
+}
+
+/**
+ * False for a string that cannot be one of Redis's shared integers 0..9999 (engine/evict.ts), from its length and
+ * first byte; true for the few that may be, which the access-data update then checks in full.
+ */
+function maybeSharedInteger(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 4) return false;
+  const c = s.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+/** a === b, answered at once for most different keys (they tend to differ at the end: key:41, key:42). */
+function sameString(a: string, b: string): boolean {
+  const n = a.length;
+  return n === b.length && n !== 0 && a.charCodeAt(n - 1) === b.charCodeAt(n - 1) && a === b;
 }

@@ -128,10 +128,10 @@ export class Evictor {
     const shared = this.sharedMeta;
     if (this.lfu) {
       if (!this.policySet) shared.fill((lfuTimeInMinutes(clock.cached) << 8) | LFU_INIT_VAL);
-      ks.touch = (d, slot) => {
+      ks.touch = (d, slot, unshared) => {
         if (ks.noTouch) return;
         const now = clock.cached;
-        const i = this.maxmemory === 0 ? d.sharedIntegerAt(slot) : -1;
+        const i = unshared !== true && this.maxmemory === 0 ? d.sharedIntegerAt(slot) : -1;
         const old = i >= 0 ? shared[i]! : d.metaAt(slot);
         const meta = (lfuTimeInMinutes(now) << 8) | lfuLogIncr(lfuDecrAndReturn(old, now, this.lfuDecayTime), this.lfuLogFactor);
         if (i >= 0) shared[i] = meta;
@@ -140,9 +140,9 @@ export class Evictor {
       ks.initialMeta = () => (lfuTimeInMinutes(clock.cached) << 8) | LFU_INIT_VAL;
     } else {
       if (!this.policySet) shared.fill(lruClock(clock.cached));
-      ks.touch = (d, slot) => {
+      ks.touch = (d, slot, unshared) => {
         if (ks.noTouch) return;
-        const i = this.sharing() ? d.sharedIntegerAt(slot) : -1;
+        const i = unshared !== true && this.sharing() ? d.sharedIntegerAt(slot) : -1;
         if (i >= 0) shared[i] = lruClock(clock.cached);
         else d.setMeta(slot, lruClock(clock.cached));
       };

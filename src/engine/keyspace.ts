@@ -39,6 +39,12 @@ export class Keyspace {
    */
   keyModified: KeyModifiedHook = () => {};
   /**
+   * Whether keyModified can do anything now (some client WATCHes or tracks keys): a multi-key write (MSET) asks
+   * once and skips its per-key keyModified calls when not. Whoever sets keyModified sets this too (a chain ORs
+   * its own test with the previous one); the default, true, never skips.
+   */
+  keyModifiedWanted: () => boolean = () => true;
+  /**
    * Called when a key is added to a database (Redis's signalKeyAsReady in dbAdd): clients blocked on the key
    * (BLPOP...) may now be served. Set by the server's blocking registry (engine/blocking.ts).
    */
@@ -53,8 +59,12 @@ export class Keyspace {
   freeValue: (v: Value) => void = () => {};
   /** Frees a whole dictionary (FLUSHDB / FLUSHALL). */
   freeDict: (d: Dict<Value>) => void = () => {};
-  /** Updates a key's access metadata (LRU clock or LFU counter). Replaced when the policy changes. */
-  touch: (d: Dict<Value>, slot: number) => void;
+  /**
+   * Updates a key's access metadata (LRU clock or LFU counter). Replaced when the policy changes. `unshared`:
+   * the caller knows the value is none of Redis's shared integers (see engine/evict.ts), which spares reading
+   * it back from the slot.
+   */
+  touch: (d: Dict<Value>, slot: number, unshared?: boolean) => void;
   /** Access metadata of a new key: the LRU clock now, or an LFU counter at its initial value. */
   initialMeta: () => number;
   /** The access data OBJECT IDLETIME / FREQ read for a key: its own, or a shared integer's (engine/evict.ts). */

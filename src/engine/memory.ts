@@ -196,7 +196,8 @@ export class MemoryAccounting {
    * kept in a slab and handed back without building it (Dict.exchangeValue).
    */
   replaced(db: AccountedDb, old: Value | number, v: Value): void {
-    if (old === v) return;
+    // The same slab string length again (an overwrite of a counter or a fixed-size value): nothing moves.
+    if (old === v || (typeof old === 'number' && typeof v === 'string' && old === v.length)) return;
     const b = this.charge(v) - (typeof old === 'number' ? storedStringBytes(old) : this.release(old));
     db.usedBytes += b;
     this.dataset += b;

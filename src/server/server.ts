@@ -461,6 +461,7 @@ export class Server implements ServerApi {
     const ks = this.keyspace;
     const watches = this.watches;
     ks.keyModified = (db, key) => watches.touch(db, key);
+    ks.keyModifiedWanted = () => watches.size > 0;
     const emptied: Dict<Value>[] = [];
     const freeDict = ks.freeDict;
     ks.freeDict = (d) => {

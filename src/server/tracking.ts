@@ -37,6 +37,8 @@ export function wireTracking(server: Server): void {
     previous(db, key, byServer);
     if (tracking.watching) tracking.invalidateKey(key, byServer === true ? null : tracking.current, true);
   };
+  const previousWanted = ks.keyModifiedWanted;
+  ks.keyModifiedWanted = () => tracking.watching || previousWanted();
   server.onFlush.push(() => tracking.invalidateOnFlush());
   server.config.watch('tracking-table-max-keys', (v) => (tracking.maxKeys = Number(v)));
   server.infoFields.set('tracking_clients', () => tracking.clients);

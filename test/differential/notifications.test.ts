@@ -114,6 +114,18 @@ test('notifications: lists and sorted sets', { skip }, async (t) => {
   ]);
 });
 
+test('notifications: MSET fires one set per pair in order, new keys interleaved, repeats included', { skip }, async (t) => {
+  const s = await setup(t);
+  const cmds: Cmd[] = [
+    ['SET', 't', 'v', 'EX', '100'], ['MSET', 'r', '1', 'r', '1', 'q', 'x', 'r', '2', 't', 'y', 't', 'y'],
+    ['TTL', 't'], ['MGET', 'r', 'q', 't'], ['MSET', 'n1', 'a', 'n2', 'b', 'n1', 'c'], ['MGET', 'n1', 'n2'],
+  ];
+  for (const flags of ['KEA', 'KEn$', 'E$', 'Kg', '']) {
+    await s.d.flush();
+    await sameEvents(s, flags, cmds);
+  }
+});
+
 test('notifications: class and K/E selection, keymiss and new', { skip }, async (t) => {
   const s = await setup(t);
   const seq: Cmd[] = [['SET', 'k', 'v'], ['EXPIRE', 'k', '100'], ['HSET', 'h', 'f', 'v'], ['SADD', 's', 'm'],

@@ -147,6 +147,11 @@ test('tracking: default mode invalidations in RESP3 (own writes, other clients, 
   await both(writer, 'MSET', 'x', '5', 'y', '6', 'b', '0', 'd', '1');
   await sameIncoming(main, 4, 'MSET of tracked keys');
   await d.same(['PING']);
+  // A key repeated in one MSET is invalidated once; an untracked key in it sends nothing.
+  await d.same(['GET', 'x'], ['GET', 'y']);
+  await both(writer, 'MSET', 'x', '6', 'x', '6', 'zz', '1', 'y', '7', 'x', '8');
+  await sameIncoming(main, 2, 'MSET with a repeated tracked key');
+  await d.same(['PING']);
   // Inside MULTI the invalidations wait for the EXEC reply.
   await d.same(['GET', 'a'], ['MULTI'], ['SET', 'a', '2'], ['GET', 'a']);
   await sameN(main, ['EXEC'], 2);

@@ -128,6 +128,13 @@ test('transactions: WATCH invalidation by other clients and by the client itself
     await d.same(['WATCH', k('a')], ['MULTI'], ['INCR', k('a')]);
     await other(o, ['SET', k('a'), '7']);
     await d.same(['EXEC'], ['GET', k('a')]);
+    // MSET: a watched key among others, repeated, or absent from the MSET.
+    await d.same(['WATCH', k('a')]);
+    await other(o, ['MSET', k('x'), '1', k('a'), '8', k('a'), '8']);
+    await d.same(...tx);
+    await d.same(['WATCH', k('a')]);
+    await other(o, ['MSET', k('x'), '2', k('x'), '2', k('y'), '3']);
+    await d.same(...tx);
     // Watching twice, and watching several keys of which one changes.
     await d.same(['WATCH', k('a'), k('a')], ['WATCH', k('b'), k('a')]);
     await other(o, ['SET', k('b'), 'x']);
