@@ -80,6 +80,17 @@ test('multibulk and inline requests give the same commands at every split point'
   });
 });
 
+test('arguments repeating the one two places before: same strings, at every split point', () => {
+  const cmds = [
+    ['MSET', 'key:1', 'xxx', 'key:1', 'xxx', 'key:1', 'xxy', 'key:2', 'xxy', 'kez:2', '', 'key:2', ''],
+    // Same length and last byte, other bytes differing; empty arguments between repeats.
+    ['HSET', 'h', 'ab1', '', 'cb1', '', 'ab1', 'ab1', 'ab1', 'ab1'],
+    ['MSET', 'k', '\x00\xff', 'k', '\x00\xfe', 'k', '\x00\xfe'],
+  ];
+  const input = bytes(cmds.map((c) => mb(...c)).join(''));
+  assertSplitInvariant(input, { cmds, error: null });
+});
+
 test('errors are found identically at every split point, after the commands before them', () => {
   const cases: [string, string][] = [
     ['*1\r\n$4\r\nPING\r\n*abc\r\n', 'ERR Protocol error: invalid multibulk length'],
