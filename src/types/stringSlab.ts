@@ -137,6 +137,16 @@ export class StringSlab {
     return latin1Of(this.buf, p + 1, this.buf[p]!);
   }
 
+  /** True when the string a handle names is `s`, compared byte by byte against the cell. */
+  equals(h: number, s: string): boolean {
+    let p = this.cell(h);
+    const b = this.buf;
+    const n = b[p++]!;
+    if (n !== s.length) return false;
+    for (let k = 0; k < n; k++) if (b[p + k] !== s.charCodeAt(k)) return false;
+    return true;
+  }
+
   length(h: number): number {
     const p = this.cell(h);
     return this.buf[p]!;
