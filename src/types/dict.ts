@@ -391,6 +391,8 @@ export class Dict<V extends string | object> {
   private splitLeft = 0;
   private readonly splitAt: number;
   private readonly initialCapacity: number;
+  /** Keys in all segments (DBSIZE, sampling and eviction read it often; summing segments would be O(segments)). */
+  private total = 0;
   /**
    * Set while a snapshot of this dictionary is being written (persistence/rdb/snapshot.ts): called with the slot
    * of a key not yet written, just before that key is read for a write, changed or deleted, so the snapshot can
@@ -415,11 +417,7 @@ export class Dict<V extends string | object> {
   }
 
   get size(): number {
-    const segs = this.segs;
-    if (segs.length === 1) return this.s0.count;
-    let n = 0;
-    for (let i = 0; i < segs.length; i++) n += segs[i]!.count;
-    return n;
+    return this.total;
   }
 
   /** Number of keys with a TTL. */
@@ -562,6 +560,7 @@ export class Dict<V extends string | object> {
   /** Adds a key that is not present; returns its slot. No TTL. */
   add(key: string, value: V, meta = 0): number {
     const h = hashKey(key, this.seed) | 0;
+    this.total++;
     if (this.segs.length === 1 && this.s0.count < this.splitAt) return this.s0.add(key, h, value, meta);
     return this.addSegmented(key, h, value, meta);
   }
@@ -574,8 +573,12 @@ export class Dict<V extends string | object> {
     const h = hashKey(key, this.seed) | 0;
     if (this.segs.length === 1) {
       if (this.s0.find(key, h) >= 0) return -1;
+      this.total++;
       if (this.s0.count < this.splitAt) return this.s0.add(key, h, value, meta);
-    } else if (this.findSegmented(key, h) >= 0) return -1;
+    } else {
+      if (this.findSegmented(key, h) >= 0) return -1;
+      this.total++;
+    }
     return this.addSegmented(key, h, value, meta);
   }
 
@@ -654,6 +657,7 @@ export class Dict<V extends string | object> {
   /** Removes the key in `slot`; returns its value. */
   removeSlot(slot: number): V {
     if (this.snapHook !== null) this.preWrite(slot);
+    this.total--;
     return slot < SEG_STRIDE ? this.s0.remove(slot) : this.segOf(slot).remove(slot % SEG_STRIDE);
   }
 
@@ -753,6 +757,7 @@ export class Dict<V extends string | object> {
     if (this.snapHook !== null) this.forEach((_k, _v, slot) => this.preWrite(slot));
     this.s0 = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
     this.segs = [this.s0];
+    this.total = 0;
     this.splitFrom = 0;
     this.splitSrc = 0;
     this.splitLeft = 0;
