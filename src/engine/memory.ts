@@ -208,6 +208,13 @@ export class MemoryAccounting {
     this.dataset += b;
   }
 
+  /** A short string value of `oldLen` bytes, kept in a slab, was replaced by one of `newLen` bytes. */
+  replacedShortString(db: AccountedDb, oldLen: number, newLen: number): void {
+    const b = storedStringBytes(newLen) - storedStringBytes(oldLen);
+    db.usedBytes += b;
+    this.dataset += b;
+  }
+
   /** A value that a command may change in place (collections, mutable strings): re-estimate it at settle(). */
   mayChange(db: AccountedDb, v: Value): void {
     if (typeof v === 'string') return;

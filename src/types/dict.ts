@@ -482,6 +482,30 @@ export class Dict<V extends string | object> {
     return typeof raw === 'number' ? seg.slab.smallDecimal(raw, 4) : -1;
   }
 
+  /**
+   * The value in `slot` as a number when it is a slab string spelling a canonical integer of at most 15 digits,
+   * else NaN (StringSlab.safeInteger): INCR reads it without building the string.
+   */
+  safeIntegerAt(slot: number): number {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const raw = seg.values[slot % SEG_STRIDE]!;
+    return typeof raw === 'number' ? seg.slab.safeInteger(raw) : NaN;
+  }
+
+  /**
+   * Replaces a value safeIntegerAt accepted by the decimal text of `x` (|x| < 10^15), written straight into the
+   * slab; returns the old value's length, as exchangeValue would.
+   */
+  setSafeIntegerAt(slot: number, x: number): number {
+    if (this.snapHook !== null) this.preWrite(slot);
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const i = slot % SEG_STRIDE;
+    const old = seg.values[i] as number;
+    const oldLen = seg.slab.length(old);
+    seg.values[i] = seg.slab.storeInteger(x, old);
+    return oldLen;
+  }
+
   /** Writes the value in `slot` as a bulk reply straight from its bytes if it is a slab string; else false. */
   writeSlabBulk(slot: number, sink: BytesSink): boolean {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
