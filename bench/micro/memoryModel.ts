@@ -51,6 +51,7 @@ measure('string 20 B', N, (i) => str(20, i), 16);
 measure('string 100 B', N, (i) => str(100, i), 16);
 measure('string 1000 B', N / 10, (i) => str(1000, i), 16);
 measure('int string', N, (i) => String(i * 7), 16);
+measure('string 3 B, key of 300 B', N / 10, (i) => str(3, i), 300);
 for (const m of [1, 5, 20, 100, 1000, 20000]) {
   const n = Math.max(20, Math.floor(N / m / 2));
   measure(`list x${m} of 10 B`, n, (i) => {

@@ -444,6 +444,15 @@ function setrangeCommand(c: CommandContext): void {
 /** Redis's incrDecrCommand: adds `incr` to the key's 64-bit integer value, refusing overflow. */
 function incrDecr(c: CommandContext, incr: number | bigint): void {
   const key = c.argv[1]!;
+  if (typeof incr === 'number') {
+    // Most counters are small: add in place in the slab cell, without building the old or the new string.
+    const x = c.db.addToSafeInteger(key, incr);
+    if (x === x) {
+      c.db.written(key, 'incrby', NOTIFY_STRING);
+      c.integer(x);
+      return;
+    }
+  }
   const v = c.db.lookupWrite(key);
   if (wrongType(c, v)) return;
   let value: number | bigint = 0;

@@ -7,6 +7,7 @@
  * keyspace notifications (Redis's signalModifiedKey + notifyKeyspaceEvent + dirty++ ritual).
  */
 import { Dict, NO_EXPIRE } from '../types/dict.js';
+import { decimalLength } from '../types/stringSlab.js';
 import type { Keyspace } from './keyspace.js';
 import { typeOf, type Value } from './values.js';
 import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_STRING } from './notify.js';
@@ -148,6 +149,23 @@ export class Database {
       if (quiet) ks.dirty++;
       else this.written(key, 'set', NOTIFY_STRING);
     }
+  }
+
+  /**
+   * INCR's fast path: when `key` holds a short canonical integer (Dict.safeIntegerAt) and adding `incr` keeps it
+   * below 10^15 in magnitude, stores the sum in place (TTL kept, access touched) and returns it; otherwise changes
+   * nothing and returns NaN, and the caller takes the general path (missing key, wrong type, not an integer,
+   * large numbers, overflow).
+   */
+  addToSafeInteger(key: string, incr: number): number {
+    const d = this.dict;
+    const slot = this.find(key);
+    if (slot < 0) return NaN;
+    const x = d.safeIntegerAt(slot) + incr;
+    if (!(x < 1e15 && x > -1e15)) return NaN;
+    this.ks.touch(d, slot);
+    this.ks.mem.replacedShortString(this, d.setSafeIntegerAt(slot, x), decimalLength(x));
+    return x;
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */

@@ -1,9 +1,9 @@
 /**
  * The memory model: what used_memory counts, since V8 reports no size per object.
  *
- * Every key is charged `keyBytes(key) + valueBytes(value)`: the V8 heap bytes its key string, its share of the
- * dictionary (Map entry, key / value / metadata array slots, with the slack of their growth) and its value
- * take, from constants measured on Node 20 x64 (no pointer compression) by bench/micro/memoryModel.ts. A string
+ * Every key is charged `keyBytes(key) + valueBytes(value)`: the bytes its key (a slab cell, types/stringSlab.ts),
+ * its share of the dictionary (hash-table entry, parallel array slots, with the slack of their growth) and its
+ * value take, from constants measured on Node 20 x64 (no pointer compression) by bench/micro/memoryModel.ts. A string
  * value costs its slab cell when short (storedStringBytes), else its V8 string (16-byte header, characters
  * rounded to 8). A collection costs a header, a fixed
  * overhead per element for its encoding, and the average size of its element strings, sampled at up to
@@ -40,8 +40,13 @@ export function storedStringBytes(len: number): number {
   return len <= MAX_SLAB_STRING ? slabCellBytes(len) : stringBytes(len);
 }
 
-/** A key's share of the keyspace dictionary besides its string: Map entry and table, 3 parallel array slots. */
-export const KEY_OVERHEAD = 56;
+/**
+ * A key's share of the keyspace dictionary besides its bytes: its hash-table entry (4 bytes at a load of 3/8 to
+ * 3/4), its slots in the hash, key-cell and metadata typed arrays and in the value array, with their growth slack.
+ */
+export const KEY_OVERHEAD = 32;
+/** What a key too long for a slab cell costs besides its V8 string: its entry in the segment's long-key Map. */
+const LONG_KEY_ENTRY = 40;
 /** Positions sampled to estimate a collection's average element size (MEMORY USAGE's default too). */
 export const SAMPLE = 5;
 
@@ -76,7 +81,8 @@ interface Charged {
 }
 
 export function keyBytes(key: string): number {
-  return stringBytes(key.length) + KEY_OVERHEAD;
+  const len = key.length;
+  return (len <= MAX_SLAB_STRING ? slabCellBytes(len) : stringBytes(len) + LONG_KEY_ENTRY) + KEY_OVERHEAD;
 }
 
 /** The model's estimate of a value's bytes, with `samples` elements sampled (0 = all). */
@@ -199,6 +205,13 @@ export class MemoryAccounting {
     // The same slab string length again (an overwrite of a counter or a fixed-size value): nothing moves.
     if (old === v || (typeof old === 'number' && typeof v === 'string' && old === v.length)) return;
     const b = this.charge(v) - (typeof old === 'number' ? storedStringBytes(old) : this.release(old));
+    db.usedBytes += b;
+    this.dataset += b;
+  }
+
+  /** A short string value of `oldLen` bytes, kept in a slab, was replaced by one of `newLen` bytes. */
+  replacedShortString(db: AccountedDb, oldLen: number, newLen: number): void {
+    const b = storedStringBytes(newLen) - storedStringBytes(oldLen);
     db.usedBytes += b;
     this.dataset += b;
   }

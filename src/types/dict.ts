@@ -2,23 +2,32 @@
  * The keyspace dictionary: key → value, with per-key expiry time and access metadata, O(1) random sampling of
  * all keys and of keys with a TTL, a stateless SCAN cursor with Redis's guarantees, and no size ceiling.
  *
- * Segment layout: a Map from key to a dense index, plus parallel arrays indexed by it (keys, values, meta, and
- * expires once a key in the segment has a TTL). Deleting moves the last index into the hole, so indexes stay dense and a random index is a random key.
+ * Segment layout: dense indexes 0..count-1, with parallel arrays indexed by them (key cell, key hash, value,
+ * meta, and expires once a key in the segment has a TTL), and an open-addressing hash table from key to index.
+ * Deleting moves the last index into the hole, so indexes stay dense and a random index is a random key.
  * Keeping expiry and metadata in typed arrays beside the key costs a few bytes per key and no extra lookup:
  * finding the key finds its TTL too.
  *
- * Segments: one V8 Map holds at most 2^24 entries and stalls for seconds when a big one grows, so a dictionary
- * starts with one segment and, when a segment fills to 3/4 of `segmentLimit`, doubles the number of segments. A key lives in segment `hash(key) & (n - 1)`;
- * doubling from n to 2n splits each segment i into i and i + n, moving the keys whose new hash bit is set. The
- * move is incremental: a few keys per insert (before the insert, so the returned slot stays valid) and a
- * bounded batch per `rehash()` call from the server cron; while it runs, a key whose target is a new segment
- * may still sit in its source, so a lookup tries both. With one segment no hash is ever computed.
+ * No V8 object per key: key bytes live in the segment's string slab (types/stringSlab.ts) and the table, hashes
+ * and metadata in typed arrays, so 10M keys put almost nothing in the old generation. That matters because every
+ * young-generation scavenge costs about 1 µs per 256 KB page of old generation even when nothing points from it
+ * to young objects: with a V8 Map and a string per key, 10M keys made each scavenge cost ~1.9 ms, against
+ * ~0.3 ms now (README, "Latency under load"). A key longer than a slab cell (255 bytes) is kept as a string in
+ * the segment's `longKeys` Map instead.
  *
- * Short string values (up to MAX_SLAB_STRING bytes) are not kept as V8 strings: each segment stores their bytes
- * in a string slab (types/stringSlab.ts) and its value array holds the cell's handle, a small integer. Writing a
- * handle into the array creates no pointer from the old generation to a young string, which is what made
- * scavenges slow under SET load with millions of keys. `valueAt` builds the string on demand; `writeSlabBulk`
- * replies from the cell's bytes without building it.
+ * Segments: a segment's table grows by rebuilding itself in one step, so segments stay small: a dictionary starts
+ * with one segment and, when a segment fills to 3/4 of `segmentLimit`, doubles the number of segments. A key
+ * lives in segment `hash(key) & (n - 1)` (low bits; its table position uses the top bits); doubling from n to 2n
+ * splits each segment i into i and i + n, moving the keys whose new hash bit is set. The move is incremental: a
+ * few keys per insert (before the insert, so the returned slot stays valid) and a bounded batch per `rehash()`
+ * call from the server cron; while it runs, a key whose target is a new segment may still sit in its source, so
+ * a lookup tries both.
+ *
+ * Short string values (up to MAX_SLAB_STRING bytes) are not kept as V8 strings either: their bytes go in the
+ * segment's slab and the value array holds the cell's handle, a small integer. Writing a handle into the array
+ * creates no pointer from the old generation to a young string, which is what made scavenges slow under SET load
+ * with millions of keys. `valueAt` builds the string on demand; `writeSlabBulk` replies from the cell's bytes
+ * without building it.
  *
  * Slots: a slot number is `segment * SEG_STRIDE + index`, so slots of segment 0 are plain indexes. A slot is
  * valid only until the next insert or delete (an insert may move keys). Read and write through the *At
@@ -37,15 +46,15 @@
 import { MAX_SLAB_STRING, StringSlab } from './stringSlab.js';
 import type { BytesSink } from './bytesSink.js';
 
-/** Most entries one V8 Map accepts. */
+/** Most keys one segment holds (its table entries keep index + 1 in 25 bits). */
 export const MAX_ENTRIES = 1 << 24;
 /**
- * Default keys per segment. Far below MAX_ENTRIES on purpose: a V8 Map grows by rehashing its whole table in
- * one step, which measured 0.1 s to reach 2^21 entries, 0.35 s for 2^22 and 3.2 s for 2^23 on this machine.
- * Capping a segment at 2^21 keeps every growth step short, and segments (their hash, and the memory a split
- * leaves in half-empty tables) start only past 1.5M keys.
+ * Default keys per segment (a split starts at 3/4 of it). A segment's table doubles in one step, re-placing every
+ * key from its stored hash; at 2^17 keys the largest rebuild touches a 1 MB table and takes a few milliseconds,
+ * where one table for millions of keys would stall for a few hundred. More segments cost nothing per lookup
+ * (the hash that picks the segment is computed anyway).
  */
-export const DEFAULT_SEGMENT_LIMIT = 1 << 21;
+export const DEFAULT_SEGMENT_LIMIT = 1 << 17;
 /** Expiry value meaning "no TTL". */
 export const NO_EXPIRE = 0;
 /** Slot (and cursor) numbers are segment * SEG_STRIDE + index; larger than any index or scan position. */
@@ -58,13 +67,38 @@ function slabbable(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_SLAB_STRING;
 }
 
+/** Bits of a table entry holding index + 1 (a segment has fewer than 2^25 indexes); the 7 bits above are a tag. */
+const ENTRY_INDEX_BITS = 25;
+const ENTRY_INDEX_MASK = (1 << ENTRY_INDEX_BITS) - 1;
+/** Multiplier that remixes a key's hash into the tag bits (independent of the position, which is the hash's top bits). */
+const TAG_MIX = 0x9e3779b1;
+
+/** A table entry's tag for hash `h`: 7 bits that let a probe skip most other keys without reading their index. */
+function tagOf(h: number): number {
+  return Math.imul(h, TAG_MIX) >>> ENTRY_INDEX_BITS;
+}
+
 class Segment<V> {
-  map = new Map<string, number>();
-  keys: string[] = [];
+  /** Keys in the segment; indexes 0..count-1 are occupied. */
+  count = 0;
+  /**
+   * The index: open addressing with linear probing over a power-of-two table of entries `tag << 25 | index + 1`
+   * (0 = empty), a key's home being the top `tableBits` bits of its hash. Typed arrays, not a Map: the keyspace
+   * puts no V8 object per key in the old generation, whose size every young-generation scavenge pays for.
+   */
+  table: Int32Array;
+  tableBits: number;
+  /** Keys the table takes before it doubles (3/4 of its size). */
+  tableLimit: number;
+  /** Each index's key hash (table rebuilds and moves to another segment need it without the key). */
+  hashes: Int32Array;
+  /** Each index's key: a cell of `slab`, or -1 for a key too long for a cell (then in `longKeys`). */
+  keyCells: Int32Array;
+  longKeys: Map<number, string> | null = null;
   /** The values; a short string is stored as its handle in `slab` (a number, which no V is). */
   values: (V | number)[] = [];
-  /** Short string values (types/stringSlab.ts), created with the first one. */
-  slab: StringSlab | null = null;
+  /** Key bytes, and short string values (types/stringSlab.ts). */
+  slab = new StringSlab();
   meta: Uint32Array;
   /**
    * Expiry per index, with `volPos` (position of each index in `volatile`, or -1 without a TTL) and `volatile`
@@ -88,13 +122,55 @@ class Segment<V> {
   ) {
     this.cap = initialCapacity;
     this.meta = new Uint32Array(initialCapacity);
+    this.hashes = new Int32Array(initialCapacity);
+    this.keyCells = new Int32Array(initialCapacity);
+    let bits = 2;
+    while (1 << bits < initialCapacity * 2) bits++;
+    this.tableBits = bits;
+    this.table = new Int32Array(1 << bits);
+    this.tableLimit = (3 << bits) >> 2;
   }
 
-  add(key: string, value: V, meta: number, saved = 1): number {
-    const i = this.keys.length;
+  /** The index of `key` (whose hash is `h`), or -1. */
+  find(key: string, h: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const tag = tagOf(h);
+    let pos = h >>> (32 - this.tableBits);
+    for (;;) {
+      const e = table[pos]!;
+      if (e === 0) return -1;
+      if (e >>> ENTRY_INDEX_BITS === tag) {
+        const i = (e & ENTRY_INDEX_MASK) - 1;
+        if (this.hashes[i] === h && this.keyIs(i, key)) return i;
+      }
+      pos = (pos + 1) & mask;
+    }
+  }
+
+  private keyIs(i: number, key: string): boolean {
+    const cell = this.keyCells[i]!;
+    return cell >= 0 ? this.slab.equals(cell, key) : this.longKeys!.get(i) === key;
+  }
+
+  keyOf(i: number): string {
+    const cell = this.keyCells[i]!;
+    return cell >= 0 ? this.slab.read(cell) : this.longKeys!.get(i)!;
+  }
+
+  /** Adds `key` (hash `h`), which must be absent; returns its index. */
+  add(key: string, h: number, value: V, meta: number, saved = 1): number {
+    const i = this.count;
     if (i >= this.cap) this.grow();
-    this.map.set(key, i);
-    this.keys.push(key);
+    if (i >= this.tableLimit) this.growTable();
+    this.count = i + 1;
+    this.hashes[i] = h;
+    if (key.length <= MAX_SLAB_STRING) this.keyCells[i] = this.slab.store(key, -1);
+    else {
+      this.keyCells[i] = -1;
+      (this.longKeys ??= new Map()).set(i, key);
+    }
+    this.place(h, i);
     this.values.push(this.pack(value));
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
     this.meta[i] = meta;
@@ -102,25 +178,73 @@ class Segment<V> {
     return i;
   }
 
-  private slabOf(): StringSlab {
-    return this.slab ?? (this.slab = new StringSlab());
+  /** Puts index `i` (hash `h`) in the first free entry from its home. */
+  private place(h: number, i: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let pos = h >>> (32 - this.tableBits);
+    while (table[pos] !== 0) pos = (pos + 1) & mask;
+    table[pos] = (tagOf(h) << ENTRY_INDEX_BITS) | (i + 1);
+  }
+
+  /** The table position holding index `i`. */
+  private entryOf(i: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    let pos = this.hashes[i]! >>> (32 - this.tableBits);
+    while ((table[pos]! & ENTRY_INDEX_MASK) !== i + 1) pos = (pos + 1) & mask;
+    return pos;
+  }
+
+  /**
+   * Empties table position `pos`, shifting later entries of the probe run back so that every key stays reachable
+   * from its home without tombstones.
+   */
+  private unplace(pos: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    const shift = 32 - this.tableBits;
+    let hole = pos;
+    let j = pos;
+    for (;;) {
+      j = (j + 1) & mask;
+      const e = table[j]!;
+      if (e === 0) break;
+      const home = this.hashes[(e & ENTRY_INDEX_MASK) - 1]! >>> shift;
+      // The entry may fill the hole unless its home lies cyclically after the hole (within (hole, j]).
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        table[hole] = e;
+        hole = j;
+      }
+    }
+    table[hole] = 0;
+  }
+
+  /** Doubles the table, re-placing every index from its stored hash. */
+  private growTable(): void {
+    const bits = this.tableBits + 1;
+    this.tableBits = bits;
+    this.table = new Int32Array(1 << bits);
+    this.tableLimit = (3 << bits) >> 2;
+    const hashes = this.hashes;
+    for (let i = 0; i < this.count; i++) this.place(hashes[i]!, i);
   }
 
   /** What the value array holds for `value` in a fresh slot: a new cell's handle for a short string. */
   private pack(value: V): V | number {
-    return slabbable(value) ? this.slabOf().store(value, -1) : value;
+    return slabbable(value) ? this.slab.store(value, -1) : value;
   }
 
   valueOf(i: number): V {
     const raw = this.values[i]!;
-    return typeof raw === 'number' ? (this.slab!.read(raw) as V) : raw;
+    return typeof raw === 'number' ? (this.slab.read(raw) as V) : raw;
   }
 
   /** Stores `value` at `i`; returns the value replaced or, when that was a slab string, its length. */
   exchange(i: number, value: V): V | number {
     const old = this.values[i]!;
     if (typeof old === 'number') {
-      const slab = this.slab!;
+      const slab = this.slab;
       const oldLen = slab.length(old);
       if (slabbable(value)) this.values[i] = slab.store(value, old);
       else {
@@ -131,29 +255,6 @@ class Segment<V> {
     }
     this.values[i] = this.pack(value);
     return old;
-  }
-
-  /**
-   * add() for a key that is very probably absent, with one Map probe instead of a lookup and an insert: returns
-   * -1 (nothing changed) when the key was there after all.
-   */
-  addIfAbsent(key: string, value: V, meta: number): number {
-    const map = this.map;
-    const size = map.size;
-    const i = this.keys.length;
-    if (i >= this.cap) this.grow();
-    map.set(key, i);
-    if (map.size === size) {
-      // Present: put its index back (a linear search, only ever paid on a duplicate).
-      map.set(key, this.keys.indexOf(key));
-      return -1;
-    }
-    this.keys.push(key);
-    this.values.push(this.pack(value));
-    if (this.expires !== null) this.expires[i] = NO_EXPIRE;
-    this.meta[i] = meta;
-    if (this.saved !== null) this.saved[i] = 1;
-    return i;
   }
 
   expireOf(i: number): number {
@@ -187,21 +288,33 @@ class Segment<V> {
     volPos[i] = -1;
   }
 
+  /** Removes index `i`; the last index moves into it. Returns the value. */
   remove(i: number): V {
-    const keys = this.keys;
     const raw = this.values[i]!;
+    const slab = this.slab;
     let value: V;
     if (typeof raw === 'number') {
-      value = this.slab!.read(raw) as V;
-      this.slab!.free(raw);
+      value = slab.read(raw) as V;
+      slab.free(raw);
     } else value = raw;
+    this.unplace(this.entryOf(i));
+    const cell = this.keyCells[i]!;
+    if (cell >= 0) slab.free(cell);
+    else this.longKeys!.delete(i);
     const expires = this.expires;
-    this.map.delete(keys[i]!);
     if (expires !== null && expires[i] !== NO_EXPIRE) this.unlistVolatile(i);
-    const last = keys.length - 1;
+    const last = this.count - 1;
     if (i !== last) {
-      const movedKey = keys[last]!;
-      keys[i] = movedKey;
+      const pos = this.entryOf(last);
+      this.table[pos] = (this.table[pos]! & ~ENTRY_INDEX_MASK) | (i + 1);
+      this.hashes[i] = this.hashes[last]!;
+      const lastCell = this.keyCells[last]!;
+      this.keyCells[i] = lastCell;
+      if (lastCell < 0) {
+        const lk = this.longKeys!;
+        lk.set(i, lk.get(last)!);
+        lk.delete(last);
+      }
       this.values[i] = this.values[last]!;
       this.meta[i] = this.meta[last]!;
       if (this.saved !== null) this.saved[i] = this.saved[last]!;
@@ -213,9 +326,8 @@ class Segment<V> {
         if (vp >= 0) this.volatile![vp] = i;
         volPos[last] = -1;
       }
-      this.map.set(movedKey, i);
     } else if (expires !== null) this.volPos![last] = -1;
-    keys.pop();
+    this.count = last;
     this.values.pop();
     return value;
   }
@@ -226,6 +338,12 @@ class Segment<V> {
     const m = new Uint32Array(cap);
     m.set(this.meta);
     this.meta = m;
+    const hs = new Int32Array(cap);
+    hs.set(this.hashes);
+    this.hashes = hs;
+    const kc = new Int32Array(cap);
+    kc.set(this.keyCells);
+    this.keyCells = kc;
     if (this.saved !== null) {
       const sv = new Uint8Array(cap);
       sv.set(this.saved);
@@ -273,6 +391,8 @@ export class Dict<V extends string | object> {
   private splitLeft = 0;
   private readonly splitAt: number;
   private readonly initialCapacity: number;
+  /** Keys in all segments (DBSIZE, sampling and eviction read it often; summing segments would be O(segments)). */
+  private total = 0;
   /**
    * Set while a snapshot of this dictionary is being written (persistence/rdb/snapshot.ts): called with the slot
    * of a key not yet written, just before that key is read for a write, changed or deleted, so the snapshot can
@@ -283,7 +403,7 @@ export class Dict<V extends string | object> {
   /**
    * @param segmentLimit the size a segment is meant to stay under: reaching 3/4 of it starts a split; tests lower
    *   it to exercise splitting with few keys. It is not a hard cap: while a split is under way, keys that hash
-   *   unevenly may push a segment past it, so segments are only ever refused at the V8 Map limit (MAX_ENTRIES).
+   *   unevenly may push a segment past it, so segments are only ever refused at MAX_ENTRIES.
    */
   constructor(
     initialCapacity = 16,
@@ -297,11 +417,7 @@ export class Dict<V extends string | object> {
   }
 
   get size(): number {
-    const segs = this.segs;
-    if (segs.length === 1) return this.s0.keys.length;
-    let n = 0;
-    for (let i = 0; i < segs.length; i++) n += segs[i]!.keys.length;
-    return n;
+    return this.total;
   }
 
   /** Number of keys with a TTL. */
@@ -325,22 +441,20 @@ export class Dict<V extends string | object> {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
-    if (this.segs.length === 1) {
-      const i = this.s0.map.get(key);
-      return i === undefined ? -1 : i;
-    }
-    return this.findSegmented(key);
+    const h = hashKey(key, this.seed) | 0;
+    if (this.segs.length === 1) return this.s0.find(key, h);
+    return this.findSegmented(key, h);
   }
 
-  private findSegmented(key: string): number {
+  private findSegmented(key: string, h: number): number {
     const segs = this.segs;
-    const t = hashKey(key, this.seed) & (segs.length - 1);
-    let i = segs[t]!.map.get(key);
-    if (i !== undefined) return t * SEG_STRIDE + i;
+    const t = h & (segs.length - 1);
+    let i = segs[t]!.find(key, h);
+    if (i >= 0) return t * SEG_STRIDE + i;
     const n = this.splitFrom;
     if (n !== 0 && t >= n && t - n >= this.splitSrc) {
-      i = segs[t - n]!.map.get(key);
-      if (i !== undefined) return (t - n) * SEG_STRIDE + i;
+      i = segs[t - n]!.find(key, h);
+      if (i >= 0) return (t - n) * SEG_STRIDE + i;
     }
     return -1;
   }
@@ -350,7 +464,7 @@ export class Dict<V extends string | object> {
   }
 
   keyAt(slot: number): string {
-    return slot < SEG_STRIDE ? this.s0.keys[slot]! : this.segOf(slot).keys[slot % SEG_STRIDE]!;
+    return slot < SEG_STRIDE ? this.s0.keyOf(slot) : this.segOf(slot).keyOf(slot % SEG_STRIDE);
   }
 
   valueAt(slot: number): V {
@@ -365,7 +479,31 @@ export class Dict<V extends string | object> {
   sharedIntegerAt(slot: number): number {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
     const raw = seg.values[slot % SEG_STRIDE]!;
-    return typeof raw === 'number' ? seg.slab!.smallDecimal(raw, 4) : -1;
+    return typeof raw === 'number' ? seg.slab.smallDecimal(raw, 4) : -1;
+  }
+
+  /**
+   * The value in `slot` as a number when it is a slab string spelling a canonical integer of at most 15 digits,
+   * else NaN (StringSlab.safeInteger): INCR reads it without building the string.
+   */
+  safeIntegerAt(slot: number): number {
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const raw = seg.values[slot % SEG_STRIDE]!;
+    return typeof raw === 'number' ? seg.slab.safeInteger(raw) : NaN;
+  }
+
+  /**
+   * Replaces a value safeIntegerAt accepted by the decimal text of `x` (|x| < 10^15), written straight into the
+   * slab; returns the old value's length, as exchangeValue would.
+   */
+  setSafeIntegerAt(slot: number, x: number): number {
+    if (this.snapHook !== null) this.preWrite(slot);
+    const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
+    const i = slot % SEG_STRIDE;
+    const old = seg.values[i] as number;
+    const oldLen = seg.slab.length(old);
+    seg.values[i] = seg.slab.storeInteger(x, old);
+    return oldLen;
   }
 
   /** Writes the value in `slot` as a bulk reply straight from its bytes if it is a slab string; else false. */
@@ -373,7 +511,7 @@ export class Dict<V extends string | object> {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
     const raw = seg.values[slot % SEG_STRIDE]!;
     if (typeof raw !== 'number') return false;
-    seg.slab!.writeBulk(raw, sink);
+    seg.slab.writeBulk(raw, sink);
     return true;
   }
 
@@ -445,8 +583,10 @@ export class Dict<V extends string | object> {
 
   /** Adds a key that is not present; returns its slot. No TTL. */
   add(key: string, value: V, meta = 0): number {
-    if (this.segs.length === 1 && this.s0.keys.length < this.splitAt) return this.s0.add(key, value, meta);
-    return this.addSegmented(key, value, meta);
+    const h = hashKey(key, this.seed) | 0;
+    this.total++;
+    if (this.segs.length === 1 && this.s0.count < this.splitAt) return this.s0.add(key, h, value, meta);
+    return this.addSegmented(key, h, value, meta);
   }
 
   /**
@@ -454,27 +594,31 @@ export class Dict<V extends string | object> {
    * where find() then add() would take two.
    */
   addIfAbsent(key: string, value: V, meta = 0): number {
-    if (this.segs.length === 1 && this.s0.keys.length < this.splitAt) return this.s0.addIfAbsent(key, value, meta);
-    return this.find(key) >= 0 ? -1 : this.addSegmented(key, value, meta);
+    const h = hashKey(key, this.seed) | 0;
+    if (this.segs.length === 1) {
+      if (this.s0.find(key, h) >= 0) return -1;
+      this.total++;
+      if (this.s0.count < this.splitAt) return this.s0.add(key, h, value, meta);
+    } else {
+      if (this.findSegmented(key, h) >= 0) return -1;
+      this.total++;
+    }
+    return this.addSegmented(key, h, value, meta);
   }
 
-  private addSegmented(key: string, value: V, meta: number): number {
+  private addSegmented(key: string, h: number, value: V, meta: number): number {
     // Move keys first: moving after the insert could move the new key and invalidate the slot returned.
     if (this.splitFrom !== 0) this.rehash(REHASH_PER_INSERT);
-    let t = this.targetOf(key);
+    let t = h & (this.segs.length - 1);
     let seg = this.segs[t]!;
-    if (seg.keys.length >= this.splitAt) {
+    if (seg.count >= this.splitAt) {
       if (this.splitFrom === 0) this.startSplit();
-      else if (seg.keys.length >= this.segmentLimit - 1) this.rehash(Infinity);
-      if (this.splitFrom === 0 && seg.keys.length >= this.segmentLimit - 1) this.startSplit();
-      t = this.targetOf(key);
+      else if (seg.count >= this.segmentLimit - 1) this.rehash(Infinity);
+      if (this.splitFrom === 0 && seg.count >= this.segmentLimit - 1) this.startSplit();
+      t = h & (this.segs.length - 1);
       seg = this.segs[t]!;
     }
-    return t * SEG_STRIDE + seg.add(key, value, meta);
-  }
-
-  private targetOf(key: string): number {
-    return this.segs.length === 1 ? 0 : hashKey(key, this.seed) & (this.segs.length - 1);
+    return t * SEG_STRIDE + seg.add(key, h, value, meta);
   }
 
   private startSplit(): void {
@@ -486,7 +630,7 @@ export class Dict<V extends string | object> {
     }
     this.splitFrom = n;
     this.splitSrc = 0;
-    this.splitLeft = this.segs[0]!.keys.length;
+    this.splitLeft = this.segs[0]!.count;
   }
 
   /**
@@ -500,27 +644,28 @@ export class Dict<V extends string | object> {
     const mask = 2 * n - 1;
     while (budget-- > 0) {
       const src = segs[this.splitSrc]!;
-      if (this.splitLeft > src.keys.length) this.splitLeft = src.keys.length;
+      if (this.splitLeft > src.count) this.splitLeft = src.count;
       if (this.splitLeft === 0) {
         if (++this.splitSrc === n) {
           this.splitFrom = 0;
           this.splitSrc = 0;
           return false;
         }
-        this.splitLeft = segs[this.splitSrc]!.keys.length;
+        this.splitLeft = segs[this.splitSrc]!.count;
         continue;
       }
       const i = --this.splitLeft;
-      const key = src.keys[i]!;
-      const t = hashKey(key, this.seed) & mask;
+      const h = src.hashes[i]!;
+      const t = h & mask;
       if (t === this.splitSrc) continue;
+      const key = src.keyOf(i);
       // Everything above i was examined and stays, so the last index moving into i is already placed.
       const when = src.expireOf(i);
       const meta = src.meta[i]!;
       const saved = src.saved === null ? 1 : src.saved[i]!;
       const value = src.remove(i);
       const dst = segs[t]!;
-      const j = dst.add(key, value, meta, saved);
+      const j = dst.add(key, h, value, meta, saved);
       if (when !== NO_EXPIRE) dst.setExpire(j, when);
     }
     return true;
@@ -536,6 +681,7 @@ export class Dict<V extends string | object> {
   /** Removes the key in `slot`; returns its value. */
   removeSlot(slot: number): V {
     if (this.snapHook !== null) this.preWrite(slot);
+    this.total--;
     return slot < SEG_STRIDE ? this.s0.remove(slot) : this.segOf(slot).remove(slot % SEG_STRIDE);
   }
 
@@ -550,12 +696,21 @@ export class Dict<V extends string | object> {
   randomSlot(): number {
     const segs = this.segs;
     if (segs.length === 1) {
-      const n = this.s0.keys.length;
+      const n = this.s0.count;
       return n === 0 ? -1 : Math.floor(Math.random() * n);
+    }
+    // Rejection sampling: a uniform segment, then a uniform position below the segment limit, kept if occupied.
+    // Each occupied slot is equally likely, and segments are rarely below 3/8 full, so a few tries suffice; a
+    // dictionary emptied after growing falls back to walking the counts.
+    const bound = this.segmentLimit;
+    for (let tries = 0; tries < 16; tries++) {
+      const s = Math.floor(Math.random() * segs.length);
+      const i = Math.floor(Math.random() * bound);
+      if (i < segs[s]!.count) return s * SEG_STRIDE + i;
     }
     let r = Math.floor(Math.random() * this.size);
     for (let s = 0; s < segs.length; s++) {
-      const n = segs[s]!.keys.length;
+      const n = segs[s]!.count;
       if (r < n) return s * SEG_STRIDE + r;
       r -= n;
     }
@@ -568,6 +723,13 @@ export class Dict<V extends string | object> {
     if (segs.length === 1) {
       const s0 = this.s0;
       return s0.volCount === 0 ? -1 : s0.volatile![Math.floor(Math.random() * s0.volCount)]!;
+    }
+    const bound = this.segmentLimit;
+    for (let tries = 0; tries < 16; tries++) {
+      const s = Math.floor(Math.random() * segs.length);
+      const i = Math.floor(Math.random() * bound);
+      const seg = segs[s]!;
+      if (i < seg.volCount) return s * SEG_STRIDE + seg.volatile![i]!;
     }
     let r = Math.floor(Math.random() * this.volatileSize);
     for (let s = 0; s < segs.length; s++) {
@@ -589,14 +751,14 @@ export class Dict<V extends string | object> {
     let p = cursor - s * SEG_STRIDE;
     let budget = Math.max(1, count);
     for (;;) {
-      const keys = segs[s]!.keys;
-      if (p === 0 || p > keys.length) p = keys.length;
+      const seg = segs[s]!;
+      if (p === 0 || p > seg.count) p = seg.count;
       const stop = Math.max(0, p - budget);
       budget -= p - stop;
       const base = s * SEG_STRIDE;
       while (p > stop) {
         p--;
-        visit(keys[p]!, base + p);
+        visit(seg.keyOf(p), base + p);
       }
       if (p > 0) return base + p;
       if (++s >= segs.length) return 0;
@@ -610,7 +772,7 @@ export class Dict<V extends string | object> {
     for (let s = 0; s < segs.length; s++) {
       const seg = segs[s]!;
       const base = s * SEG_STRIDE;
-      for (let i = 0; i < seg.keys.length; i++) visit(seg.keys[i]!, seg.valueOf(i), base + i);
+      for (let i = 0; i < seg.count; i++) visit(seg.keyOf(i), seg.valueOf(i), base + i);
     }
   }
 
@@ -619,6 +781,7 @@ export class Dict<V extends string | object> {
     if (this.snapHook !== null) this.forEach((_k, _v, slot) => this.preWrite(slot));
     this.s0 = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
     this.segs = [this.s0];
+    this.total = 0;
     this.splitFrom = 0;
     this.splitSrc = 0;
     this.splitLeft = 0;

@@ -50,6 +50,13 @@ export function slabCellBytes(len: number): number {
   return cellBytesOf(classOf(len));
 }
 
+/** Bytes of the decimal text of the integer `x` (String(x).length, for |x| < 10^15). */
+export function decimalLength(x: number): number {
+  let len = x < 0 ? 2 : 1;
+  for (let t = Math.abs(x); t >= 10; t = Math.floor(t / 10)) len++;
+  return len;
+}
+
 
 class SizeClass {
   chunks: Buffer[] = [];
@@ -137,6 +144,16 @@ export class StringSlab {
     return latin1Of(this.buf, p + 1, this.buf[p]!);
   }
 
+  /** True when the string a handle names is `s`, compared byte by byte against the cell. */
+  equals(h: number, s: string): boolean {
+    let p = this.cell(h);
+    const b = this.buf;
+    const n = b[p++]!;
+    if (n !== s.length) return false;
+    for (let k = 0; k < n; k++) if (b[p + k] !== s.charCodeAt(k)) return false;
+    return true;
+  }
+
   length(h: number): number {
     const p = this.cell(h);
     return this.buf[p]!;
@@ -158,6 +175,56 @@ export class StringSlab {
       x = x * 10 + d;
     }
     return x;
+  }
+
+  /**
+   * The integer the string a handle names spells when it is canonical ("0", "-17"; not "+1", "01", "-0") and has
+   * at most 15 digits, so that it and any sum below 10^15 are exact doubles; else NaN. INCR's fast path.
+   */
+  safeInteger(h: number): number {
+    const p = this.cell(h);
+    const b = this.buf;
+    const n = b[p]!;
+    let k = p + 1;
+    const end = k + n;
+    const neg = n > 1 && b[k] === 45;
+    if (neg) k++;
+    const digits = end - k;
+    if (digits === 0 || digits > 15) return NaN;
+    if (b[k] === 48) return n === 1 ? 0 : NaN;
+    let x = 0;
+    for (; k < end; k++) {
+      const d = b[k]! - 48;
+      if (d < 0 || d > 9) return NaN;
+      x = x * 10 + d;
+    }
+    return neg ? -x : x;
+  }
+
+  /**
+   * Stores the decimal text of the integer `x` (|x| < 10^15) as store() would store String(x), without building
+   * that string; `old` as for store().
+   */
+  storeInteger(x: number, old: number): number {
+    const len = decimalLength(x);
+    const c = classOf(len);
+    let h: number;
+    if (old >= 0 && old >>> INDEX_BITS === c) h = old;
+    else {
+      if (old >= 0) this.free(old);
+      h = (c << INDEX_BITS) | this.classes[c]!.alloc();
+    }
+    const p = this.cell(h);
+    const b = this.buf;
+    b[p] = len;
+    let t = Math.abs(x);
+    for (let k = p + len, first = x < 0 ? p + 2 : p + 1; k >= first; k--) {
+      const q = Math.floor(t / 10);
+      b[k] = 48 + t - q * 10;
+      t = q;
+    }
+    if (x < 0) b[p + 1] = 45;
+    return h;
   }
 
   /** Writes the string a handle names as a bulk reply, straight from the cell's bytes. */

@@ -130,13 +130,15 @@ test('timeout: idle clients are closed; blocked, subscribed and MONITOR clients 
   t.after(() => {
     for (const c of [idle, blocked, sub, mon, admin]) c.close();
   });
-  await admin.call('CONFIG', 'SET', 'timeout', '2');
+  // A timeout far above the test's real duration: only the clock advance below can make a client idle for it, so
+  // a slow run cannot close the admin connection too.
+  await admin.call('CONFIG', 'SET', 'timeout', '60');
   await idle.call('PING');
   await sub.call('SUBSCRIBE', 'ch');
   await mon.call('MONITOR');
   blocked.write('*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n');
   await until(async () => (await admin.call('CLIENT', 'LIST')).latin1Slice().includes('cmd=blpop'), 'BLPOP to block');
-  mica.clock.advance(3500);
+  mica.clock.advance(61_500);
   await admin.call('PING');
   const { closed } = await idle.closedWithin(10000);
   assert.ok(closed, 'the idle client was closed');

@@ -41,6 +41,33 @@ function checkAgainstModel(d: Dict<string>, model: Map<string, [number, number]>
   else assert.ok(model.has(d.keyAt(d.randomSlot())));
 }
 
+/**
+ * Key n of the random sequences: mostly short, but also binary bytes and lengths around the slab's 255-byte cell
+ * limit (a longer key is kept as a string beside the index instead of in a cell).
+ */
+function keyName(n: number): string {
+  if (n % 5 === 1) return 'L'.repeat(250 + (n % 10)) + n;
+  if (n % 5 === 2) return String.fromCharCode(0, 255, n, 128) + n;
+  return 'k' + n;
+}
+
+test('dict: keys longer than a slab cell, and binary keys, are found, moved and removed like others', () => {
+  const d = new Dict<string>(4);
+  const keys = Array.from({ length: 200 }, (_, i) => keyName(i));
+  keys.forEach((k, i) => d.add(k, 'v' + i));
+  for (let i = 0; i < keys.length; i += 3) d.removeSlot(d.find(keys[i]!));
+  for (let i = 0; i < keys.length; i++) {
+    const slot = d.find(keys[i]!);
+    assert.equal(slot >= 0, i % 3 !== 0, keys[i]!.slice(0, 8));
+    if (slot >= 0) {
+      assert.equal(d.keyAt(slot), keys[i]);
+      assert.equal(d.valueAt(slot), 'v' + i);
+    }
+  }
+  assert.equal(d.find('L'.repeat(251)), -1);
+  assert.equal(d.size, 200 - 67);
+});
+
 type Op =
   | { op: 'add'; key: number; value: number }
   | { op: 'del'; key: number }
@@ -64,7 +91,7 @@ test('dict: random operations keep slots, TTLs and the volatile list consistent 
           d.rehash(o.budget);
           continue;
         }
-        const key = 'k' + o.key;
+        const key = keyName(o.key);
         const slot = d.find(key);
         assert.equal(slot >= 0, model.has(key));
         if (o.op === 'add') {

@@ -42,7 +42,7 @@ function fullScan(d: Dict<string>): string[] {
   return out;
 }
 
-test('a small dictionary stays one segment and computes no hash', () => {
+test('a small dictionary stays one segment whose slots are dense indexes', () => {
   const d = new Dict<string>(16, 64);
   for (let i = 0; i < 47; i++) d.add('k' + i, 'v' + i);
   assert.equal(d.segmentCount, 1);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_SLAB_STRING, StringSlab, slabCellBytes } from '../../../src/types/stringSlab.js';
+import { MAX_SLAB_STRING, StringSlab, decimalLength, slabCellBytes } from '../../../src/types/stringSlab.js';
 import { Dict } from '../../../src/types/dict.js';
 
 const byteString = (maxLength: number): fc.Arbitrary<string> =>
@@ -141,4 +141,22 @@ test('dict: sharedIntegerAt reads canonical decimals 0..9999 from the cell, -1 f
     const slot = d.add('k' + String(d.size), v);
     assert.equal(d.sharedIntegerAt(slot), want, JSON.stringify(v));
   }
+});
+
+test('slab: safeInteger accepts what string2ll accepts up to 15 digits, storeInteger writes String(x)', () => {
+  const slab = new StringSlab();
+  const cases: [string, number][] = [
+    ['0', 0], ['7', 7], ['-7', -7], ['123456789012345', 123456789012345], ['-999999999999999', -999999999999999],
+    ['1234567890123456', NaN], ['-0', NaN], ['01', NaN], ['+1', NaN], ['', NaN], ['-', NaN], [' 1', NaN],
+    ['1 ', NaN], ['1a', NaN], ['9'.repeat(16), NaN], ['-00', NaN],
+  ];
+  for (const [s, want] of cases) assert.equal(slab.safeInteger(slab.store(s, -1)), want, JSON.stringify(s));
+  fc.assert(
+    fc.property(fc.integer({ min: -(1e15 - 1), max: 1e15 - 1 }), fc.string({ maxLength: 30 }), (x, before) => {
+      const h = slab.storeInteger(x, slab.store(before, -1));
+      assert.equal(slab.read(h), String(x));
+      assert.equal(decimalLength(x), String(x).length);
+      assert.equal(slab.safeInteger(h), x);
+    }),
+  );
 });
