@@ -78,6 +78,15 @@ function tagOf(h: number): number {
   return Math.imul(h, TAG_MIX) >>> ENTRY_INDEX_BITS;
 }
 
+/** Int32 fields of an index's record in `Segment.rec`. */
+const REC = 4;
+const R_KEY = 0;
+const R_HASH = 1;
+const R_META = 2;
+/** The value's slab cell, or NO_CELL when the value is an object or long string kept in `objs`. */
+const R_VALUE = 3;
+const NO_CELL = -1;
+
 class Segment<V> {
   /** Keys in the segment; indexes 0..count-1 are occupied. */
   count = 0;
@@ -90,16 +99,18 @@ class Segment<V> {
   tableBits: number;
   /** Keys the table takes before it doubles (3/4 of its size). */
   tableLimit: number;
-  /** Each index's key hash (table rebuilds and moves to another segment need it without the key). */
-  hashes: Int32Array;
-  /** Each index's key: a cell of `slab`, or -1 for a key too long for a cell (then in `longKeys`). */
-  keyCells: Int32Array;
+  /**
+   * Per index, REC int32s side by side: key cell (or NO_CELL for a key too long for a cell, then in `longKeys`),
+   * key hash (table rebuilds and moves to another segment need it without the key), LRU/LFU metadata, value cell.
+   * One record per index rather than one array per field: a lookup with millions of keys misses the cache (and,
+   * in a VM, the TLB) once for all of them instead of once per field.
+   */
+  rec: Int32Array;
   longKeys: Map<number, string> | null = null;
-  /** The values; a short string is stored as its handle in `slab` (a number, which no V is). */
-  values: (V | number)[] = [];
+  /** Values that are not short strings (collections, long strings), by index; null until the segment's first. */
+  objs: (V | undefined)[] | null = null;
   /** Key bytes, and short string values (types/stringSlab.ts). */
   slab = new StringSlab();
-  meta: Uint32Array;
   /**
    * Expiry per index, with `volPos` (position of each index in `volatile`, or -1 without a TTL) and `volatile`
    * (dense list of indexes that have a TTL). All three stay null until the segment's first TTL: a keyspace
@@ -121,9 +132,7 @@ class Segment<V> {
     private readonly limit: number,
   ) {
     this.cap = initialCapacity;
-    this.meta = new Uint32Array(initialCapacity);
-    this.hashes = new Int32Array(initialCapacity);
-    this.keyCells = new Int32Array(initialCapacity);
+    this.rec = new Int32Array(initialCapacity * REC);
     let bits = 2;
     while (1 << bits < initialCapacity * 2) bits++;
     this.tableBits = bits;
@@ -142,20 +151,42 @@ class Segment<V> {
       if (e === 0) return -1;
       if (e >>> ENTRY_INDEX_BITS === tag) {
         const i = (e & ENTRY_INDEX_MASK) - 1;
-        if (this.hashes[i] === h && this.keyIs(i, key)) return i;
+        if (this.rec[i * REC + R_HASH] === h && this.keyIs(i, key)) return i;
       }
       pos = (pos + 1) & mask;
     }
   }
 
   private keyIs(i: number, key: string): boolean {
-    const cell = this.keyCells[i]!;
-    return cell >= 0 ? this.slab.equals(cell, key) : this.longKeys!.get(i) === key;
+    const cell = this.rec[i * REC + R_KEY]!;
+    return cell !== NO_CELL ? this.slab.equals(cell, key) : this.longKeys!.get(i) === key;
   }
 
   keyOf(i: number): string {
-    const cell = this.keyCells[i]!;
-    return cell >= 0 ? this.slab.read(cell) : this.longKeys!.get(i)!;
+    const cell = this.rec[i * REC + R_KEY]!;
+    return cell !== NO_CELL ? this.slab.read(cell) : this.longKeys!.get(i)!;
+  }
+
+  hashOf(i: number): number {
+    return this.rec[i * REC + R_HASH]!;
+  }
+
+  metaOf(i: number): number {
+    return this.rec[i * REC + R_META]! >>> 0;
+  }
+
+  setMeta(i: number, meta: number): void {
+    this.rec[i * REC + R_META] = meta;
+  }
+
+  /** The value's slab cell, or NO_CELL when it is not a slab string. */
+  valueCell(i: number): number {
+    return this.rec[i * REC + R_VALUE]!;
+  }
+
+  /** Replaces a slab string value's cell (by one StringSlab.storeInteger returned for it). */
+  setValueCell(i: number, cell: number): void {
+    this.rec[i * REC + R_VALUE] = cell;
   }
 
   /** Adds `key` (hash `h`), which must be absent; returns its index. */
@@ -164,18 +195,33 @@ class Segment<V> {
     if (i >= this.cap) this.grow();
     if (i >= this.tableLimit) this.growTable();
     this.count = i + 1;
-    this.hashes[i] = h;
-    if (key.length <= MAX_SLAB_STRING) this.keyCells[i] = this.slab.store(key, -1);
+    const rec = this.rec;
+    const r = i * REC;
+    rec[r + R_HASH] = h;
+    if (key.length <= MAX_SLAB_STRING) rec[r + R_KEY] = this.slab.store(key, -1);
     else {
-      this.keyCells[i] = -1;
+      rec[r + R_KEY] = NO_CELL;
       (this.longKeys ??= new Map()).set(i, key);
     }
+    rec[r + R_META] = meta;
     this.place(h, i);
-    this.values.push(this.pack(value));
+    this.put(i, value, NO_CELL);
     if (this.expires !== null) this.expires[i] = NO_EXPIRE;
-    this.meta[i] = meta;
     if (this.saved !== null) this.saved[i] = saved;
     return i;
+  }
+
+  /** Stores `value` at index `i`, whose slab cell (if any) is `oldCell`: rewritten, or freed, as needed. */
+  private put(i: number, value: V, oldCell: number): void {
+    const r = i * REC + R_VALUE;
+    if (slabbable(value)) {
+      this.rec[r] = this.slab.store(value, oldCell);
+      if (this.objs !== null) this.objs[i] = undefined;
+      return;
+    }
+    if (oldCell !== NO_CELL) this.slab.free(oldCell);
+    this.rec[r] = NO_CELL;
+    (this.objs ??= new Array<V | undefined>(this.cap))[i] = value;
   }
 
   /** Puts index `i` (hash `h`) in the first free entry from its home. */
@@ -191,7 +237,7 @@ class Segment<V> {
   private entryOf(i: number): number {
     const table = this.table;
     const mask = table.length - 1;
-    let pos = this.hashes[i]! >>> (32 - this.tableBits);
+    let pos = this.rec[i * REC + R_HASH]! >>> (32 - this.tableBits);
     while ((table[pos]! & ENTRY_INDEX_MASK) !== i + 1) pos = (pos + 1) & mask;
     return pos;
   }
@@ -202,6 +248,7 @@ class Segment<V> {
    */
   private unplace(pos: number): void {
     const table = this.table;
+    const rec = this.rec;
     const mask = table.length - 1;
     const shift = 32 - this.tableBits;
     let hole = pos;
@@ -210,7 +257,7 @@ class Segment<V> {
       j = (j + 1) & mask;
       const e = table[j]!;
       if (e === 0) break;
-      const home = this.hashes[(e & ENTRY_INDEX_MASK) - 1]! >>> shift;
+      const home = rec[((e & ENTRY_INDEX_MASK) - 1) * REC + R_HASH]! >>> shift;
       // The entry may fill the hole unless its home lies cyclically after the hole (within (hole, j]).
       if (((j - home) & mask) >= ((j - hole) & mask)) {
         table[hole] = e;
@@ -226,34 +273,20 @@ class Segment<V> {
     this.tableBits = bits;
     this.table = new Int32Array(1 << bits);
     this.tableLimit = (3 << bits) >> 2;
-    const hashes = this.hashes;
-    for (let i = 0; i < this.count; i++) this.place(hashes[i]!, i);
-  }
-
-  /** What the value array holds for `value` in a fresh slot: a new cell's handle for a short string. */
-  private pack(value: V): V | number {
-    return slabbable(value) ? this.slab.store(value, -1) : value;
+    const rec = this.rec;
+    for (let i = 0; i < this.count; i++) this.place(rec[i * REC + R_HASH]!, i);
   }
 
   valueOf(i: number): V {
-    const raw = this.values[i]!;
-    return typeof raw === 'number' ? (this.slab.read(raw) as V) : raw;
+    const cell = this.rec[i * REC + R_VALUE]!;
+    return cell !== NO_CELL ? (this.slab.read(cell) as V) : this.objs![i]!;
   }
 
   /** Stores `value` at `i`; returns the value replaced or, when that was a slab string, its length. */
   exchange(i: number, value: V): V | number {
-    const old = this.values[i]!;
-    if (typeof old === 'number') {
-      const slab = this.slab;
-      const oldLen = slab.length(old);
-      if (slabbable(value)) this.values[i] = slab.store(value, old);
-      else {
-        slab.free(old);
-        this.values[i] = value;
-      }
-      return oldLen;
-    }
-    this.values[i] = this.pack(value);
+    const cell = this.rec[i * REC + R_VALUE]!;
+    const old = cell !== NO_CELL ? this.slab.length(cell) : this.objs![i]!;
+    this.put(i, value, cell);
     return old;
   }
 
@@ -290,33 +323,31 @@ class Segment<V> {
 
   /** Removes index `i`; the last index moves into it. Returns the value. */
   remove(i: number): V {
-    const raw = this.values[i]!;
     const slab = this.slab;
-    let value: V;
-    if (typeof raw === 'number') {
-      value = slab.read(raw) as V;
-      slab.free(raw);
-    } else value = raw;
+    const rec = this.rec;
+    const r = i * REC;
+    const value = this.valueOf(i);
+    const cell = rec[r + R_VALUE]!;
+    if (cell !== NO_CELL) slab.free(cell);
     this.unplace(this.entryOf(i));
-    const cell = this.keyCells[i]!;
-    if (cell >= 0) slab.free(cell);
+    const keyCell = rec[r + R_KEY]!;
+    if (keyCell !== NO_CELL) slab.free(keyCell);
     else this.longKeys!.delete(i);
     const expires = this.expires;
     if (expires !== null && expires[i] !== NO_EXPIRE) this.unlistVolatile(i);
     const last = this.count - 1;
+    const objs = this.objs;
     if (i !== last) {
       const pos = this.entryOf(last);
       this.table[pos] = (this.table[pos]! & ~ENTRY_INDEX_MASK) | (i + 1);
-      this.hashes[i] = this.hashes[last]!;
-      const lastCell = this.keyCells[last]!;
-      this.keyCells[i] = lastCell;
-      if (lastCell < 0) {
+      const l = last * REC;
+      rec.copyWithin(r, l, l + REC);
+      if (rec[r + R_KEY] === NO_CELL) {
         const lk = this.longKeys!;
         lk.set(i, lk.get(last)!);
         lk.delete(last);
       }
-      this.values[i] = this.values[last]!;
-      this.meta[i] = this.meta[last]!;
+      if (objs !== null) objs[i] = objs[last];
       if (this.saved !== null) this.saved[i] = this.saved[last]!;
       if (expires !== null) {
         const volPos = this.volPos!;
@@ -327,23 +358,18 @@ class Segment<V> {
         volPos[last] = -1;
       }
     } else if (expires !== null) this.volPos![last] = -1;
+    if (objs !== null) objs[last] = undefined;
     this.count = last;
-    this.values.pop();
     return value;
   }
 
   private grow(): void {
     if (this.cap >= this.limit) throw new RangeError('Dict is full');
     const cap = Math.min(this.limit, this.cap * 2);
-    const m = new Uint32Array(cap);
-    m.set(this.meta);
-    this.meta = m;
-    const hs = new Int32Array(cap);
-    hs.set(this.hashes);
-    this.hashes = hs;
-    const kc = new Int32Array(cap);
-    kc.set(this.keyCells);
-    this.keyCells = kc;
+    const rec = new Int32Array(cap * REC);
+    rec.set(this.rec);
+    this.rec = rec;
+    if (this.objs !== null) this.objs.length = cap;
     if (this.saved !== null) {
       const sv = new Uint8Array(cap);
       sv.set(this.saved);
@@ -478,8 +504,8 @@ export class Dict<V extends string | object> {
    */
   sharedIntegerAt(slot: number): number {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
-    const raw = seg.values[slot % SEG_STRIDE]!;
-    return typeof raw === 'number' ? seg.slab.smallDecimal(raw, 4) : -1;
+    const cell = seg.valueCell(slot % SEG_STRIDE);
+    return cell !== NO_CELL ? seg.slab.smallDecimal(cell, 4) : -1;
   }
 
   /**
@@ -488,8 +514,8 @@ export class Dict<V extends string | object> {
    */
   safeIntegerAt(slot: number): number {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
-    const raw = seg.values[slot % SEG_STRIDE]!;
-    return typeof raw === 'number' ? seg.slab.safeInteger(raw) : NaN;
+    const cell = seg.valueCell(slot % SEG_STRIDE);
+    return cell !== NO_CELL ? seg.slab.safeInteger(cell) : NaN;
   }
 
   /**
@@ -500,18 +526,18 @@ export class Dict<V extends string | object> {
     if (this.snapHook !== null) this.preWrite(slot);
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
     const i = slot % SEG_STRIDE;
-    const old = seg.values[i] as number;
-    const oldLen = seg.slab.length(old);
-    seg.values[i] = seg.slab.storeInteger(x, old);
+    const cell = seg.valueCell(i);
+    const oldLen = seg.slab.length(cell);
+    seg.setValueCell(i, seg.slab.storeInteger(x, cell));
     return oldLen;
   }
 
   /** Writes the value in `slot` as a bulk reply straight from its bytes if it is a slab string; else false. */
   writeSlabBulk(slot: number, sink: BytesSink): boolean {
     const seg = slot < SEG_STRIDE ? this.s0 : this.segOf(slot);
-    const raw = seg.values[slot % SEG_STRIDE]!;
-    if (typeof raw !== 'number') return false;
-    seg.slab.writeBulk(raw, sink);
+    const cell = seg.valueCell(slot % SEG_STRIDE);
+    if (cell === NO_CELL) return false;
+    seg.slab.writeBulk(cell, sink);
     return true;
   }
 
@@ -535,12 +561,12 @@ export class Dict<V extends string | object> {
 
   /** LRU clock or LFU counter (engine/eviction decides the meaning). */
   metaAt(slot: number): number {
-    return slot < SEG_STRIDE ? this.s0.meta[slot]! : this.segOf(slot).meta[slot % SEG_STRIDE]!;
+    return slot < SEG_STRIDE ? this.s0.metaOf(slot) : this.segOf(slot).metaOf(slot % SEG_STRIDE);
   }
 
   setMeta(slot: number, meta: number): void {
-    if (slot < SEG_STRIDE) this.s0.meta[slot] = meta;
-    else this.segOf(slot).meta[slot % SEG_STRIDE] = meta;
+    if (slot < SEG_STRIDE) this.s0.setMeta(slot, meta);
+    else this.segOf(slot).setMeta(slot % SEG_STRIDE, meta);
   }
 
   /** Starts snapshot tracking: every present key is "not yet saved"; keys added from now on count as saved. */
@@ -655,13 +681,13 @@ export class Dict<V extends string | object> {
         continue;
       }
       const i = --this.splitLeft;
-      const h = src.hashes[i]!;
+      const h = src.hashOf(i);
       const t = h & mask;
       if (t === this.splitSrc) continue;
       const key = src.keyOf(i);
       // Everything above i was examined and stays, so the last index moving into i is already placed.
       const when = src.expireOf(i);
-      const meta = src.meta[i]!;
+      const meta = src.metaOf(i);
       const saved = src.saved === null ? 1 : src.saved[i]!;
       const value = src.remove(i);
       const dst = segs[t]!;
