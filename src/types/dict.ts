@@ -2,8 +2,9 @@
  * The keyspace dictionary: key → value, with per-key expiry time and access metadata, O(1) random sampling of
  * all keys and of keys with a TTL, a stateless SCAN cursor with Redis's guarantees, and no size ceiling.
  *
- * Segment layout: dense indexes 0..count-1, with parallel arrays indexed by them (key cell, key hash, value,
- * meta, and expires once a key in the segment has a TTL), and an open-addressing hash table from key to index.
+ * Segment layout: dense indexes 0..count-1, a record per index (key cell, key hash, meta, value cell), arrays
+ * beside it for values that are not short strings and, once a key in the segment has a TTL, for expiry, and an
+ * open-addressing hash table from key to index.
  * Deleting moves the last index into the hole, so indexes stay dense and a random index is a random key.
  * Keeping expiry and metadata in typed arrays beside the key costs a few bytes per key and no extra lookup:
  * finding the key finds its TTL too.
