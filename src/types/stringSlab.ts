@@ -123,18 +123,20 @@ export class StringSlab {
    */
   store(s: string, old: number): number {
     const n = s.length;
-    const c = classOf(n);
-    let h: number;
-    if (old >= 0 && old >>> INDEX_BITS === c) h = old;
-    else {
-      if (old >= 0) this.free(old);
-      h = (c << INDEX_BITS) | this.classes[c]!.alloc();
-    }
+    const h = this.handleFor(n, old);
     let p = this.cell(h);
     const b = this.buf;
     b[p++] = n;
     for (let k = 0; k < n; k++) b[p + k] = s.charCodeAt(k);
     return h;
+  }
+
+  /** A cell for a string of `len` bytes replacing handle `old` (or -1): `old` itself when of the right class. */
+  private handleFor(len: number, old: number): number {
+    const c = classOf(len);
+    if (old >= 0 && old >>> INDEX_BITS === c) return old;
+    if (old >= 0) this.free(old);
+    return (c << INDEX_BITS) | this.classes[c]!.alloc();
   }
 
   free(h: number): void {
@@ -210,13 +212,7 @@ export class StringSlab {
    */
   storeInteger(x: number, old: number): number {
     const len = decimalLength(x);
-    const c = classOf(len);
-    let h: number;
-    if (old >= 0 && old >>> INDEX_BITS === c) h = old;
-    else {
-      if (old >= 0) this.free(old);
-      h = (c << INDEX_BITS) | this.classes[c]!.alloc();
-    }
+    const h = this.handleFor(len, old);
     const p = this.cell(h);
     const b = this.buf;
     b[p] = len;
