@@ -18,6 +18,8 @@ export class ListSink {
 }
 
 export type SharedListOp =
+  | { op: 'pushHead' | 'pushTail'; v: string }
+  | { op: 'popHead' | 'popTail' }
   | { op: 'set' | 'insert'; i: number; v: string }
   | { op: 'remove'; i: number }
   | { op: 'trim'; h: number; t: number }
@@ -32,6 +34,10 @@ export type SharedListOp =
  */
 export function applySharedListOp(l: ListValue, m: string[], o: SharedListOp): [ListValue, string[]] {
   switch (o.op) {
+    case 'pushHead': l.pushHead(o.v); m.unshift(o.v); break;
+    case 'pushTail': l.pushTail(o.v); m.push(o.v); break;
+    case 'popHead': assert.equal(l.popHead(), m.shift()); break;
+    case 'popTail': assert.equal(l.popTail(), m.pop()); break;
     case 'set': if (m.length > 0) { const i = o.i % m.length; l.set(i, o.v); m[i] = o.v; } break;
     case 'insert': { const i = o.i % (m.length + 1); l.insertAt(i, o.v); m.splice(i, 0, o.v); break; }
     case 'remove': if (m.length > 0) { const i = o.i % m.length; l.removeAt(i); m.splice(i, 1); } break;

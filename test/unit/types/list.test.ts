@@ -102,10 +102,6 @@ test('list: generated operation sequences agree with an array model', () => {
     let m: string[] = [];
     for (const o of ops) {
       switch (o.op) {
-        case 'pushHead': l.pushHead(o.v); m.unshift(o.v); break;
-        case 'pushTail': l.pushTail(o.v); m.push(o.v); break;
-        case 'popHead': assert.equal(l.popHead(), m.shift()); break;
-        case 'popTail': assert.equal(l.popTail(), m.pop()); break;
         default: [l, m] = applySharedListOp(l, m, o);
       }
       assert.equal(l.length, m.length);
@@ -290,8 +286,6 @@ test('list: generated sequences with big lists and every element size agree with
     let tag = 0;
     for (const o of ops) {
       switch (o.op) {
-        case 'pushHead': l.pushHead(o.v); m.unshift(o.v); break;
-        case 'pushTail': l.pushTail(o.v); m.push(o.v); break;
         case 'pushMany':
           for (let k = 0; k < o.n; k++) {
             // Length 1 stands for a mix of LREM / find targets, so removals hit runs inside full nodes.

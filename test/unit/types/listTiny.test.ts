@@ -326,10 +326,6 @@ test('tiny list: generated sequences across both forms agree with an array model
     let m: string[] = [];
     for (const o of ops) {
       switch (o.op) {
-        case 'pushHead': l.pushHead(o.v); m.unshift(o.v); break;
-        case 'pushTail': l.pushTail(o.v); m.push(o.v); break;
-        case 'popHead': assert.equal(l.popHead(), m.shift()); break;
-        case 'popTail': assert.equal(l.popTail(), m.pop()); break;
         case 'popHeadTo':
         case 'popTailTo': {
           const s = new Sink();
