@@ -140,7 +140,7 @@ export class Database {
     for (let j = from; j + 1 < argv.length; j += 2) {
       const key = argv[j]!;
       const value = argv[j + 1]!;
-      if (prevKey === null || !sameString(key, prevKey)) {
+      if (key !== prevKey) {
         prevSlot = this.set(key, value);
         prevKey = key;
       } else if (value === prevValue) ks.touch(this.dict, prevSlot, !maybeSharedInteger(value));
@@ -265,10 +265,4 @@ function maybeSharedInteger(s: string): boolean {
   if (n === 0 || n > 4) return false;
   const c = s.charCodeAt(0);
   return c >= 48 && c <= 57;
-}
-
-/** a === b, answered at once for most different keys (they tend to differ at the end: key:41, key:42). */
-function sameString(a: string, b: string): boolean {
-  const n = a.length;
-  return n === b.length && n !== 0 && a.charCodeAt(n - 1) === b.charCodeAt(n - 1) && a === b;
 }
