@@ -426,6 +426,14 @@ export class Dict<V extends string | object> {
    * write the key's value of the moment the snapshot started. Null (one test per mutation) otherwise.
    */
   snapHook: ((slot: number) => void) | null = null;
+  /**
+   * The key last found or added, and its slot (-1: none). Consecutive lookups of one key skip hashing and
+   * probing: a command's own find then write, a client's GET then SET or INCR then EXPIRE, a hot counter or lock.
+   * Equality is V8's native string comparison, a few ns for a short key, where hashing and comparing the key
+   * byte by byte in JS cost over 100 ns. Removing or moving any key forgets it (a removal moves another index).
+   */
+  private lastKey = '';
+  private lastSlot = -1;
 
   /**
    * @param segmentLimit the size a segment is meant to stay under: reaching 3/4 of it starts a split; tests lower
@@ -468,9 +476,22 @@ export class Dict<V extends string | object> {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
+    if (this.lastSlot >= 0 && key === this.lastKey) return this.lastSlot;
     const h = hashKey(key, this.seed) | 0;
-    if (this.segs.length === 1) return this.s0.find(key, h);
-    return this.findSegmented(key, h);
+    const slot = this.segs.length === 1 ? this.s0.find(key, h) : this.findSegmented(key, h);
+    if (slot >= 0) this.remember(key, slot);
+    return slot;
+  }
+
+  private remember(key: string, slot: number): number {
+    this.lastKey = key;
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  private forgetLast(): void {
+    this.lastKey = '';
+    this.lastSlot = -1;
   }
 
   private findSegmented(key: string, h: number): number {
@@ -612,8 +633,8 @@ export class Dict<V extends string | object> {
   add(key: string, value: V, meta = 0): number {
     const h = hashKey(key, this.seed) | 0;
     this.total++;
-    if (this.segs.length === 1 && this.s0.count < this.splitAt) return this.s0.add(key, h, value, meta);
-    return this.addSegmented(key, h, value, meta);
+    if (this.segs.length === 1 && this.s0.count < this.splitAt) return this.remember(key, this.s0.add(key, h, value, meta));
+    return this.remember(key, this.addSegmented(key, h, value, meta));
   }
 
   /**
@@ -625,12 +646,12 @@ export class Dict<V extends string | object> {
     if (this.segs.length === 1) {
       if (this.s0.find(key, h) >= 0) return -1;
       this.total++;
-      if (this.s0.count < this.splitAt) return this.s0.add(key, h, value, meta);
+      if (this.s0.count < this.splitAt) return this.remember(key, this.s0.add(key, h, value, meta));
     } else {
       if (this.findSegmented(key, h) >= 0) return -1;
       this.total++;
     }
-    return this.addSegmented(key, h, value, meta);
+    return this.remember(key, this.addSegmented(key, h, value, meta));
   }
 
   private addSegmented(key: string, h: number, value: V, meta: number): number {
@@ -690,6 +711,7 @@ export class Dict<V extends string | object> {
       const when = src.expireOf(i);
       const meta = src.metaOf(i);
       const saved = src.saved === null ? 1 : src.saved[i]!;
+      this.forgetLast();
       const value = src.remove(i);
       const dst = segs[t]!;
       const j = dst.add(key, h, value, meta, saved);
@@ -709,6 +731,7 @@ export class Dict<V extends string | object> {
   removeSlot(slot: number): V {
     if (this.snapHook !== null) this.preWrite(slot);
     this.total--;
+    this.forgetLast();
     return slot < SEG_STRIDE ? this.s0.remove(slot) : this.segOf(slot).remove(slot % SEG_STRIDE);
   }
 
@@ -808,6 +831,7 @@ export class Dict<V extends string | object> {
     if (this.snapHook !== null) this.forEach((_k, _v, slot) => this.preWrite(slot));
     this.s0 = new Segment<V>(this.initialCapacity, MAX_ENTRIES);
     this.segs = [this.s0];
+    this.forgetLast();
     this.total = 0;
     this.splitFrom = 0;
     this.splitSrc = 0;

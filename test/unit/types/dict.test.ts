@@ -136,6 +136,37 @@ test('dict: deleting a slot moves the last key of its segment into the hole', ()
   assert.equal(d.size, 8);
 });
 
+test('dict: a key looked up again after another key moved into a hole, or a split, is found at its new slot', () => {
+  // The dictionary remembers the last key found or added (a repeated lookup skips hashing): a removal moves the
+  // segment's last index into the hole, and a split moves keys to other segments, so either must forget it.
+  const d = new Dict<string>(4, 16);
+  for (let i = 0; i < 10; i++) d.add('k' + i, String(i));
+  const before = d.find('k9');
+  d.removeSlot(d.find('k2'));
+  const after = d.find('k9');
+  assert.notEqual(after, before, 'k9, the last index, moved into the hole');
+  assert.equal(d.keyAt(after), 'k9');
+  assert.equal(d.valueAt(after), '9');
+  d.add('fresh', 'f');
+  d.delete('fresh');
+  assert.equal(d.find('fresh'), -1, 'a deleted key is not found again');
+  // Grow until a split is under way, then look every key up on each side of a one-slot rehash step.
+  let n = 10;
+  while (!d.rehashing) d.add('k' + n, String(n++));
+  for (let round = 0; d.rehashing; round++) {
+    for (let i = 0; i < n; i++) {
+      if (i === 2) continue;
+      const key = 'k' + i;
+      d.find(key);
+      d.rehash(1);
+      assert.equal(d.keyAt(d.find(key)), key, `round ${round}: ${key} after a rehash step`);
+    }
+  }
+  for (let i = 0; i < n; i++) if (i !== 2) assert.equal(d.valueAt(d.find('k' + i)), String(i));
+  d.clear();
+  assert.equal(d.find('k9'), -1, 'clear forgets it');
+});
+
 test('dict: metadata follows its key', () => {
   const d = new Dict<string>();
   for (let i = 0; i < 5; i++) d.add('k' + i, String(i), 100 + i);
