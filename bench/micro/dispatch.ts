@@ -6,10 +6,18 @@
  * Run: node dist/bench/micro/dispatch.js [seconds per case, default 1] [case,case...] [commands per read, default 16]
  * (1 mirrors redis-benchmark -P 1: every command pays the per-read work, clock read and run settling included).
  * It prints wall-clock and CPU ns per command and the best 2 ms slice (the steadiest figure on a shared machine).
+ * It runs under mica-server's V8 settings (server/v8Flags.ts) unless MICA_NODE_FLAGS=none.
  * XREADGROUP (compare.ts's test: COUNT 1, `>`, each call adding a pending entry that stays) reads a stream that is
  * refilled between slices; the refills are left out of the figures.
+ * With MICA_BENCH_COUNT=N in the environment it prints nothing and runs exactly N commands of each case after the
+ * warm-up, untimed: bench/micro/instructions.ts counts the instructions that takes (XREADGROUP, whose refills
+ * would be counted, is left out then).
  */
 import { PIPELINE, encode, inProcessClient, timeSlices } from './inProcessClient.js';
+import { applyServerV8Flags } from '../../src/server/v8Flags.js';
+
+// The V8 settings mica-server runs with (MICA_NODE_FLAGS=none: V8's defaults), before any code is optimized.
+applyServerV8Flags();
 
 const seconds = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.toLowerCase().split(',');
@@ -54,14 +62,21 @@ function refill(name: string, want: number): void {
 setup(['DEL', 'biglist']);
 for (let i = 0; i < 600; i++) setup(['LPUSH', 'biglist', 'xxx']);
 
+const fixedCount = process.env.MICA_BENCH_COUNT === undefined ? -1 : Number(process.env.MICA_BENCH_COUNT);
+
 let sink = 0;
 for (const [name, make] of cases) {
   if (only !== undefined && !only.includes(name.split(' ')[0]!.toLowerCase())) continue;
+  if (fixedCount >= 0 && name === 'XREADGROUP') continue;
   const reads = Array.from({ length: 256 }, (_, r) =>
     Buffer.from(Array.from({ length: depth }, (_, i) => encode(make(r * depth + i))).join(''), 'latin1'));
   refill(name, 40_000);
   for (let i = 0; i < 2000; i++) sink += run(reads[i & 255]!); // warm up the JIT
   undelivered -= 2000 * depth;
+  if (fixedCount >= 0) {
+    for (let i = 0; i < Math.ceil(fixedCount / depth); i++) sink += run(reads[i & 255]!);
+    continue;
+  }
   let n = 0;
   const r = timeSlices(seconds, () => {
     for (let i = 0; i < 8; i++) sink += run(reads[(n + i) & 255]!);
