@@ -83,6 +83,8 @@ export const SHARED_INTEGERS = 10000;
 export class Evictor {
   maxmemory = 0;
   policy: EvictionPolicy = 'noeviction';
+  /** The policy half of sharing(), computed with the policy: sharing() runs on every key access. */
+  private policyShares = true;
   samples = 5;
   tenacity = 10;
   lfuLogFactor = 10;
@@ -111,9 +113,9 @@ export class Evictor {
 
   /** Whether values 0..9999 are Redis's shared objects: not when each key needs access data of its own. */
   sharing(): boolean {
-    return this.maxmemory === 0 || this.policy === 'noeviction' || this.policy.endsWith('random') ||
-      this.policy === 'volatile-ttl';
+    return this.maxmemory === 0 || this.policyShares;
   }
+
 
   get lfu(): boolean {
     return this.policy === 'allkeys-lfu' || this.policy === 'volatile-lfu';
@@ -123,6 +125,7 @@ export class Evictor {
   applyPolicy(policy: EvictionPolicy): void {
     const wasLfu = this.lfu;
     this.policy = policy;
+    this.policyShares = policy === 'noeviction' || policy.endsWith('random') || policy === 'volatile-ttl';
     const ks = this.ks;
     const clock = ks.clock;
     const shared = this.sharedMeta;
