@@ -116,7 +116,6 @@ export class Evictor {
     return this.maxmemory === 0 || this.policyShares;
   }
 
-
   get lfu(): boolean {
     return this.policy === 'allkeys-lfu' || this.policy === 'volatile-lfu';
   }
