@@ -1,8 +1,9 @@
 /**
  * Instructions per command on the in-process command path (bench/micro/dispatch.ts's cases), counted by valgrind's
  * cachegrind: a figure that does not move with the machine's load. On a shared or oversubscribed machine the
- * timed benchmarks swing by 2x from one run to the next (CPU steal), while this count repeats within about 1%, so
- * it is what tells whether a change to the hot path made it cheaper.
+ * timed benchmarks swing by 2x from one run to the next (CPU steal), while this count repeats within about 5%
+ * (the JIT's and GC's choices vary a little between runs), so it tells whether a change to the hot path made it
+ * cheaper by more than that.
  *
  * Each case runs twice under cachegrind, with N commands after the warm-up and with none; the difference over N
  * is the figure (start-up, module loading and the JIT's warm-up cancel out). Kernel work (socket reads and
@@ -10,7 +11,7 @@
  *
  * Run: node dist/bench/micro/instructions.js [case,case...] [--count 200000] [--depth 16] [--roots dirA,dirB]
  * (--roots compares builds: each a checkout whose dist/ is built; default this one). About a minute per case
- * and root; cases run two at a time.
+ * and root: the two runs of a pair go side by side, cases and roots one after another.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

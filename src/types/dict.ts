@@ -643,8 +643,10 @@ export class Dict<V extends string | object> {
   add(key: string, value: V, meta = 0): number {
     const h = hashKey(key, this.seed) | 0;
     this.total++;
-    if (this.segs.length === 1 && this.s0.count < this.splitAt) return this.remember(key, this.s0.add(key, h, value, meta));
-    return this.remember(key, this.addSegmented(key, h, value, meta));
+    const slot = this.segs.length === 1 && this.s0.count < this.splitAt
+      ? this.s0.add(key, h, value, meta)
+      : this.addSegmented(key, h, value, meta);
+    return this.remember(key, slot);
   }
 
   /**
