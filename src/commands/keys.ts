@@ -12,7 +12,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { keyAt } from './keyspecs.js';
 import type { Database } from '../engine/database.js';
-import { typeOf, encodingOf, type Value } from '../engine/values.js';
+import { SHARED_INTEGERS, typeOf, encodingOf, type Value } from '../engine/values.js';
 import { duplicateValue } from '../engine/duplicate.js';
 import { NOTIFY_GENERIC } from '../engine/notify.js';
 import { idleMs } from '../engine/keyspace.js';
@@ -496,8 +496,6 @@ function persistCommand(c: CommandContext): void {
 
 /** Refcount Redis reports for its shared integer objects. */
 const SHARED_REFCOUNT = 2147483647;
-/** Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS). */
-const SHARED_INTEGERS = 10000;
 
 const LFU_NOT_SELECTED =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching ' +

@@ -9,7 +9,7 @@
 import { Dict, NO_EXPIRE } from '../types/dict.js';
 import { decimalLength } from '../types/stringSlab.js';
 import type { Keyspace } from './keyspace.js';
-import { typeOf, type Value } from './values.js';
+import { SHARED_INTEGERS, typeOf, type Value } from './values.js';
 import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_STRING } from './notify.js';
 
 export class Database {
@@ -112,13 +112,16 @@ export class Database {
   /** set() on the live key in `slot`. */
   private overwrite(slot: number, key: string, value: Value, keepTtl: boolean): void {
     const d = this.dict;
+    // Redis looks the key up for writing first, which touches the old value; dbOverwrite then decides the new
+    // value's access data (Keyspace.replacedMeta).
+    const inherited = this.ks.touch(d, slot);
     // A short string kept in the dictionary's slab comes back as its length, all the accounting needs.
     const old = d.exchangeValue(slot, value);
     this.ks.mem.replaced(this, old, value);
     // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
     if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
-    this.ks.touch(d, slot, typeof value === 'string' && !maybeSharedInteger(value));
+    this.ks.replacedMeta(d, slot, inherited, typeof value !== 'string' || !maybeSharedInteger(value));
   }
 
   /**
@@ -163,8 +166,11 @@ export class Database {
     if (slot < 0) return NaN;
     const x = d.safeIntegerAt(slot) + incr;
     if (!(x < 1e15 && x > -1e15)) return NaN;
-    this.ks.touch(d, slot);
+    const inherited = this.ks.touch(d, slot);
     this.ks.mem.replacedShortString(this, d.setSafeIntegerAt(slot, x), decimalLength(x));
+    // A sum that is a shared integer, or one that replaced a shared integer, is a new value to Redis.
+    const sharedSum = x >= 0 && x < SHARED_INTEGERS;
+    if (sharedSum || (x - incr >= 0 && x - incr < SHARED_INTEGERS)) this.ks.replacedMeta(d, slot, inherited, !sharedSum);
     return x;
   }
 

@@ -24,7 +24,7 @@ import type { Database } from './database.js';
 import { lruClock, idleMs } from './keyspace.js';
 import { NOTIFY_EVICTED } from './notify.js';
 import type { Dict } from '../types/dict.js';
-import type { Value } from './values.js';
+import { SHARED_INTEGERS, type Value } from './values.js';
 
 export const EVICT_OK = 0;
 export const EVICT_RUNNING = 1;
@@ -77,9 +77,6 @@ export interface EvictionHooks {
   latency?(event: string, ms: number): void;
 }
 
-/** Redis's OBJ_SHARED_INTEGERS. */
-export const SHARED_INTEGERS = 10000;
-
 export class Evictor {
   maxmemory = 0;
   policy: EvictionPolicy = 'noeviction';
@@ -131,22 +128,33 @@ export class Evictor {
     if (this.lfu) {
       if (!this.policySet) shared.fill((lfuTimeInMinutes(clock.cached) << 8) | LFU_INIT_VAL);
       ks.touch = (d, slot, unshared) => {
-        if (ks.noTouch) return;
         const now = clock.cached;
         const i = unshared !== true && this.maxmemory === 0 ? d.sharedIntegerAt(slot) : -1;
         const old = i >= 0 ? shared[i]! : d.metaAt(slot);
+        if (ks.noTouch) return old;
         const meta = (lfuTimeInMinutes(now) << 8) | lfuLogIncr(lfuDecrAndReturn(old, now, this.lfuDecayTime), this.lfuLogFactor);
         if (i >= 0) shared[i] = meta;
         else d.setMeta(slot, meta);
+        return meta;
+      };
+      ks.replacedMeta = (d, slot, inherited, unshared) => {
+        const j = !unshared && this.maxmemory === 0 ? d.sharedIntegerAt(slot) : -1;
+        if (j >= 0) shared[j] = inherited;
+        else d.setMeta(slot, inherited);
       };
       ks.initialMeta = () => (lfuTimeInMinutes(clock.cached) << 8) | LFU_INIT_VAL;
     } else {
       if (!this.policySet) shared.fill(lruClock(clock.cached));
       ks.touch = (d, slot, unshared) => {
-        if (ks.noTouch) return;
         const i = unshared !== true && this.sharing() ? d.sharedIntegerAt(slot) : -1;
-        if (i >= 0) shared[i] = lruClock(clock.cached);
-        else d.setMeta(slot, lruClock(clock.cached));
+        if (ks.noTouch) return i >= 0 ? shared[i]! : d.metaAt(slot);
+        const meta = lruClock(clock.cached);
+        if (i >= 0) shared[i] = meta;
+        else d.setMeta(slot, meta);
+        return meta;
+      };
+      ks.replacedMeta = (d, slot, _inherited, unshared) => {
+        if (unshared || !this.sharing() || d.sharedIntegerAt(slot) < 0) d.setMeta(slot, lruClock(clock.cached));
       };
       ks.initialMeta = () => lruClock(clock.cached);
     }

@@ -60,11 +60,18 @@ export class Keyspace {
   /** Frees a whole dictionary (FLUSHDB / FLUSHALL). */
   freeDict: (d: Dict<Value>) => void = () => {};
   /**
-   * Updates a key's access metadata (LRU clock or LFU counter). Replaced when the policy changes. `unshared`:
-   * the caller knows the value is none of Redis's shared integers (see engine/evict.ts), which spares reading
-   * it back from the slot.
+   * Updates a key's access metadata (LRU clock or LFU counter) and returns what the value holds afterwards.
+   * Replaced when the policy changes. `unshared`: the caller knows the value is none of Redis's shared integers
+   * (see engine/evict.ts), which spares reading it back from the slot.
    */
-  touch: (d: Dict<Value>, slot: number, unshared?: boolean) => void;
+  touch: (d: Dict<Value>, slot: number, unshared?: boolean) => number;
+  /**
+   * After a value replaced another in `slot` (the old one touched first, as Redis's lookupKeyWrite does), sets
+   * the access data Redis's dbOverwrite leaves: under an LFU policy the new value takes the old one's
+   * (`inherited`, what touch returned); otherwise a new value's is now, and a shared integer keeps its own.
+   * `unshared` as for touch, about the new value.
+   */
+  replacedMeta: (d: Dict<Value>, slot: number, inherited: number, unshared: boolean) => void;
   /** Access metadata of a new key: the LRU clock now, or an LFU counter at its initial value. */
   initialMeta: () => number;
   /** The access data OBJECT IDLETIME / FREQ read for a key: its own, or a shared integer's (engine/evict.ts). */
@@ -90,8 +97,12 @@ export class Keyspace {
     this.dbs = [];
     for (let i = 0; i < databases; i++) this.dbs.push(new Database(i, this));
     this.touch = (d, slot) => {
-      if (!this.noTouch) d.setMeta(slot, lruClock(this.clock.cached));
+      if (this.noTouch) return d.metaAt(slot);
+      const meta = lruClock(this.clock.cached);
+      d.setMeta(slot, meta);
+      return meta;
     };
+    this.replacedMeta = (d, slot) => d.setMeta(slot, lruClock(this.clock.cached));
     this.initialMeta = () => lruClock(this.clock.cached);
   }
 

@@ -9,6 +9,9 @@
 import { MutableBytes } from '../types/mutableBytes.js';
 import { isInt64String } from '../util/numbers.js';
 
+/** Redis's OBJ_SHARED_INTEGERS: the integers 0..9999 are shared objects unless keys need access data of their own. */
+export const SHARED_INTEGERS = 10000;
+
 export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
 /** Collections implement this; `type` is fixed for the object's life. */

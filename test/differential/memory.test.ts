@@ -113,6 +113,10 @@ test('OBJECT FREQ after MSET pairs that repeat a key: one access per pair after 
     ['MSET', 'n', 'abc', 'n', 'abc'], ['OBJECT', 'FREQ', 'n'],
     ['MSET', 'p', 'abc', 'p', 'abcd'], ['OBJECT', 'FREQ', 'p'],
     ['MSET', 's', '100', 's', '100', 's', '100'], ['OBJECT', 'FREQ', 's'], ['OBJECT', 'REFCOUNT', 's'],
+    // An overwrite touches the old value, then the new one takes its counter (a shared integer's too).
+    ['MSET', 'u', '200', 'u', 'x', 'u', '200'], ['OBJECT', 'FREQ', 'u'],
+    ['SET', 'w', '200'], ['SET', 'w', 'y'], ['OBJECT', 'FREQ', 'w'], ['SET', 'w', '200'], ['OBJECT', 'FREQ', 'w'],
+    ['SET', 'i', '9998'], ['INCR', 'i'], ['INCR', 'i'], ['OBJECT', 'FREQ', 'i'], ['DECR', 'i'], ['OBJECT', 'FREQ', 'i'],
     ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
   );
 });
