@@ -174,12 +174,19 @@ export class Database {
     return x;
   }
 
-  /** Replaces the value of an existing key in place, keeping its TTL (e.g. a string turned mutable). */
+  /**
+   * Replaces the value of a key just looked up for writing with a new string object, keeping its TTL (INCR's
+   * general path, INCRBYFLOAT, a string turned mutable): Redis's dbOverwrite after lookupKeyWrite, so the new
+   * value takes the access data dbOverwrite gives (Keyspace.replacedMeta), inheriting what the lookup's touch
+   * left on the old value, a shared integer's own field included.
+   */
   replaceValue(key: string, value: Value): void {
     const d = this.dict;
     const slot = d.find(key);
     if (slot < 0) return;
+    const inherited = this.ks.accessMeta(d, slot);
     this.ks.mem.replaced(this, d.exchangeValue(slot, value), value);
+    this.ks.replacedMeta(d, slot, inherited, typeof value !== 'string' || !maybeSharedInteger(value));
   }
 
   /**

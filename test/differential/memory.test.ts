@@ -117,6 +117,12 @@ test('OBJECT FREQ after MSET pairs that repeat a key: one access per pair after 
     ['MSET', 'u', '200', 'u', 'x', 'u', '200'], ['OBJECT', 'FREQ', 'u'],
     ['SET', 'w', '200'], ['SET', 'w', 'y'], ['OBJECT', 'FREQ', 'w'], ['SET', 'w', '200'], ['OBJECT', 'FREQ', 'w'],
     ['SET', 'i', '9998'], ['INCR', 'i'], ['INCR', 'i'], ['OBJECT', 'FREQ', 'i'], ['DECR', 'i'], ['OBJECT', 'FREQ', 'i'],
+    // Commands that replace a value with a new object after their lookup (APPEND and SETRANGE unsharing it,
+    // INCR beyond its in-place case, INCRBYFLOAT) hand on the counter the lookup left, a shared integer's too.
+    ['SET', 'ap', '300'], ['GET', 'ap'], ['APPEND', 'ap', 'x'], ['OBJECT', 'FREQ', 'ap'],
+    ['SET', 'sr', '301'], ['SETRANGE', 'sr', '5', 'x'], ['OBJECT', 'FREQ', 'sr'],
+    ['SET', 'q', '123456789012345678'], ['INCRBY', 'q', '-123456789012345670'], ['OBJECT', 'FREQ', 'q'],
+    ['SET', 'fl', '302'], ['INCRBYFLOAT', 'fl', '1'], ['OBJECT', 'FREQ', 'fl'],
     ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
   );
 });
