@@ -130,6 +130,11 @@ export class CommandStat {
     (this.latency ??= new LatencyHistogram()).record(usec * 1000, count);
   }
 
+  /** recordLatency for a duration in whole nanoseconds. */
+  recordLatencyNs(ns: number, count: number): void {
+    (this.latency ??= new LatencyHistogram()).record(ns, count);
+  }
+
   reset(): void {
     this.calls = this.usec = this.rejectedCalls = this.failedCalls = 0;
     this.latency = null;

@@ -81,6 +81,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   runCmds: Command[] = [];
   runArgv: (string[] | null)[] = [];
   runLen = 0;
+  /** Where settleFastRun ends the run (performance.now() ms), set just before it is called. */
+  runEnd = 0.5;
   /** MULTI: the queued commands, or null outside a transaction (commands/transactions.ts). */
   multiState: MultiState | null = null;
   /** WATCHed keys (engine/watch.ts) and Redis's CLIENT_DIRTY_CAS. */
@@ -179,9 +181,10 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** Runs every complete command in the input buffer, unless the client is closing or its input is held. */
   processInput(): void {
     const server = this.server;
-    const mono = performance.now();
-    this.lastInteraction = server.clock.refreshAt(mono);
-    this.callMark = mono;
+    const clock = server.clock;
+    clock.refreshMono();
+    this.lastInteraction = clock.cached;
+    this.callMark = clock.mono;
     while (!this.closeAfterReply && !this.closed && !this.inputHeld()) {
       const argv = this.parser.next();
       if (argv === null) {
@@ -208,7 +211,10 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
         this.flush();
       }
     }
-    if (this.runLen !== 0) settleFastRun(server, this, performance.now());
+    if (this.runLen !== 0) {
+      this.runEnd = performance.now();
+      settleFastRun(server, this);
+    }
     this.callMark = -1;
     if (this.parser.pending > server.limits.queryBufferLimit) {
       server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);

@@ -225,7 +225,13 @@ export function call(server: Server, c: Client, cmd: Command): void {
   const mark = c.callMark;
   const inRun = mark >= 0 && (cmd.flagBits & CMD_FAST) !== 0 && server.slowlog.slowerThanUsec >= RUN_TIMING_MIN_USEC &&
     server.latency.thresholdUsec >= RUN_TIMING_MIN_USEC;
-  const start = inRun ? 0 : mark < 0 ? performance.now() : c.runLen !== 0 ? settleFastRun(server, c, performance.now()) : mark;
+  let start = mark;
+  if (inRun) start = 0;
+  else if (mark < 0) start = performance.now();
+  else if (c.runLen !== 0) {
+    c.runEnd = start = performance.now();
+    settleFastRun(server, c);
+  }
   const replyMark = c.len;
   // Propagation (AOF, replicas) costs one null test when off; on, the command propagates if it moved dirty.
   const prop = server.propagation;
@@ -251,7 +257,10 @@ export function call(server: Server, c: Client, cmd: Command): void {
       const end = performance.now();
       const share = (end - c.callMark) / (c.runLen + 1);
       c.blockState.callUsec = Math.round(share * 1000);
-      if (c.runLen !== 0) settleFastRun(server, c, end - share);
+      if (c.runLen !== 0) {
+        c.runEnd = end - share;
+        settleFastRun(server, c);
+      }
       c.callMark = end;
       return;
     }
@@ -261,7 +270,10 @@ export function call(server: Server, c: Client, cmd: Command): void {
     const end = performance.now();
     // Fast commands run inside this one (EXEC's queue) end their run with it. Only an input loop's client
     // (callMark set) has runs: scripts' fake client has no run fields at all.
-    if (mark >= 0 && c.runLen !== 0) settleFastRun(server, c, end);
+    if (mark >= 0 && c.runLen !== 0) {
+      c.runEnd = end;
+      settleFastRun(server, c);
+    }
     if (c.callMark >= 0) c.callMark = end;
     usec = Math.round((end - start) * 1000);
     // A command that blocked is counted when it answers (server/blocked.ts), with this call's time included.
@@ -282,12 +294,15 @@ export function call(server: Server, c: Client, cmd: Command): void {
 }
 
 /**
- * Ends the client's run of untimed fast commands at `end` (performance.now() ms): each gets an equal share of
- * the time since the run began, in whole µs that add up to the run's duration. Returns `end`, the next start.
+ * Ends the client's run of untimed fast commands at `c.runEnd` (performance.now() ms), which becomes callMark,
+ * the next start: each command gets an equal share of the time since the run began, in whole µs that add up to
+ * the run's duration. The end travels in a field because a double passed to or returned from a call that is not
+ * inlined is boxed in a new heap number, and this runs once per read.
  */
-export function settleFastRun(server: Server, c: Client, end: number): number {
+export function settleFastRun(server: Server, c: Client): void {
   const n = c.runLen;
   c.runLen = 0;
+  const end = c.runEnd;
   const total = (end - c.callMark) * 1000;
   c.callMark = end;
   const share = total / n;
@@ -303,7 +318,8 @@ export function settleFastRun(server: Server, c: Client, end: number): number {
     given = upTo;
     same++;
     if (tracked && (i === n - 1 || cmds[i + 1] !== cmd)) {
-      cmd.stat.recordLatency(share, same);
+      // In whole ns, a small integer rather than a fractional double the call would box.
+      cmd.stat.recordLatencyNs(Math.floor(share * 1000), same);
       same = 0;
     }
   }
@@ -312,7 +328,6 @@ export function settleFastRun(server: Server, c: Client, end: number): number {
   // runs are short (one command each at -P 1) and the builtin call costs more than a few stores.
   const runArgv = c.runArgv;
   for (let i = 0; i < n; i++) runArgv[i] = null;
-  return end;
 }
 
 /** A run of fast commands as slow as a threshold: its command with the largest arguments takes the blame. */

@@ -400,7 +400,9 @@ export function hashKey(key: string, seed: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  // Signed: a small integer on every 64-bit V8, where an unsigned hash above 2^31 would be boxed in a heap number
+  // whenever it is returned from a call that was not inlined.
+  return h | 0;
 }
 
 export class Dict<V extends string | object> {
@@ -409,7 +411,7 @@ export class Dict<V extends string | object> {
   /** All segments; a power of two in number (the count after the split in progress, if any). */
   private segs: Segment<V>[];
   /** Random per dictionary, so that no fixed set of keys lands in one segment. */
-  private readonly seed = (Math.random() * 0x100000000) >>> 0;
+  private readonly seed = (Math.random() * 0x100000000) | 0;
   /** Segment count before the split in progress, or 0 when no split is running. */
   private splitFrom = 0;
   /** Source segment being split; sources below it are done. */

@@ -52,7 +52,7 @@ export class StrIndex {
   private readonly seed: number;
 
   /** @param capacity keys expected: builds the tables at once when that is past linear mode. */
-  constructor(capacity = 0, seed = (Math.random() * 0x100000000) >>> 0) {
+  constructor(capacity = 0, seed = (Math.random() * 0x100000000) | 0) {
     this.seed = seed;
     if (capacity > LINEAR_MAX) {
       this.links = new Int32Array(2 * capacity);

@@ -7,9 +7,11 @@
  *
  * `now()` is read once per batch of commands by the server (see Client.processInput) and cached in `cached`,
  * the same trick Redis plays with its per-call time snapshot: commands in one batch see one instant, and the hot
- * path pays one clock read per socket read rather than one per command (refreshAt shares it with the
+ * path pays one clock read per socket read rather than one per command (refreshMono shares it with the
  * monotonic reading command timing takes).
  */
+import { performance } from 'node:perf_hooks';
+
 export class Clock {
   private offset = 0;
   private frozenAt: number | null = null;
@@ -32,16 +34,21 @@ export class Clock {
   private wallBase = Date.now();
   private monoBase = performance.now();
 
+  /** The performance.now() reading the last refreshMono() took. */
+  mono = 0.5;
+
   /**
-   * Like refresh(), from a performance.now() reading `mono` the caller took anyway: a second clock read costs
-   * 60-70 ns on some machines, and the input loop reads the monotonic clock for command timing already. Wall
+   * Like refresh(), from one performance.now() reading, left in `mono` for the caller: a second clock read costs
+   * 60-70 ns on some machines, and the input loop needs the monotonic clock for command timing anyway. Wall
    * time is derived from the last refresh() (which the cron does every tick) while that is under 100 ms old,
-   * so it never runs ahead of Date.now() and lags it by under a millisecond.
+   * so it never runs ahead of Date.now() and lags it by under a millisecond. Both readings are left in fields
+   * rather than passed or returned: a double crossing a call that is not inlined is boxed in a new heap number.
    */
-  refreshAt(mono: number): number {
+  refreshMono(): void {
+    const mono = (this.mono = performance.now());
     const elapsed = mono - this.monoBase;
-    if (elapsed < 0 || elapsed >= 100 || this.frozenAt !== null) return this.refresh();
-    return (this.cached = Math.floor(this.wallBase + elapsed) + this.offset);
+    if (elapsed < 0 || elapsed >= 100 || this.frozenAt !== null) this.refresh();
+    else this.cached = Math.floor(this.wallBase + elapsed) + this.offset;
   }
 
   /** Stops time at its current reading (or at `atMs`). */
