@@ -94,6 +94,12 @@ export class ListValue implements TypedValue {
     return typeof d === 'string' ? 0 : d.nodeCount;
   }
 
+  /** Whether the last push onto the packed form was at the head (Quicklist.lastPushAtHead). */
+  get grewAtHead(): boolean {
+    const d = this.d;
+    return typeof d !== 'string' && d.lastPushAtHead;
+  }
+
   /** Whether the list is in the tiny form (tests and benchmarks). */
   get isTiny(): boolean {
     return typeof this.d === 'string';

@@ -125,6 +125,7 @@ export class Quicklist {
       l.linkTail(new ListNode(buf, n.start, n.end, n.count));
     }
     l.len = this.len;
+    l.lastPushAtHead = this.lastPushAtHead;
     return l;
   }
 
@@ -141,6 +142,13 @@ export class Quicklist {
   get nodeCount(): number {
     return this.nodes;
   }
+
+  /**
+   * The last push was at the head: a list grown by LPUSH, whose partial node in Redis's quicklist is the head one
+   * (RDB / DUMP then cut it into nodes from the tail; types/list.ts grewAtHead). Mica's own nodes cannot tell:
+   * they start from the small form's conversion, not from Redis's cuts.
+   */
+  lastPushAtHead = false;
 
   /** Element at `i` (0 <= i < length). */
   get(i: number): string {
@@ -183,6 +191,7 @@ export class Quicklist {
     node.count++;
     this.len++;
     this.cIdx = -1;
+    this.lastPushAtHead = true;
   }
 
   pushTail(v: string): void {
@@ -204,6 +213,7 @@ export class Quicklist {
     node.count++;
     this.len++;
     this.cIdx = -1;
+    this.lastPushAtHead = false;
   }
 
   popHead(): string | undefined {

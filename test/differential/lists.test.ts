@@ -164,8 +164,8 @@ test('lists: generated command sequences match Redis reply by reply', { skip }, 
 // Elements sized so that lists cross the tiny form's limits (512 bytes, 255 elements; types/listTiny.ts) both ways:
 // pushes of several mid-size or 2-byte-header elements, pops and trims back under half, and the readers and DEBUG
 // DIGEST-VALUE in between. (No DUMP: past one node, where Redis's quicklist nodes end depends on the order of
-// pushes at either end, while Mica writes a list's nodes as appends would fill them; the test that found the LZF
-// differences now fixed is test/differential/rdb.test.ts's.)
+// pushes at either end, while Mica cuts a list as pushes at its last push's end would have filled it; lists grown
+// at one end are compared byte for byte in test/differential/rdb.test.ts.)
 const sizedElem = fc.oneof(
   fc.constantFrom('a', 'b', '', 'x'),
   fc.tuple(fc.constantFrom(40, 100, 127, 128, 200, 300, 600), fc.integer({ min: 0, max: 25 }))

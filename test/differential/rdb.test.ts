@@ -122,6 +122,33 @@ test('DUMP payloads RESTORE across Mica and Redis in both directions', { skip },
   }
 });
 
+test('DUMP of lists of several quicklist nodes grown at one end: Redis\'s node cuts byte for byte', { skip }, async (t) => {
+  const { r, m } = await connectedPair(t);
+  const strings = Array.from({ length: 3000 }, (_, i) => 'element-' + i);
+  const integers = Array.from({ length: 5000 }, (_, i) => String(i * 7));
+  // Pushed in batches, as clients do: Redis's nodes fill the same way whatever the batch size.
+  const push = async (cmd: 'lpush' | 'rpush', key: string, items: string[]): Promise<void> => {
+    for (let i = 0; i < items.length; i += 500) {
+      const batch = items.slice(i, i + 500);
+      await r[cmd](key, ...batch);
+      await m[cmd](key, ...batch);
+    }
+  };
+  await push('lpush', 'head', strings);
+  await push('rpush', 'tail', strings);
+  await push('lpush', 'headInts', integers);
+  await push('lpush', 'headPopped', strings);
+  await push('rpush', 'tailPopped', strings);
+  for (const c of [r, m]) {
+    // Pops at the end that grew leave the partial node where it was.
+    await c.lpop('headPopped', 700);
+    await c.rpop('tailPopped', 700);
+  }
+  for (const k of ['head', 'tail', 'headInts', 'headPopped', 'tailPopped']) {
+    assert.deepEqual(await m.dumpBuffer(k), await r.dumpBuffer(k), k);
+  }
+});
+
 test('DUMP compresses strings exactly as Redis does (LZF byte for byte)', { skip }, async (t) => {
   const { r, m } = await connectedPair(t);
   // Strings of runs and repeats over small alphabets, with random bytes mixed in: matches of every length

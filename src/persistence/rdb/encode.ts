@@ -59,31 +59,46 @@ export function writeValue(out: RdbOutput, v: Value, opts: EncodeOptions): void 
   else throw new RdbError(`Cannot save a value of type ${v.type}`);
 }
 
-function writeQuicklist(out: RdbOutput, l: ListValue, fill: number): void {
+/**
+ * Where Redis's quicklist would have cut the list into nodes when it grew at one end by pushes: each node filled
+ * until the next element no longer fits (list-max-listpack-size), an element of PACKED_THRESHOLD bytes or more in
+ * a plain node of its own. A list grown at the tail (RPUSH) is cut from the head, one grown at the head (LPUSH)
+ * from the tail, so that the partial node is where Redis's is. Returns the ascending ends of the nodes.
+ */
+function quicklistCuts(l: ListValue, fill: number, fromTail: boolean): number[] {
   const n = l.length;
-  // Cut the list into nodes first (where appends would have cut it): the node count precedes the nodes.
-  const cuts: number[] = [];
+  // Boundaries between nodes, as positions 0 < b < n, in the order the walk meets them.
+  const bounds: number[] = [];
   let bytes = 7;
   let count = 0;
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < n; k++) {
+    const i = fromTail ? n - 1 - k : k;
+    // The boundary on the walk's side of element i, and on the far side.
+    const near = fromTail ? i + 1 : i;
+    const far = fromTail ? i : i + 1;
     const s = l.get(i);
-    const sz = lpStrSize(s);
     const plain = s.length >= PACKED_THRESHOLD;
     if (count > 0 && (plain || !quicklistNodeAccepts(bytes, count, s.length, fill))) {
-      cuts.push(i);
+      bounds.push(near);
       bytes = 7;
       count = 0;
     }
-    bytes += sz;
+    bytes += lpStrSize(s);
     count++;
-    if (plain) {
-      cuts.push(i + 1);
+    if (plain && k < n - 1) {
+      bounds.push(far);
       bytes = 7;
       count = 0;
     }
   }
-  if (count > 0 || cuts.length === 0 || cuts[cuts.length - 1] !== n) cuts.push(n);
-  if (n === 0) cuts.length = 0;
+  if (fromTail) bounds.reverse();
+  if (n > 0) bounds.push(n);
+  return bounds;
+}
+
+function writeQuicklist(out: RdbOutput, l: ListValue, fill: number): void {
+  // The node count precedes the nodes, so the cuts come first.
+  const cuts = quicklistCuts(l, fill, l.grewAtHead);
   out.len(cuts.length);
   let from = 0;
   for (const to of cuts) {
