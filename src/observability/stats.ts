@@ -127,10 +127,10 @@ export class CommandStat {
 
   /** Records the duration of one call, or of `count` calls that took as long (latency-tracking). */
   recordLatency(usec: number, count = 1): void {
-    (this.latency ??= new LatencyHistogram()).record(usec * 1000, count);
+    this.recordLatencyNs(usec * 1000, count);
   }
 
-  /** recordLatency for a duration in whole nanoseconds. */
+  /** recordLatency for a duration in nanoseconds. */
   recordLatencyNs(ns: number, count: number): void {
     (this.latency ??= new LatencyHistogram()).record(ns, count);
   }
