@@ -121,7 +121,7 @@ export class Database {
     // Clients blocked in XREADGROUP on an overwritten stream are told (Redis's signalDeletedKeyAsReady).
     if (typeof old === 'object' && old !== value && typeOf(old) === 'stream') this.ks.signalKeyAsReady(this, key, old);
     if (!keepTtl && d.expireAt(slot) !== NO_EXPIRE) d.setExpire(slot, NO_EXPIRE);
-    this.ks.replacedMeta(d, slot, inherited, typeof value !== 'string' || !maybeSharedInteger(value));
+    this.ks.replacedMeta(d, slot, inherited, neverShared(value));
   }
 
   /**
@@ -186,7 +186,7 @@ export class Database {
     if (slot < 0) return;
     const inherited = this.ks.accessMeta(d, slot);
     this.ks.mem.replaced(this, d.exchangeValue(slot, value), value);
-    this.ks.replacedMeta(d, slot, inherited, typeof value !== 'string' || !maybeSharedInteger(value));
+    this.ks.replacedMeta(d, slot, inherited, neverShared(value));
   }
 
   /**
@@ -278,4 +278,12 @@ function maybeSharedInteger(s: string): boolean {
   if (n === 0 || n > 4) return false;
   const c = s.charCodeAt(0);
   return c >= 48 && c <= 57;
+}
+
+/**
+ * True for a value that cannot be one of Redis's shared integers: an object, or a string maybeSharedInteger rules
+ * out.
+ */
+function neverShared(v: Value): boolean {
+  return typeof v !== 'string' || !maybeSharedInteger(v);
 }
