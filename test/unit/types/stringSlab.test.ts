@@ -59,9 +59,9 @@ test('slab: random stores, rewrites and frees match a model across many chunks',
       fc.array(fc.record({ op: fc.constantFrom('store', 'rewrite', 'free'), pick: fc.nat(), s: byteString(MAX_SLAB_STRING) }), { maxLength: 400 }),
       fc.integer({ min: 0, max: 3000 }),
       (ops, bulk) => {
-        const slab = new StringSlab();
+        // Chunks of 1 KB (128 cells of the smallest class, 4 of the largest): the bulk spans many of them.
+        const slab = new StringSlab(1024);
         const live = new Map<number, string>();
-        // Enough cells of one class to span several chunks.
         for (let i = 0; i < bulk; i++) live.set(slab.store('v' + (i % 100), -1), 'v' + (i % 100));
         for (const o of ops) {
           const handles = [...live.keys()];
