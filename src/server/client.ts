@@ -23,8 +23,7 @@ import type { AclUser } from '../acl/index.js';
 import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } from '../engine/tracking.js';
 import { ClientBuffers } from './clientBuffers.js';
 import type { ClientBufferFigures } from '../commands/server-api.js';
-// Imported rather than the global: Node's global `performance` is a lazy getter run on every access (~15 ns).
-import { performance } from 'node:perf_hooks';
+import { monoMs } from '../util/clock.js';
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -69,7 +68,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   /** This client's script outlived busy-reply-threshold: its input waits for the script (server/scripts.ts). */
   scriptHeld = false;
   /**
-   * While this client's input loop runs: when the last command ended (or the loop began), in performance.now()
+   * While this client's input loop runs: when the last command ended (or the loop began), in monoMs()
    * ms, which dispatch's call() takes as the next command's start. -1 outside the loop (commands run for this
    * client from elsewhere time themselves).
    */
@@ -81,7 +80,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   runCmds: Command[] = [];
   runArgv: (string[] | null)[] = [];
   runLen = 0;
-  /** Where settleFastRun ends the run (performance.now() ms), set just before it is called. */
+  /** Where settleFastRun ends the run (monoMs() ms), set just before it is called. */
   runEnd = 0.5;
   /** MULTI: the queued commands, or null outside a transaction (commands/transactions.ts). */
   multiState: MultiState | null = null;
@@ -212,7 +211,7 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
       }
     }
     if (this.runLen !== 0) {
-      this.runEnd = performance.now();
+      this.runEnd = monoMs();
       settleFastRun(server, this);
     }
     this.callMark = -1;

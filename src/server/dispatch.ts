@@ -11,8 +11,7 @@ import type { Server } from './server.js';
 import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 import { checkAcl } from './acl.js';
-// Imported rather than the global: Node's global `performance` is a lazy getter run on every access (~15 ns).
-import { performance } from 'node:perf_hooks';
+import { monoMs } from '../util/clock.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -227,9 +226,9 @@ export function call(server: Server, c: Client, cmd: Command): void {
     server.latency.thresholdUsec >= RUN_TIMING_MIN_USEC;
   let start = mark;
   if (inRun) start = 0;
-  else if (mark < 0) start = performance.now();
+  else if (mark < 0) start = monoMs();
   else if (c.runLen !== 0) {
-    c.runEnd = start = performance.now();
+    c.runEnd = start = monoMs();
     settleFastRun(server, c);
   }
   const replyMark = c.len;
@@ -254,7 +253,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
   if (inRun) {
     if (c.blockState !== null) {
       // A fast blocking command (BZPOPMIN) that blocked is counted when it answers: it takes its share now.
-      const end = performance.now();
+      const end = monoMs();
       const share = (end - c.callMark) / (c.runLen + 1);
       c.blockState.callUsec = Math.round(share * 1000);
       if (c.runLen !== 0) {
@@ -267,7 +266,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
     c.runCmds[c.runLen] = cmd;
     c.runArgv[c.runLen++] = c.argv;
   } else {
-    const end = performance.now();
+    const end = monoMs();
     // Fast commands run inside this one (EXEC's queue) end their run with it. Only an input loop's client
     // (callMark set) has runs: scripts' fake client has no run fields at all.
     if (mark >= 0 && c.runLen !== 0) {
@@ -294,7 +293,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
 }
 
 /**
- * Ends the client's run of untimed fast commands at `c.runEnd` (performance.now() ms), which becomes callMark,
+ * Ends the client's run of untimed fast commands at `c.runEnd` (monoMs() ms), which becomes callMark,
  * the next start: each command gets an equal share of the time since the run began, in whole µs that add up to
  * the run's duration. The end travels in a field because a double passed to or returned from a call that is not
  * inlined is boxed in a new heap number, and this runs once per read.
