@@ -15,7 +15,7 @@ import { userDeclarationError } from './server/acl.js';
 import { Config, ConfigFileError, loadServerConfig, parseCommandLine } from './config/index.js';
 import { Logger, type LogLevel } from './observability/logger.js';
 import type { ShutdownOptions } from './commands/index.js';
-import { applyServerV8Flags } from './server/v8Flags.js';
+import { applyServerV8Flags, missingStartFlags } from './server/v8Flags.js';
 
 /** The Redis release whose behaviour Mica reproduces. */
 const REDIS_COMPAT = '7.0.15';
@@ -134,6 +134,11 @@ async function main(argv: string[]): Promise<number> {
   }
   logger.role = 'M';
   applyServerV8Flags();
+  const missing = process.env.MICA_NODE_FLAGS === 'none' ? [] : missingStartFlags();
+  if (missing.length > 0) {
+    logger.notice(`node was started without ${missing.join(' ')}: V8 keeps a smaller young generation and collects it more ` +
+      'often (bin/mica-server.js and npm start pass it)');
+  }
   const server = new Server({ config, logger, configFile, loadOnStart: true });
   let signalled = false;
   const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -55,7 +56,7 @@ function startServer(kind: 'mica' | 'redis', port: number, dir: string, extra: s
     '--aof-use-rdb-preamble', 'no', ...extra];
   return kind === 'redis'
     ? spawn('redis-server', args, { stdio: 'ignore' })
-    : spawn(process.execPath, [join(root, 'bin/mica-server.js'), ...args], { stdio: 'ignore' });
+    : spawn(process.execPath, [...NODE_START_FLAGS, join(root, 'bin/mica-server.js'), ...args], { stdio: 'ignore' });
 }
 
 function stopServer(p: ChildProcess): Promise<void> {

@@ -10,6 +10,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { freePort } from './compare.js';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 
 async function waitReady(proc: ChildProcess, port: number): Promise<void> {
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   if (!(jobs > 0)) return;
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
   const [mp, rp] = [await freePort(), await freePort()];
-  const mica = spawn(process.execPath, [join(root, 'bin/mica-server.js'), '--port', String(mp), '--save', ''], { stdio: 'ignore' });
+  const mica = spawn(process.execPath, [...NODE_START_FLAGS, join(root, 'bin/mica-server.js'), '--port', String(mp), '--save', ''], { stdio: 'ignore' });
   const redis = spawn('redis-server', ['--port', String(rp), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   try {
     await Promise.all([waitReady(mica, mp), waitReady(redis, rp)]);

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './compare.js';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 function option(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
   process.stdout.write('type  server  RSS     RSS after PURGE  used_memory  MEMORY USAGE  load s\n');
   try {
     for (const type of TYPES) {
-      const mica = await measure(type, order, (port) => spawn(process.execPath, [...NODE_FLAGS, join(root, 'bin/mica-server.js'),
+      const mica = await measure(type, order, (port) => spawn(process.execPath, [...NODE_START_FLAGS, ...NODE_FLAGS, join(root, 'bin/mica-server.js'),
         '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }));
       const line = (name: string, r: Result): void => {
         process.stdout.write(`${type.padEnd(5)} ${name.padEnd(6)} ${fmt(r.rss)} ${fmt(r.rssPurged)}          ${fmt(r.used)}      ` +

@@ -23,6 +23,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 interface Options {
   rounds: number;
@@ -129,7 +130,7 @@ export async function startRedis(dir: string): Promise<Target> {
 
 export async function startMica(root: string): Promise<Target> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [join(root, 'bin/mica-server.js'), '--port', String(port), '--bind', '127.0.0.1',
+  const proc = spawn(process.execPath, [...NODE_START_FLAGS, join(root, 'bin/mica-server.js'), '--port', String(port), '--bind', '127.0.0.1',
     '--save', ''], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Keep the tail of the log (and keep draining the pipe) so that a failed start says why.
   let log = '';

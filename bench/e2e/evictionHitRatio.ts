@@ -15,6 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort } from '../../test/helpers/servers.js';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -86,7 +87,7 @@ async function startServerProc(kind: 'mica' | 'redis'): Promise<{ port: number; 
   const here = dirname(fileURLToPath(import.meta.url));
   const proc = kind === 'redis'
     ? spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-    : spawn(process.execPath, [resolve(here, '../../../bin/mica-server.js'), '--port', String(port), '--save', ''],
+    : spawn(process.execPath, [...NODE_START_FLAGS, resolve(here, '../../../bin/mica-server.js'), '--port', String(port), '--save', ''],
       { stdio: 'ignore' });
   await waitPort(port);
   return { port, proc };

@@ -13,7 +13,8 @@
  * Each round runs Redis then every flag set, the order of the Mica runs rotating between rounds, so that a
  * shared machine's changing load falls on all of them; the load average is printed with every line. `--trace
  * DIR` adds --trace-gc to Mica and keeps each run's GC trace in DIR. A flag set "default" runs bin/mica-server.js
- * as users do (with whatever V8 flags it chooses); any other set is given to node with MICA_NODE_FLAGS=none.
+ * as users do (node's start flags from its first line, and whatever V8 flags it sets itself); any other set is
+ * given to node instead, with MICA_NODE_FLAGS=none.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -23,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/helpers/servers.js';
 import { RawClient } from '../../test/helpers/rawClient.js';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -134,7 +136,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     { stdio: 'ignore' }));
   const order = FLAG_SETS.map((_, i) => FLAG_SETS[(i + round - 1) % FLAG_SETS.length]!);
   for (const flags of order) {
-    const f = flags === 'default' ? [] : flags.split(' ');
+    const f = flags === 'default' ? NODE_START_FLAGS : flags.split(' ');
     const trace = TRACE === undefined ? [] : ['--trace-gc'];
     await runServer('mica ' + flags, (port) => {
       const p = spawn(process.execPath, [...trace, ...f, bin, '--port', String(port), '--save', ''], {

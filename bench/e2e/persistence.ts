@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** How long the PING probe runs under the write load before BGSAVE starts (the load-only baseline). */
@@ -53,7 +54,7 @@ async function start(name: 'mica' | 'redis', dir: string): Promise<Srv> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   const t0 = performance.now();
   const proc = name === 'mica'
-    ? spawn(process.execPath, ['--max-old-space-size=8192', join(ROOT, 'bin/mica-server.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn(process.execPath, [...NODE_START_FLAGS, '--max-old-space-size=8192', join(ROOT, 'bin/mica-server.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));

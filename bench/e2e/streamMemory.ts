@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './compare.js';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 
 const entries = Number(process.argv[2] ?? 10_000_000);
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
   const dir = mkdtempSync(join(tmpdir(), 'mica-streammem-'));
   try {
-    await measure('Mica', (port) => spawn(process.execPath, [join(root, 'bin/mica-server.js'), '--port', String(port),
+    await measure('Mica', (port) => spawn(process.execPath, [...NODE_START_FLAGS, join(root, 'bin/mica-server.js'), '--port', String(port),
       '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' }));
     await measure('Redis', (port) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
       '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }));

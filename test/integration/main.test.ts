@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, oracleSkipReason, RawClient, redisServerPath } from '../helpers/servers.js';
 import { isOmittedSetting } from '../../src/config/index.js';
+import { NODE_START_FLAGS } from '../../src/server/v8Flags.js';
 import { decode } from '../helpers/respReader.js';
 
 const BIN = resolve('bin/mica-server.js');
@@ -22,8 +23,9 @@ interface Running {
 }
 
 /** Spawns mica-server and resolves once it logs that it accepts connections (or rejects if it exits). */
-async function startMica(args: string[], t: { after: (fn: () => Promise<void>) => void }, readyText = 'Ready to accept connections'): Promise<Running> {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startMica(args: string[], t: { after: (fn: () => Promise<void>) => void }, readyText = 'Ready to accept connections',
+  command: string[] = [process.execPath, BIN]): Promise<Running> {
+  const proc = spawn(command[0]!, [...command.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   t.after(async () => {
@@ -269,4 +271,25 @@ test('CONFIG GET * of mica-server and redis-server started with the same file an
   }
   m.proc.kill('SIGTERM');
   assert.equal(await m.exit, 0);
+});
+
+test('node start flags: the executable and npm start pass them; plain `node bin/mica-server.js` logs that they are missing', async (t) => {
+  assert.ok(NODE_START_FLAGS.length > 0);
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const shebang = readFileSync(BIN, 'utf8').split('\n')[0]!;
+  for (const f of NODE_START_FLAGS) {
+    assert.ok(shebang.split(' ').includes(f), `${shebang} lacks ${f}`);
+    assert.ok(pkg.scripts.start!.split(' ').includes(f), `npm start lacks ${f}`);
+  }
+  // Started as an executable, the way npm's bin link and `npx mica-server` run it: env reads the flags.
+  const direct = await startMica(['--port', String(await freePort()), '--save', ''], t, 'Ready to accept connections', [BIN]);
+  const cmdline = readFileSync(`/proc/${direct.proc.pid}/cmdline`, 'latin1').split('\0');
+  for (const f of NODE_START_FLAGS) assert.ok(cmdline.includes(f), `${cmdline.join(' ')} lacks ${f}`);
+  assert.doesNotMatch(direct.out(), /was started without/);
+  const plain = await startMica(['--port', String(await freePort()), '--save', ''], t);
+  assert.match(plain.out(), new RegExp(`node was started without ${NODE_START_FLAGS.join(' ')}:`));
+  direct.proc.kill('SIGTERM');
+  plain.proc.kill('SIGTERM');
+  assert.equal(await direct.exit, 0);
+  assert.equal(await plain.exit, 0);
 });
