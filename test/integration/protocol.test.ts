@@ -129,3 +129,43 @@ test('a client vanishing mid-request (half a multibulk, half a big bulk) leaves 
   for (let i = 0; i < 100 && mica.server.clients.count !== 1; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(mica.server.clients.count, 1);
 });
+
+test('requests arriving in pieces keep their bytes while other clients read in between (one read buffer serves all)', async (t) => {
+  const mica = await startMica();
+  t.after(() => mica.close());
+  const a = await RawClient.connect(mica.port);
+  const b = await RawClient.connect(mica.port);
+  t.after(() => a.close());
+  t.after(() => b.close());
+  assert.equal((await a.call('CLIENT', 'SETNAME', 'a')).latin1Slice(), '+OK\r\n');
+  const pendingOfA = (): number => [...mica.server.clients.all()].find((c) => c.name === 'a')!.parser.pending;
+  const waitPending = async (n: number): Promise<void> => {
+    for (let i = 0; i < 500 && pendingOfA() !== n; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(pendingOfA(), n);
+  };
+  // Other traffic of different bytes that fills the read buffer many times over.
+  const noise = async (): Promise<void> => {
+    const cmds = Array.from({ length: 200 }, (_, i) => ['SET', `noise:${i}`, 'z'.repeat(300)]);
+    const replies = await b.pipeline(cmds);
+    assert.ok(replies.every((r) => r.latin1Slice() === '+OK\r\n'));
+  };
+  // A short request cut inside its value, then one cut inside a big (40 KB) bulk, each completed after B's reads.
+  const head = '*3\r\n$3\r\nSET\r\n$5\r\nkey-a\r\n$10\r\nvalue';
+  a.write(head);
+  // Parsed up to the unfinished value: its 5 bytes are what the parser keeps.
+  await waitPending('value'.length);
+  await noise();
+  a.write('-of-a\r\n');
+  assert.equal((await a.read(1))[0]!.latin1Slice(), '+OK\r\n');
+  const big = Buffer.alloc(40000, 'c');
+  big.write('start', 0, 'latin1');
+  big.write('end', big.length - 3, 'latin1');
+  const bigHead = Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$5\r\nkey-c\r\n$40000\r\n', 'latin1'), big.subarray(0, 20000)]);
+  a.write(bigHead);
+  await waitPending(20000);
+  await noise();
+  a.write(Buffer.concat([big.subarray(20000), Buffer.from('\r\n', 'latin1')]));
+  assert.equal((await a.read(1))[0]!.latin1Slice(), '+OK\r\n');
+  assert.equal((await a.call('GET', 'key-a')).latin1Slice(), '$10\r\nvalue-of-a\r\n');
+  assert.ok((await a.call('GET', 'key-c')).equals(Buffer.concat([Buffer.from('$40000\r\n'), big, Buffer.from('\r\n')])));
+});
