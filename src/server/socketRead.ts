@@ -8,9 +8,9 @@
  * (Client.onSharedRead does, through RequestParser.detach). One buffer serves every connection of the thread:
  * libuv reads one socket at a time and the chunk is consumed (or its tail copied) before the callback returns,
  * so a buffer per connection would only cost memory (up to 16 KB each, the pages its reads touched: 5,000 idle
- * connections that sent a PING took 77.7 MB of RSS with one buffer each, 58.1 MB with the shared one) and spread
- * the reads of many clients over as many cache-cold buffers. CLIENT LIST's and used_memory's query buffer figures are Redis's
- * (server/clientBuffers.ts), not this buffer.
+ * connections that sent a PING took 77.7 MB of RSS with one buffer each, 58.1 MB with the shared one) and
+ * spread the reads of many clients over as many cache-cold buffers. CLIENT LIST's and used_memory's query
+ * buffer figures are Redis's (server/clientBuffers.ts), not this buffer.
  *
  * A read of data also skips Node's JS read callback (onStreamRead: a timer refresh and symbol-keyed lookups per
  * read; with the subarray below, 214-326 ns per read against 51-83 ns for this path): the handle's `onread` goes

@@ -30,11 +30,12 @@
  * One setting cannot be made from inside: the young generation's size is fixed when V8 sets up the heap, before
  * any of our code runs. So `--min-semi-space-size=16` (NODE_START_FLAGS) is on node's command line wherever
  * mica-server is started for real: bin/mica-server.js's `#!/usr/bin/env -S node ...` line, `npm start`, and the
- * benchmarks (test/unit/v8Flags.test.ts keeps the three in step). Why a floor and not just the growth factor
- * above: V8 shrinks the young generation back to 1 MB whenever the server idles (its memory reducer runs a
- * collection once allocation stops), and growing again needs as many bytes to survive as it holds, which read
- * traffic never does. In 13 interleaved rounds of 200k GETs over 10M keys (2026-11-23), a server started without
- * the floor scavenged 40-65 times per round in 9 of them (17 ms of pauses a round), one with it 3-5 times (3 ms).
+ * benchmarks (a test in test/integration/main.test.ts keeps the three in step). Why a floor and not just the
+ * growth factor above: V8 shrinks the young generation back to 1 MB whenever the server idles (its memory reducer
+ * runs a collection once allocation stops), and growing again needs as many bytes to survive as it holds, which
+ * read traffic never does. In 30 interleaved rounds of 200k GETs over 10M keys (2026-11-23), a server started
+ * without the floor scavenged 40-65 times per round in 10 of them (16-34 ms of pauses a round), one with it 2-6
+ * times in every round (2-4 ms).
  * Cost: the young generation's 2 x 16 MB is in RSS from the first busy second instead of only after V8 chose to
  * grow it.
  */
