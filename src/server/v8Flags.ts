@@ -29,7 +29,7 @@
  *
  * One setting cannot be made from inside: the young generation's size is fixed when V8 sets up the heap, before
  * any of our code runs. So `--min-semi-space-size=16` (NODE_START_FLAGS) is on node's command line wherever
- * mica-server is started for real: bin/mica-server.js's `#!/usr/bin/env -S node ...` line, `npm start`, and the
+ * mica-server is started for real: bin/mica-server.js's `exec node ...` line (see there), `npm start`, and the
  * benchmarks (a test in test/integration/main.test.ts keeps the three in step). Why a floor and not just the
  * growth factor above: V8 shrinks the young generation back to 1 MB whenever the server idles (its memory reducer
  * runs a collection once allocation stops), and growing again needs as many bytes to survive as it holds, which

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -276,14 +276,16 @@ test('CONFIG GET * of mica-server and redis-server started with the same file an
 test('node start flags: the executable and npm start pass them; plain `node bin/mica-server.js` logs that they are missing', async (t) => {
   assert.ok(NODE_START_FLAGS.length > 0);
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const shebang = readFileSync(BIN, 'utf8').split('\n')[0]!;
+  const launcher = readFileSync(BIN, 'utf8').split('\n')[1]!;
   for (const f of NODE_START_FLAGS) {
-    assert.ok(shebang.split(' ').includes(f), `${shebang} lacks ${f}`);
+    assert.ok(launcher.split(' ').includes(f), `${launcher} lacks ${f}`);
     assert.ok(pkg.scripts.start!.split(' ').includes(f), `npm start lacks ${f}`);
   }
-  // Started as an executable, the way npm's bin link and `npx mica-server` run it: env passes the flags to node,
-  // so main.ts finds them in process.execArgv and logs no notice.
-  const direct = await startMica(['--port', String(await freePort()), '--save', ''], t, 'Ready to accept connections', [BIN]);
+  // Started as a program through a link without the .js suffix, the way npm's bin link and `npx mica-server` run
+  // it: /bin/sh execs node with the flags, so main.ts finds them in process.execArgv and logs no notice.
+  const link = join(tempDir(t), 'mica-server');
+  symlinkSync(BIN, link);
+  const direct = await startMica(['--port', String(await freePort()), '--save', ''], t, 'Ready to accept connections', [link]);
   assert.doesNotMatch(direct.out(), /was started without/);
   const plain = await startMica(['--port', String(await freePort()), '--save', ''], t);
   assert.match(plain.out(), new RegExp(`node was started without ${NODE_START_FLAGS.join(' ')}:`));
