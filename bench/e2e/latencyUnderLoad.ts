@@ -13,8 +13,8 @@
  * Each round runs Redis then every flag set, the order of the Mica runs rotating between rounds, so that a
  * shared machine's changing load falls on all of them; the load average is printed with every line. `--trace
  * DIR` adds --trace-gc to Mica and keeps each run's GC trace in DIR. A flag set "default" runs bin/mica-server.js
- * as users do (node's start flags from its first line, and whatever V8 flags it sets itself); any other set is
- * given to node instead, with MICA_NODE_FLAGS=none.
+ * as users do (node started with NODE_START_FLAGS, as its launcher line does, plus the V8 flags it sets itself);
+ * any other set is given to node instead, with MICA_NODE_FLAGS=none.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
