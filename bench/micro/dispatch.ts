@@ -40,6 +40,10 @@ const cases: [string, (i: number) => string[]][] = [
   ['HSET', (i) => ['HSET', 'myhash', 'f' + (i & 1023), 'xxx']],
   ['SADD', (i) => ['SADD', 'myset', 'm' + (i & 1023)]],
   ['ZADD', (i) => ['ZADD', 'myzset', String(i & 1023), 'm' + (i & 1023)]],
+  // What redis-benchmark's HSET / SADD / ZADD tests send without -r: one literal field or member, again and again.
+  ['HSET1', () => ['HSET', 'myhash1', 'element:__rand_int__', 'xxx']],
+  ['SADD1', () => ['SADD', 'myset1', 'element:__rand_int__']],
+  ['ZADD1', () => ['ZADD', 'myzset1', '0', 'element:__rand_int__']],
   ['RPUSH', () => ['RPUSH', 'mylist2', 'xxx']],
   ['LPOP', () => ['LPOP', 'mylist']],
   ['RPOP', () => ['RPOP', 'mylist2']],

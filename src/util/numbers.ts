@@ -245,7 +245,26 @@ function hexFloat(s: string, i: number, neg: boolean): StrtodResult | null {
  * zero, not NaN. Null when invalid.
  */
 export function parseDoubleStrict(s: string): number | null {
-  if (s.length === 0 || isCSpace(s.charCodeAt(0))) return null;
+  const n = s.length;
+  // Most scores and increments are short integers ("0", "-5", "1700000000"). Up to 15 digits every such value is
+  // exact in a double, so it is read here without strtod's general path (a slice, a lower-cased copy and a
+  // result object per call: a tenth of ZADD's time).
+  if (n > 0 && n <= 15) {
+    let i = 0;
+    let ch = s.charCodeAt(0);
+    const neg = ch === 45;
+    if (neg || ch === 43) i = 1;
+    if (i < n) {
+      let v = 0;
+      for (; i < n; i++) {
+        ch = s.charCodeAt(i) - 48;
+        if (ch < 0 || ch > 9) break;
+        v = v * 10 + ch;
+      }
+      if (i === n) return neg ? -v : v;
+    }
+  }
+  if (n === 0 || isCSpace(s.charCodeAt(0))) return null;
   const r = strtod(s);
   if (r.end !== s.length || r.value !== r.value) return null;
   if (r.erange && (r.value === Infinity || r.value === -Infinity || r.value === 0)) return null;
