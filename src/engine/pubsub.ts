@@ -9,11 +9,29 @@
  */
 import { globMatch } from '../util/glob.js';
 
-/** A subscriber's own view of its subscriptions (the network Client implements it). */
+/**
+ * A subscriber's own view of its subscriptions (the network Client implements it). Each starts as
+ * NO_SUBSCRIPTIONS and gets a set of its own at its first subscription, made here: most connections never
+ * subscribe, and three empty sets per connection were ~300 bytes that every new connection's first scavenges copy.
+ */
 export interface Subscriber {
-  readonly pubsubChannels: Set<string>;
-  readonly pubsubPatterns: Set<string>;
-  readonly pubsubShardChannels: Set<string>;
+  pubsubChannels: ReadonlySet<string>;
+  pubsubPatterns: ReadonlySet<string>;
+  pubsubShardChannels: ReadonlySet<string>;
+}
+
+/** The shared empty start of every subscriber's sets: never added to (see `own`). */
+export const NO_SUBSCRIPTIONS: ReadonlySet<string> = new Set<string>();
+
+type SubscriptionField = 'pubsubChannels' | 'pubsubPatterns' | 'pubsubShardChannels';
+
+/** The subscriber's set in `field`, made its own first if it is still the shared empty one. */
+function own(s: Subscriber, field: SubscriptionField): Set<string> {
+  const set = s[field];
+  if (set !== NO_SUBSCRIPTIONS) return set as Set<string>;
+  const mine = new Set<string>();
+  s[field] = mine;
+  return mine;
 }
 
 export type MessageKind = 'message' | 'pmessage' | 'smessage';
@@ -40,7 +58,7 @@ export class PubSub {
 
   /** Adds a channel subscription; false when the subscriber already had it. */
   subscribe(s: Subscriber, channel: string): boolean {
-    return add(this.channels, s.pubsubChannels, s, channel);
+    return add(this.channels, own(s, 'pubsubChannels'), s, channel);
   }
 
   unsubscribe(s: Subscriber, channel: string): boolean {
@@ -48,7 +66,7 @@ export class PubSub {
   }
 
   psubscribe(s: Subscriber, pattern: string): boolean {
-    return add(this.patterns, s.pubsubPatterns, s, pattern);
+    return add(this.patterns, own(s, 'pubsubPatterns'), s, pattern);
   }
 
   punsubscribe(s: Subscriber, pattern: string): boolean {
@@ -56,7 +74,7 @@ export class PubSub {
   }
 
   ssubscribe(s: Subscriber, channel: string): boolean {
-    return add(this.shardChannels, s.pubsubShardChannels, s, channel);
+    return add(this.shardChannels, own(s, 'pubsubShardChannels'), s, channel);
   }
 
   sunsubscribe(s: Subscriber, channel: string): boolean {
@@ -108,17 +126,19 @@ export class PubSub {
   }
 }
 
-function add(map: Map<string, Set<Subscriber>>, own: Set<string>, s: Subscriber, name: string): boolean {
-  if (own.has(name)) return false;
-  own.add(name);
+function add(map: Map<string, Set<Subscriber>>, mine: Set<string>, s: Subscriber, name: string): boolean {
+  if (mine.has(name)) return false;
+  mine.add(name);
   let set = map.get(name);
   if (set === undefined) map.set(name, (set = new Set()));
   set.add(s);
   return true;
 }
 
-function remove(map: Map<string, Set<Subscriber>>, own: Set<string>, s: Subscriber, name: string): boolean {
-  if (!own.delete(name)) return false;
+function remove(map: Map<string, Set<Subscriber>>, mine: ReadonlySet<string>, s: Subscriber, name: string): boolean {
+  // The shared empty set holds nothing, so it never reaches the delete.
+  if (!mine.has(name)) return false;
+  (mine as Set<string>).delete(name);
   const set = map.get(name);
   if (set !== undefined) {
     set.delete(s);

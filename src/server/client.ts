@@ -24,6 +24,32 @@ import { TRACKING_BCAST, TRACKING_BROKEN_REDIR, TRACKING_CACHING, TRACKING_ON } 
 import { ClientBuffers } from './clientBuffers.js';
 import type { ClientBufferFigures } from '../commands/server-api.js';
 import { monoMs } from '../util/clock.js';
+import { NO_SUBSCRIPTIONS } from '../engine/pubsub.js';
+
+/**
+ * A socket's Client, for the listeners below: functions shared by every connection, which find their client
+ * through the socket, rather than closures made per connection (see server/socketRead.ts for why it matters).
+ */
+const CLIENT = Symbol('mica.client');
+
+function clientOf(socket: Socket): Client {
+  return (socket as unknown as Record<symbol, Client>)[CLIENT]!;
+}
+
+/** Redis counts the read that finds the connection closed too. */
+function countEndRead(this: Socket): void {
+  clientOf(this).server.stats.readsProcessed++;
+}
+
+function closeOnSocketGone(this: Socket): void {
+  clientOf(this).close(false);
+}
+
+/** Ends the socket's client when the socket errs or closes. */
+export function closeClientWithSocket(socket: Socket): void {
+  socket.on('error', closeOnSocketGone);
+  socket.on('close', closeOnSocketGone);
+}
 
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 const INITIAL_OUTPUT = 1024;
@@ -88,9 +114,9 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   readonly watchedKeys: WatchedKey[] = [];
   dirtyCas = false;
   /** Pub/sub subscriptions (engine/pubsub.ts); any of them puts the client in pub/sub mode. */
-  readonly pubsubChannels = new Set<string>();
-  readonly pubsubPatterns = new Set<string>();
-  readonly pubsubShardChannels = new Set<string>();
+  pubsubChannels = NO_SUBSCRIPTIONS;
+  pubsubPatterns = NO_SUBSCRIPTIONS;
+  pubsubShardChannels = NO_SUBSCRIPTIONS;
   /** Client-side caching (engine/tracking.ts): TRACKING_* bits, REDIRECT id (0 = none), BCAST prefixes. */
   trackingFlags = 0;
   trackingRedirection = 0;
@@ -137,13 +163,18 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
     this.fd = handle?.fd ?? -1;
     this.parser.maxBulkLen = server.limits.protoMaxBulkLen;
-    this.parser.authRequired = () => !this.authenticated && server.acl.authRequired;
+    this.parser.authGate = this;
     this.aclUser = server.acl.defaultUser;
     this.authenticated = !server.acl.authRequired;
-    this.direct = openDirectWriter(socket, (status) => this.onDirectDone(status));
+    this.direct = openDirectWriter(socket, this);
     this.buffers = new ClientBuffers();
-    // Redis counts the read that finds the connection closed too.
-    socket.once('end', () => server.stats.readsProcessed++);
+    (socket as unknown as Record<symbol, Client>)[CLIENT] = this;
+    socket.on('end', countEndRead);
+  }
+
+  /** The parser's question before an oversized request (RequestParser.authGate). */
+  needsAuth(): boolean {
+    return !this.authenticated && this.server.acl.authRequired;
   }
 
   get user(): string {
@@ -372,8 +403,8 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
     }
   }
 
-  /** A direct write that libuv had to queue has ended. */
-  private onDirectDone(status: number): void {
+  /** A direct write that libuv had to queue has ended (DirectWriter reports it). */
+  onDirectDone(status: number): void {
     if (status < 0) {
       this.close(false);
       return;

@@ -12,7 +12,7 @@ import { Keyspace } from '../engine/keyspace.js';
 import { Config } from '../config/config.js';
 import { ALL_COMMANDS, CommandTable } from '../commands/index.js';
 import type { ServerApi, ShutdownOptions, CommandContext, ClientRegistry } from '../commands/index.js';
-import { Client } from './client.js';
+import { Client, closeClientWithSocket } from './client.js';
 import { dispatch, call } from './dispatch.js';
 import { Clients } from './clients.js';
 import { Cron } from './cron.js';
@@ -438,11 +438,8 @@ export class Server implements ServerApi {
     }
     const client = new Client(this.nextClientId++, socket, this, unixPath);
     this.clients.add(client);
-    if (!readIntoReusedBuffer(socket, (chunk) => client.onSharedRead(chunk))) {
-      socket.on('data', (chunk: Buffer) => client.onData(chunk));
-    }
-    socket.on('error', () => client.close(false));
-    socket.on('close', () => client.close(false));
+    if (!readIntoReusedBuffer(client)) socket.on('data', (chunk: Buffer) => client.onData(chunk));
+    closeClientWithSocket(socket);
   }
 
   removeClient(c: Client): void {

@@ -23,7 +23,7 @@ import type { Socket } from 'node:net';
 /** Bytes per read, Redis's PROTO_IOBUF_LEN. */
 const READ_SIZE = 16 * 1024;
 
-type OnRead = (this: unknown, arrayBuffer: unknown) => unknown;
+type OnRead = (this: Record<symbol, unknown>, arrayBuffer: unknown) => unknown;
 
 interface StreamHandle {
   useUserBuffer?: (buf: Uint8Array) => void;
@@ -51,45 +51,100 @@ function streamReadState(): ReadState | null {
   return readState;
 }
 
-/** Routes every read of `socket` to `onRead` (a view of the reused buffer); false when not possible here. */
-export function readIntoReusedBuffer(socket: Socket, onRead: (chunk: Buffer) => void): boolean {
-  const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
+/** What a read is handed to: the connection's owner (a Client), which also names its socket. */
+export interface SharedReader {
+  readonly socket: Socket;
+  onSharedRead(chunk: Buffer): void;
+}
+
+/** The reader of a handle, kept on the handle itself (see below). */
+const READER = Symbol('mica.reader');
+
+interface Installed {
+  kBuffer: symbol;
+  kBufferCb: symbol;
+  kTimeout: symbol | undefined;
+  /** Node's onread for stream handles: one function for every socket. */
+  original: OnRead | undefined;
+}
+
+let installed: Installed | null = null;
+/** A view of the shared buffer, kept while reads keep the same length (see deliver). */
+let sharedView: Buffer | null = null;
+
+/**
+ * Hands `nread` bytes of the shared buffer to the reader. A client repeating one request reads the same size
+ * again and again: the view is kept, which spares a typed-array allocation and Buffer.subarray's slow
+ * `.buffer` / `.byteOffset` getters per read.
+ */
+function deliver(reader: SharedReader, nread: number): void {
+  let view = sharedView!;
+  if (view.length !== nread) view = sharedView = sharedBuffer!.subarray(0, nread);
+  reader.onSharedRead(view);
+}
+
+/*
+ * The functions Node and libuv call are shared by every connection: each finds its connection through `this`
+ * (the socket for the user-buffer callback, the handle for onread) rather than being a closure made per
+ * connection. Closures, their contexts and a view per connection came to ~300 of the ~4 KB a new connection
+ * allocates, all of which survives its first scavenges (copied, then promoted).
+ */
+
+/** Node's user-buffer callback, `socket[kBufferCb](nread, buf)`: reached when onMicaRead defers to Node. */
+function bufferCallback(this: { _handle: Record<symbol, unknown> | null }, nread: number): void {
+  const reader = this._handle?.[READER] as SharedReader | undefined;
+  if (reader !== undefined) deliver(reader, nread);
+}
+
+/** streamBaseState and the index of a read's byte count in it, once onMicaRead is installed. */
+let readResult: Int32Array = new Int32Array(1);
+let kNread = 0;
+
+function onMicaRead(this: Record<symbol, unknown>, arrayBuffer: unknown): unknown {
+  const nread = readResult[kNread]!;
+  const reader = this[READER] as SharedReader;
+  const socket = reader.socket;
+  const inst = installed!;
+  if (nread > 0 && (socket as unknown as Record<symbol, unknown>)[inst.kTimeout!] == null && !socket.destroyed) {
+    deliver(reader, nread);
+    return undefined;
+  }
+  return inst.original!.call(this, arrayBuffer);
+}
+
+/** Routes every read of `reader.socket` to `reader.onSharedRead` (a view of the shared buffer); false when not possible here. */
+export function readIntoReusedBuffer(reader: SharedReader): boolean {
+  const socket = reader.socket;
+  const handle = (socket as unknown as { _handle?: (StreamHandle & Record<symbol, unknown>) | null })._handle;
   if (!handle || typeof handle.useUserBuffer !== 'function') return false;
-  let kBuffer: symbol | undefined;
-  let kBufferCb: symbol | undefined;
-  let kTimeout: symbol | undefined;
-  for (const s of Object.getOwnPropertySymbols(socket)) {
-    if (s.description === 'kBuffer') kBuffer = s;
-    else if (s.description === 'kBufferCb') kBufferCb = s;
-    else if (s.description === 'timeout') kTimeout = s;
+  if (installed === null) {
+    let kBuffer: symbol | undefined;
+    let kBufferCb: symbol | undefined;
+    let kTimeout: symbol | undefined;
+    for (const s of Object.getOwnPropertySymbols(socket)) {
+      if (s.description === 'kBuffer') kBuffer = s;
+      else if (s.description === 'kBufferCb') kBufferCb = s;
+      else if (s.description === 'timeout') kTimeout = s;
+    }
+    if (kBuffer === undefined || kBufferCb === undefined) return false;
+    const st = streamReadState();
+    let original: OnRead | undefined;
+    if (st !== null && typeof handle.onread === 'function' && kTimeout !== undefined) {
+      original = handle.onread;
+      readResult = st.streamBaseState;
+      kNread = st.kReadBytesOrError;
+    }
+    installed = { kBuffer, kBufferCb, kTimeout, original };
   }
-  if (kBuffer === undefined || kBufferCb === undefined) return false;
+  const inst = installed;
   const buf = (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
+  sharedView ??= buf.subarray(0, 0);
   const fields = socket as unknown as Record<symbol, unknown>;
-  fields[kBuffer] = buf;
-  // A client repeating one request reads the same size again and again: its view of the buffer is kept, which
-  // spares a typed-array allocation and Buffer.subarray's slow `.buffer` / `.byteOffset` getters per read.
-  let view = buf.subarray(0, 0);
-  const deliver = (nread: number): void => {
-    if (view.length !== nread) view = buf.subarray(0, nread);
-    onRead(view);
-  };
-  fields[kBufferCb] = deliver;
+  fields[inst.kBuffer] = buf;
+  fields[inst.kBufferCb] = bufferCallback;
+  handle[READER] = reader;
   handle.useUserBuffer(buf);
-  const st = streamReadState();
-  const original = handle.onread;
-  if (st !== null && typeof original === 'function' && kTimeout !== undefined) {
-    const state = st.streamBaseState;
-    const kNread = st.kReadBytesOrError;
-    const timeoutKey = kTimeout;
-    handle.onread = function onMicaRead(this: unknown, arrayBuffer: unknown): unknown {
-      const nread = state[kNread]!;
-      if (nread > 0 && fields[timeoutKey] == null && !socket.destroyed) {
-        deliver(nread);
-        return undefined;
-      }
-      return original.call(this, arrayBuffer);
-    };
-  }
+  // Every stream handle has Node's one onread; one that does not keeps it (and reads go through bufferCallback).
+  if (inst.original !== undefined && handle.onread === inst.original) handle.onread = onMicaRead;
   return true;
 }

@@ -14,10 +14,28 @@ import type { Socket } from 'node:net';
 
 interface WriteReq {
   handle: unknown;
-  oncomplete: (status: number) => void;
+  oncomplete: (this: WriteReq, status: number) => void;
   async: boolean;
   bytes: number;
   buffer: Uint8Array | null;
+  /** The writer whose write this request carries while libuv has it queued. */
+  writer?: DirectWriter | null;
+}
+
+/** What a DirectWriter reports a queued write's end to (the Client). */
+export interface DirectWriteOwner {
+  onDirectDone(status: number): void;
+}
+
+/**
+ * A queued write's end: Node calls `req.oncomplete(status)` with the request as `this`, so one function serves
+ * every connection (a bound callback per writer was two more heap objects per connection).
+ */
+function directWriteDone(this: WriteReq, status: number): void {
+  const w = this.writer!;
+  this.writer = null;
+  w.inFlight = 0;
+  w.owner.onDirectDone(status);
 }
 
 interface StreamWrapBinding {
@@ -64,8 +82,8 @@ export class DirectWriter {
   constructor(
     private readonly socket: Socket,
     private readonly state: StreamWrapBinding,
-    /** Called when an outstanding queued write ends (status < 0 on error). */
-    private readonly onDone: (status: number) => void,
+    /** Told when an outstanding queued write ends (status < 0 on error). */
+    readonly owner: DirectWriteOwner,
   ) {}
 
   /**
@@ -93,7 +111,8 @@ export class DirectWriter {
     req.async = true;
     req.bytes = data.length;
     req.buffer = data;
-    req.oncomplete = this.complete;
+    req.writer = this;
+    req.oncomplete = directWriteDone;
     this.inFlight = data.length;
     return WRITE_QUEUED;
   }
@@ -109,18 +128,13 @@ export class DirectWriter {
     const s = this.socket as unknown as { _handle: WritableHandle | null; writableLength: number; connecting: boolean };
     return this.inFlight === 0 && s._handle !== null && !s.connecting && s.writableLength === 0;
   }
-
-  private readonly complete = (status: number): void => {
-    this.inFlight = 0;
-    this.onDone(status);
-  };
 }
 
 /** A DirectWriter for `socket`, or null when this Node lacks what it needs (use socket.write then). */
-export function openDirectWriter(socket: Socket, onDone: (status: number) => void): DirectWriter | null {
+export function openDirectWriter(socket: Socket, owner: DirectWriteOwner): DirectWriter | null {
   const b = streamWrap();
   if (b === null) return null;
   const handle = (socket as unknown as { _handle?: WritableHandle | null })._handle;
   if (!handle || typeof handle.writeBuffer !== 'function') return null;
-  return new DirectWriter(socket, b, onDone);
+  return new DirectWriter(socket, b, owner);
 }

@@ -6,11 +6,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PubSub, subscriptionCount, totalSubscriptions, type Subscriber } from '../../../src/engine/pubsub.js';
+import { NO_SUBSCRIPTIONS, PubSub, subscriptionCount, totalSubscriptions, type Subscriber } from '../../../src/engine/pubsub.js';
 
+/** A subscriber as a Client starts: every set the shared empty one. */
 function subscriber(): Subscriber {
-  return { pubsubChannels: new Set(), pubsubPatterns: new Set(), pubsubShardChannels: new Set() };
+  return { pubsubChannels: NO_SUBSCRIPTIONS, pubsubPatterns: NO_SUBSCRIPTIONS, pubsubShardChannels: NO_SUBSCRIPTIONS };
 }
+
+test('a first subscription gives the subscriber a set of its own; the shared empty set stays empty', () => {
+  const ps = new PubSub(() => {});
+  const a = subscriber();
+  const b = subscriber();
+  assert.equal(ps.subscribe(a, 'x'), true);
+  assert.equal(ps.psubscribe(b, 'p*'), true);
+  assert.equal(ps.ssubscribe(b, 's'), true);
+  assert.equal(NO_SUBSCRIPTIONS.size, 0);
+  assert.notEqual(a.pubsubChannels, NO_SUBSCRIPTIONS);
+  assert.deepEqual([...a.pubsubChannels], ['x']);
+  assert.equal(a.pubsubPatterns, NO_SUBSCRIPTIONS);
+  assert.deepEqual([...b.pubsubPatterns], ['p*']);
+  assert.deepEqual([...b.pubsubShardChannels], ['s']);
+  assert.equal(b.pubsubChannels.size, 0);
+  // Unsubscribing from nothing leaves the shared set alone.
+  assert.equal(ps.unsubscribe(b, 'x'), false);
+  assert.equal(ps.punsubscribe(a, 'p*'), false);
+  assert.equal(NO_SUBSCRIPTIONS.size, 0);
+  assert.equal(subscriptionCount(a), 1);
+  assert.equal(totalSubscriptions(b), 2);
+});
 
 test('publish delivers to channel subscribers, then once per matching pattern', () => {
   const got: string[] = [];
@@ -65,7 +88,7 @@ test('registries mirror the subscribers\' own sets under random sequences', () =
       else if (o.kind === 'p') (o.add ? ps.psubscribe(s, o.name) : ps.punsubscribe(s, o.name));
       else (o.add ? ps.ssubscribe(s, o.name) : ps.sunsubscribe(s, o.name));
     }
-    const check = (map: Map<string, Set<Subscriber>>, own: (s: Subscriber) => Set<string>): void => {
+    const check = (map: Map<string, Set<Subscriber>>, own: (s: Subscriber) => ReadonlySet<string>): void => {
       for (const [name, set] of map) {
         assert.ok(set.size > 0);
         for (const s of set) assert.ok(own(s).has(name));

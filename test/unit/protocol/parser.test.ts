@@ -253,7 +253,7 @@ test('random commands in random chunkings parse back to themselves (fast-check)'
 test('before authentication, more than 10 arguments or a bulk over 16 KB is refused', () => {
   const parse = (input: string, authRequired: boolean): Parsed => {
     const p = new RequestParser();
-    p.authRequired = () => authRequired;
+    p.authGate = { needsAuth: () => authRequired };
     p.feed(bytes(input));
     const cmds: string[][] = [];
     for (let argv = p.next(); argv !== null; argv = p.next()) cmds.push(argv);
