@@ -4,7 +4,7 @@
  * Lookup is on the hot path: the Map holds each name in lower and upper case, so the usual "GET" / "get" finds
  * its command without building a lower-cased string; only mixed case pays for toLowerCase().
  */
-import { FLAG_BITS, type Command, type CommandSpec } from './types.js';
+import { CMD_FAST, CMD_RUN_TIMED, FLAG_BITS, type Command, type CommandSpec } from './types.js';
 import { CommandStat } from '../observability/stats.js';
 
 export class CommandTable {
@@ -26,6 +26,7 @@ export class CommandTable {
       if (b === undefined) throw new Error(`command ${spec.name}: unknown flag ${f}`);
       bits |= b;
     }
+    if ((bits & CMD_FAST) !== 0 || spec.timedInRuns === true) bits |= CMD_RUN_TIMED;
     const cmd: Command = {
       spec,
       fullName: parent ? parent.fullName + '|' + spec.name : spec.name,

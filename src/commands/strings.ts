@@ -688,6 +688,7 @@ export const commands: CommandSpec[] = [
     keySpecs: [rw('RW access update variable_flags', 'RW and ACCESS due to the optional `GET` argument')],
     group: string, since: '1.0.0', complexity: 'O(1)',
     summary: 'Sets the string value of a key, with optional expiry and conditions.', handler: setCommand,
+    timedInRuns: true,
   },
   {
     name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: fastWrite, keys: [1, 1, 1],
@@ -697,12 +698,12 @@ export const commands: CommandSpec[] = [
   {
     name: 'setex', arity: 4, flags: ['write', 'denyoom'], acl: slowWrite, keys: [1, 1, 1],
     keySpecs: [rw('OW update')], group: string, since: '2.0.0', complexity: 'O(1)',
-    summary: 'Sets a key with a time to live in seconds.', handler: setexCommand,
+    summary: 'Sets a key with a time to live in seconds.', handler: setexCommand, timedInRuns: true,
   },
   {
     name: 'psetex', arity: 4, flags: ['write', 'denyoom'], acl: slowWrite, keys: [1, 1, 1],
     keySpecs: [rw('OW update')], group: string, since: '2.6.0', complexity: 'O(1)',
-    summary: 'Sets a key with a time to live in milliseconds.', handler: psetexCommand,
+    summary: 'Sets a key with a time to live in milliseconds.', handler: psetexCommand, timedInRuns: true,
   },
   {
     name: 'getex', arity: -2, flags: ['write', 'fast'], acl: fastWrite, keys: [1, 1, 1],

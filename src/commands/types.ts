@@ -50,6 +50,12 @@ export interface CommandSpec {
   since?: string;
   group: string;
   complexity?: string;
+  /**
+   * Timed with the runs of fast commands in the input loop (server/dispatch.ts call()) though Redis does not flag
+   * it fast: O(1) work apart from copying its arguments, which a slow run's blame (the largest arguments) finds.
+   * Internal: COMMAND shows `flags` only.
+   */
+  timedInRuns?: true;
 }
 
 /** A registered command with its flags compiled to bits for the dispatcher's checks. */
@@ -86,6 +92,8 @@ export const CMD_NO_MANDATORY_KEYS = 1 << 17;
 export const CMD_NO_ASYNC_LOADING = 1 << 18;
 /** Redis's CMD_ASKING (RESTORE-ASKING): only cluster routing reads it, so without cluster mode it changes nothing. */
 export const CMD_ASKING = 1 << 19;
+/** Not a Redis flag: fast, or CommandSpec.timedInRuns (no COMMAND flag name maps to it). */
+export const CMD_RUN_TIMED = 1 << 20;
 
 export const FLAG_BITS: Record<string, number> = {
   write: CMD_WRITE, readonly: CMD_READONLY, denyoom: CMD_DENYOOM, admin: CMD_ADMIN, pubsub: CMD_PUBSUB,

@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_FAST, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
+import { CMD_RUN_TIMED, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
 import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
@@ -211,7 +211,7 @@ const RUN_TIMING_MIN_USEC = 1000;
  * Timing: a clock read costs 60-70 ns on the machines measured (performance.now, Date.now and hrtime alike), a
  * quarter of a pipelined GET's in-process cost, so commands run from a client's input loop share reads. The
  * previous command's end is the next one's start (Client.callMark), and consecutive commands flagged `fast`
- * (Redis's O(1) / O(log N) ones) read no clock at all: they are queued as a run (Client.runCmds) and the run's
+ * (Redis's O(1) / O(log N) ones), and SET / SETEX / PSETEX (CommandSpec.timedInRuns), read no clock at all: they are queued as a run (Client.runCmds) and the run's
  * duration is split evenly among them when it ends (the next non-fast command, or the end of the input loop).
  * commandstats' usec totals stay exact; no command of a run can have reached the slow log or latency thresholds
  * unless the whole run did, and then (rare: a real slow fast command, a GC pause, the process descheduled) the
@@ -222,7 +222,7 @@ export function call(server: Server, c: Client, cmd: Command): void {
   c.cmd = cmd;
   c.errorsInCall = 0;
   const mark = c.callMark;
-  const inRun = mark >= 0 && (cmd.flagBits & CMD_FAST) !== 0 && server.slowlog.slowerThanUsec >= RUN_TIMING_MIN_USEC &&
+  const inRun = mark >= 0 && (cmd.flagBits & CMD_RUN_TIMED) !== 0 && server.slowlog.slowerThanUsec >= RUN_TIMING_MIN_USEC &&
     server.latency.thresholdUsec >= RUN_TIMING_MIN_USEC;
   let start = mark;
   if (inRun) start = 0;

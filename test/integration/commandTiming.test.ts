@@ -12,7 +12,12 @@ import type { CommandContext } from '../../src/commands/types.js';
 
 /** Makes GET busy-wait `ms` for the key "slow" (GET is flagged fast). */
 function slowGetFor(server: Awaited<ReturnType<typeof startMica>>['server'], ms: number): void {
-  const get = server.commands.lookup('get')!;
+  slowFor(server, 'get', ms);
+}
+
+/** Makes the command `name` busy-wait `ms` when its first argument is "slow". */
+function slowFor(server: Awaited<ReturnType<typeof startMica>>['server'], name: string, ms: number): void {
+  const get = server.commands.lookup(name)!;
   const original = get.handler!;
   get.handler = (c: CommandContext) => {
     if (c.argv[1] === 'slow') {
@@ -67,6 +72,30 @@ test('a slow fast command inside a pipeline reaches the slow log, the latency mo
     if (latency === '10') assert.ok(events.includes('fast-command'), `events ${events.join(' ')}`);
     else assert.equal(latest.length, 0);
   }
+});
+
+test('a slow SET inside a pipeline of fast commands (timed with their run) is logged as a command, not a fast one', async (t) => {
+  const mica = await startMica({ config: { 'latency-monitor-threshold': '10' } });
+  t.after(() => mica.close());
+  slowFor(mica.server, 'set', 25);
+  const c = await RawClient.connect(mica.port);
+  t.after(() => c.close());
+  await c.call('SLOWLOG', 'RESET');
+  await c.call('CONFIG', 'RESETSTAT');
+  await c.pipeline([['SET', 'a', '1'], ['GET', 'a'], ['SET', 'slow', 'x'], ['INCR', 'n'], ['SET', 'b', '2']]);
+  const log = decode(await c.call('SLOWLOG', 'GET', '100')).value as Decoded[][];
+  const slow = log.filter((e) => (e[3] as string[]).join(' ') === 'SET slow x');
+  assert.equal(slow.length, 1, 'the slow SET is logged once');
+  assert.ok((slow[0]![2] as number) >= 25000, 'with the slow duration');
+  const info = decode(await c.call('INFO', 'commandstats')).value as string;
+  const set = statOf(info, 'set');
+  assert.equal(set.calls, 3);
+  assert.ok(set.usec! + statOf(info, 'get').usec! + statOf(info, 'incr').usec! >= 25000);
+  // SET is not flagged fast (COMMAND INFO keeps Redis's flags): its latency event is "command".
+  const latest = decode(await c.call('LATENCY', 'LATEST')).value as Decoded[][];
+  assert.ok(latest.some((e) => e[0] === 'command'), `events ${latest.map((e) => e[0]).join(' ')}`);
+  const flags = (decode(await c.call('COMMAND', 'INFO', 'set')).value as Decoded[][])[0]![2] as string[];
+  assert.deepEqual(flags, ['write', 'denyoom']);
 });
 
 test('with slowlog-log-slower-than 0 every pipelined command has its own slow log entry', async (t) => {
