@@ -211,8 +211,9 @@ const RUN_TIMING_MIN_USEC = 1000;
  * Timing: a clock read costs 60-70 ns on the machines measured (performance.now, Date.now and hrtime alike), a
  * quarter of a pipelined GET's in-process cost, so commands run from a client's input loop share reads. The
  * previous command's end is the next one's start (Client.callMark), and consecutive commands flagged `fast`
- * (Redis's O(1) / O(log N) ones), and SET / SETEX / PSETEX (CommandSpec.timedInRuns), read no clock at all: they are queued as a run (Client.runCmds) and the run's
- * duration is split evenly among them when it ends (the next non-fast command, or the end of the input loop).
+ * (Redis's O(1) / O(log N) ones) or marked CommandSpec.timedInRuns (SET, SETEX, PSETEX) read no clock at all:
+ * they are queued as a run (Client.runCmds) and the run's duration is split evenly among them when it ends (the
+ * next other command, or the end of the input loop).
  * commandstats' usec totals stay exact; no command of a run can have reached the slow log or latency thresholds
  * unless the whole run did, and then (rare: a real slow fast command, a GC pause, the process descheduled) the
  * run's command with the largest arguments is logged with the run's duration. With a threshold under 1 ms
@@ -222,8 +223,8 @@ export function call(server: Server, c: Client, cmd: Command): void {
   c.cmd = cmd;
   c.errorsInCall = 0;
   const mark = c.callMark;
-  const inRun = mark >= 0 && (cmd.flagBits & CMD_RUN_TIMED) !== 0 && server.slowlog.slowerThanUsec >= RUN_TIMING_MIN_USEC &&
-    server.latency.thresholdUsec >= RUN_TIMING_MIN_USEC;
+  const inRun = mark >= 0 && (cmd.flagBits & CMD_RUN_TIMED) !== 0 &&
+    server.slowlog.slowerThanUsec >= RUN_TIMING_MIN_USEC && server.latency.thresholdUsec >= RUN_TIMING_MIN_USEC;
   let start = mark;
   if (inRun) start = 0;
   else if (mark < 0) start = monoMs();

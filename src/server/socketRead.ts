@@ -112,7 +112,10 @@ function onMicaRead(this: Record<symbol, unknown>, arrayBuffer: unknown): unknow
   return inst.original!.call(this, arrayBuffer);
 }
 
-/** Routes every read of `reader.socket` to `reader.onSharedRead` (a view of the shared buffer); false when not possible here. */
+/**
+ * Routes every read of `reader.socket` to `reader.onSharedRead` (a view of the shared buffer); false when not
+ * possible here.
+ */
 export function readIntoReusedBuffer(reader: SharedReader): boolean {
   const socket = reader.socket;
   const handle = (socket as unknown as { _handle?: (StreamHandle & Record<symbol, unknown>) | null })._handle;
