@@ -101,10 +101,11 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   callMark = -1;
   /**
    * The run of fast commands executed since callMark whose time is not yet accounted (dispatch.ts call()):
-   * their commands, and their arguments in case the run turns out slow.
+   * their commands, and their arguments in case the run turns out slow. One slot to start with: at -P 1 a run is
+   * one command, while an empty array's first store makes room for 17 (~130 bytes more per array per connection).
    */
-  runCmds: Command[] = [];
-  runArgv: (string[] | null)[] = [];
+  runCmds: (Command | null)[] = [null];
+  runArgv: (string[] | null)[] = [null];
   runLen = 0;
   /** Where settleFastRun ends the run (monoMs() ms), set just before it is called. */
   runEnd = 0.5;
