@@ -136,9 +136,8 @@ function add(map: Map<string, Set<Subscriber>>, mine: Set<string>, s: Subscriber
 }
 
 function remove(map: Map<string, Set<Subscriber>>, mine: ReadonlySet<string>, s: Subscriber, name: string): boolean {
-  // The shared empty set holds nothing, so it never reaches the delete.
-  if (!mine.has(name)) return false;
-  (mine as Set<string>).delete(name);
+  // The shared empty set holds nothing to remove (and must never be written to).
+  if (mine === NO_SUBSCRIPTIONS || !(mine as Set<string>).delete(name)) return false;
   const set = map.get(name);
   if (set !== undefined) {
     set.delete(s);
