@@ -69,6 +69,8 @@ export function isInt64String(s: string): boolean {
 
 /**
  * Formats a double as C's "%.17g" does (Redis 7.0's addReplyDouble and score output), with inf/-inf/nan.
+ * Both forms are built from the 17 significant digits toExponential gives, with one correction: a value exactly
+ * halfway between two 17-digit decimals is rounded away from zero by JavaScript and to the even digit by C.
  */
 export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
@@ -77,16 +79,58 @@ export function formatDouble(d: number): string {
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
   const e = d.toExponential(16);
   const ei = e.indexOf('e');
-  const x = +e.slice(ei + 1);
-  if (x < -4 || x >= 17) {
-    let m = e.slice(0, ei);
-    if (m.indexOf('.') >= 0) m = m.replace(/0+$/, '').replace(/\.$/, '');
-    const ax = Math.abs(x);
-    return m + 'e' + (x < 0 ? '-' : '+') + (ax < 10 ? '0' : '') + ax;
+  const sign = d < 0 ? '-' : '';
+  const at = sign.length;
+  let digits = e[at]! + e.slice(at + 2, ei);
+  // Rounding a tie up makes the last digit odd (a carry would leave a 0): only then can the result be C's neighbour.
+  if ((digits.charCodeAt(16) & 1) === 1 && isHalfway17(d)) {
+    digits = digits.slice(0, 16) + String.fromCharCode(digits.charCodeAt(16) - 1);
   }
-  let f = d.toFixed(16 - x);
-  if (f.indexOf('.') >= 0) f = f.replace(/0+$/, '').replace(/\.$/, '');
-  return f;
+  const x = +e.slice(ei + 1);
+  let body: string;
+  if (x < -4 || x >= 17) {
+    const m = stripFraction(digits[0]! + '.' + digits.slice(1));
+    const ax = Math.abs(x);
+    body = m + 'e' + (x < 0 ? '-' : '+') + (ax < 10 ? '0' : '') + ax;
+  } else if (x < 0) {
+    body = stripFraction('0.' + '0'.repeat(-x - 1) + digits);
+  } else {
+    body = stripFraction(digits.slice(0, x + 1) + '.' + digits.slice(x + 1));
+  }
+  return sign + body;
+}
+
+/** "12.3400" → "12.34", "5.000" → "5", "7." → "7". */
+function stripFraction(s: string): string {
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
+
+/**
+ * Whether |d| is exactly halfway between two decimals of 17 significant digits: its exact decimal expansion has
+ * 18 significant digits, the last a 5. toExponential(17) shows those 18 digits exactly when there are no more,
+ * so it rules most values out; the rest are checked on the exact expansion (mantissa × 5^k or × 2^k).
+ */
+function isHalfway17(d: number): boolean {
+  const e18 = d.toExponential(17);
+  if (e18.charCodeAt(e18.indexOf('e') - 1) !== 53 /* 5 */) return false;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(d));
+  const hi = view.getUint32(0);
+  const biased = hi >>> 20;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  let exp = -1074;
+  if (biased !== 0) {
+    mant |= 1n << 52n;
+    exp = biased - 1075;
+  }
+  let exact = exp >= 0 ? (mant << BigInt(exp)).toString() : (mant * 5n ** BigInt(-exp)).toString();
+  let end = exact.length;
+  while (exact.charCodeAt(end - 1) === 48) end--;
+  exact = exact.slice(0, end);
+  return exact.length === 18 && exact.charCodeAt(17) === 53;
 }
 
 /**
