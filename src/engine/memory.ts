@@ -120,13 +120,15 @@ interface ElementSizer {
 const HASH: ElementSizer = {
   count: (v) => (v as HashValue).size,
   // A hashtable keeps short and small-integer values inline, without a string (types/hash.ts packValue).
-  bytesAt: (v, i) => stringBytes((v as HashValue).fieldAt(i).length) +
+  // Fields past a hashtable's 128th are slab cells (types/strIndex.ts).
+  bytesAt: (v, i) => (v as HashValue).fieldBytesAt(i, stringBytes) +
     ((v as HashValue).valueIsInline(i) ? 0 : stringBytes((v as HashValue).valueAt(i).length)),
 };
 const SET: ElementSizer = {
   count: (v) => (v as SetValue).size,
-  // An intset stores fixed-width integers (counted in its per-element figure), not strings.
-  bytesAt: (v, i, enc) => (enc === 'intset' ? 0 : stringBytes((v as SetValue).memberAt(i).length)),
+  // An intset stores fixed-width integers (counted in its per-element figure), not strings; a hashtable's
+  // members past its 128th are slab cells (types/strIndex.ts).
+  bytesAt: (v, i, enc) => (enc === 'intset' ? 0 : (v as SetValue).memberBytesAt(i, stringBytes)),
 };
 const ZSET: ElementSizer = {
   count: (v) => (v as ZSetValue).size,

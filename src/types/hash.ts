@@ -140,7 +140,12 @@ export class HashValue implements TypedValue {
 
   /** The field at iteration position i (0 <= i < size). */
   fieldAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i]! : this.index!.keys[i]!;
+    return this.lp !== null ? this.lp[2 * i]! : this.index!.keyAt(i);
+  }
+
+  /** Bytes the field at position i takes where it is kept (a slab cell or a string). */
+  fieldBytesAt(i: number, stringBytes: (len: number) => number): number {
+    return this.lp !== null ? stringBytes(this.lp[2 * i]!.length) : this.index!.keyBytesAt(i, stringBytes);
   }
 
   valueAt(i: number): string {
@@ -163,7 +168,7 @@ export class HashValue implements TypedValue {
     if (lp === null) return;
     const n = lp.length >> 1;
     const values: (string | number)[] = [];
-    const index = new StrIndex(n);
+    const index = new StrIndex(n, undefined, true);
     for (let i = 0; i < n; i++) {
       index.add(lp[2 * i]!);
       values.push(packValue(lp[2 * i + 1]!));

@@ -132,7 +132,7 @@ export class SetValue implements TypedValue {
   constructor(first?: string) {
     const int = first === undefined || IntSet.parse(first) !== null;
     this.ints = int ? new IntSet() : null;
-    this.index = int ? null : new StrIndex();
+    this.index = int ? null : new StrIndex(0, undefined, true);
   }
 
   encoding(): string {
@@ -144,7 +144,7 @@ export class SetValue implements TypedValue {
   }
 
   get size(): number {
-    return this.ints !== null ? this.ints.len : this.index!.keys.length;
+    return this.ints !== null ? this.ints.len : this.index!.size;
   }
 
   has(m: string): boolean {
@@ -189,7 +189,12 @@ export class SetValue implements TypedValue {
 
   /** The member at iteration position i (ascending for an intset). */
   memberAt(i: number): string {
-    return this.ints !== null ? this.ints.at(i) : this.index!.keys[i]!;
+    return this.ints !== null ? this.ints.at(i) : this.index!.keyAt(i);
+  }
+
+  /** Bytes the member at position i takes where it is kept (a hashtable's slab cell or string; not for an intset). */
+  memberBytesAt(i: number, stringBytes: (len: number) => number): number {
+    return this.index !== null ? this.index.keyBytesAt(i, stringBytes) : 0;
   }
 
   /** A uniformly random iteration position (size must be > 0). */
@@ -208,7 +213,7 @@ export class SetValue implements TypedValue {
   toHashtable(): void {
     const ints = this.ints;
     if (ints === null) return;
-    const index = new StrIndex(ints.len);
+    const index = new StrIndex(ints.len, undefined, true);
     for (let i = 0; i < ints.len; i++) index.add(ints.at(i));
     this.index = index;
     this.ints = null;

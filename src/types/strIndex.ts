@@ -21,8 +21,18 @@
  * incrementally, as Redis's dict does: the old bucket table stays until every one of its chains has been moved,
  * a few per add or remove; a key whose old bucket has not moved yet is still found (and linked) through it.
  * Without that, doubling at 2^24 keys took seconds in one step.
+ *
+ * Off-heap keys (sets' members, hashes' fields): an index made with `offHeap` keeps every key added once it holds
+ * SLAB_FROM keys in a string slab of its own (types/stringSlab.ts), as a handle (a V8 Smi) in `keyList`, when the
+ * key is short enough. A key kept as a V8 string lives as long as the collection, so each one added under load
+ * survived two young-generation scavenges (copied, then promoted), at 100-250 ns per object, mostly a cache miss
+ * each: a set or hash growing by ~40k members between scavenges made them 5-14 ms pauses (README, "Collections
+ * that grow under load"). A handle leaves nothing for the scavenger. Below SLAB_FROM keys the strings stay: a
+ * slab's size classes cost ~1 KB before the first cell. Sorted sets keep strings (their B+tree holds the same
+ * member strings, so a copy in a slab would only add bytes).
  */
 import { hashKey } from './dict.js';
+import { MAX_SLAB_STRING, SLAB_CLASS_CELLS, StringSlab, slabCellBytes } from './stringSlab.js';
 
 const MIN_BUCKETS = 8;
 /**
@@ -34,10 +44,19 @@ const LINEAR_MAX = 8;
 const SYNC_REBUILD_MAX = 1 << 16;
 /** Old buckets moved per add or remove while a resize is in progress (Redis's dictRehash(d, 1) is one). */
 const REHASH_STEP = 8;
+/** Keys an off-heap index holds before new keys go into its slab. */
+const SLAB_FROM = 128;
+/**
+ * Keys past this many stay strings: a slab's size class holds SLAB_CLASS_CELLS cells, and cells in use never
+ * outnumber the keys (a freed cell is reused before a fresh one), so this bound keeps every class below its limit.
+ */
+const SLAB_TO = SLAB_CLASS_CELLS - 1;
 
 export class StrIndex {
-  /** The keys by position. Read freely; change only through this class. */
-  readonly keys: string[] = [];
+  /** The keys by position: a string, or a handle into `slab` (see keyAt). */
+  private keyList: (string | number)[] = [];
+  /** Where an off-heap index keeps keys past SLAB_FROM; made on first use. */
+  private slab: StringSlab | null = null;
   /** [hash, 1 + next] per position; its length / 2 is the capacity. Null in linear mode (few keys). */
   private links: Int32Array | null = null;
   private buckets: Int32Array | null = null;
@@ -50,10 +69,15 @@ export class StrIndex {
   private oldMask = 0;
   private moved = 0;
   private readonly seed: number;
+  private readonly offHeap: boolean;
 
-  /** @param capacity keys expected: builds the tables at once when that is past linear mode. */
-  constructor(capacity = 0, seed = (Math.random() * 0x100000000) | 0) {
+  /**
+   * @param capacity keys expected: builds the tables at once when that is past linear mode.
+   * @param offHeap keep keys past SLAB_FROM in a string slab (see the file's comment).
+   */
+  constructor(capacity = 0, seed = (Math.random() * 0x100000000) | 0, offHeap = false) {
     this.seed = seed;
+    this.offHeap = offHeap;
     if (capacity > LINEAR_MAX) {
       this.links = new Int32Array(2 * capacity);
       this.rebuild(bucketsFor(capacity));
@@ -61,7 +85,19 @@ export class StrIndex {
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.keyList.length;
+  }
+
+  /** The key at position p (0 <= p < size). A key in the slab is read into a new string. */
+  keyAt(p: number): string {
+    const k = this.keyList[p]!;
+    return typeof k === 'string' ? k : this.slab!.read(k);
+  }
+
+  /** Bytes the key at position p takes where it is kept: its V8 string or its slab cell (for the memory model). */
+  keyBytesAt(p: number, stringBytes: (len: number) => number): number {
+    const k = this.keyList[p]!;
+    return typeof k === 'string' ? stringBytes(k.length) : slabCellBytes(this.slab!.length(k));
   }
 
   /** True while a large bucket table is being resized step by step (tests look at it). */
@@ -81,17 +117,24 @@ export class StrIndex {
 
   /** Position of `key` whose hash(key) is `h`, or -1. */
   findHashed(key: string, h: number): number {
-    const keys = this.keys;
+    const keys = this.keyList;
     const buckets = this.buckets;
     if (buckets === null) {
-      for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+      // Handles can be here too: a slab's keys stay after removals bring the index back to linear mode.
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (typeof k === 'string' ? k === key : this.slab!.equals(k, key)) return i;
+      }
       return -1;
     }
     const links = this.links!;
     const old = this.old;
     let p = old !== null && (h & this.oldMask) >= this.moved ? old[h & this.oldMask]! - 1 : buckets[h & this.mask]! - 1;
     while (p >= 0) {
-      if (links[2 * p] === h && keys[p] === key) return p;
+      if (links[2 * p] === h) {
+        const k = keys[p]!;
+        if (typeof k === 'string' ? k === key : this.slab!.equals(k, key)) return p;
+      }
       p = links[2 * p + 1]! - 1;
     }
     return -1;
@@ -99,8 +142,10 @@ export class StrIndex {
 
   /** Appends a key known to be absent, with h = hash(key); returns its position (the previous size). */
   addHashed(key: string, h: number): number {
-    const p = this.keys.length;
-    this.keys.push(key);
+    const p = this.keyList.length;
+    if (p >= SLAB_FROM && p < SLAB_TO && this.offHeap && key.length <= MAX_SLAB_STRING) {
+      this.keyList.push((this.slab ??= new StringSlab()).store(key, -1));
+    } else this.keyList.push(key);
     if (this.buckets === null) {
       if (p + 1 > LINEAR_MAX) this.toTables();
       return p;
@@ -123,8 +168,10 @@ export class StrIndex {
    * call minus one), equal to p when the removed key was the last one. The caller moves its payload the same way.
    */
   removeAt(p: number): number {
-    const keys = this.keys;
+    const keys = this.keyList;
     const last = keys.length - 1;
+    const removed = keys[p]!;
+    if (typeof removed === 'number') this.slab!.free(removed);
     if (this.buckets === null) {
       if (p !== last) keys[p] = keys[last]!;
       keys.pop();
@@ -187,11 +234,11 @@ export class StrIndex {
 
   /** Leaves linear mode: hashes every key into new tables. */
   private toTables(): void {
-    const keys = this.keys;
-    const links = new Int32Array(2 * Math.max(2 * LINEAR_MAX, keys.length));
-    for (let p = 0; p < keys.length; p++) links[2 * p] = hashKey(keys[p]!, this.seed) | 0;
+    const n = this.keyList.length;
+    const links = new Int32Array(2 * Math.max(2 * LINEAR_MAX, n));
+    for (let p = 0; p < n; p++) links[2 * p] = hashKey(this.keyAt(p), this.seed) | 0;
     this.links = links;
-    this.rebuild(bucketsFor(keys.length));
+    this.rebuild(bucketsFor(n));
   }
 
   private resizeLinks(capacity: number): Int32Array {
@@ -244,7 +291,7 @@ export class StrIndex {
     const buckets = new Int32Array(count);
     const mask = count - 1;
     const links = this.links!;
-    for (let p = this.keys.length - 1; p >= 0; p--) {
+    for (let p = this.keyList.length - 1; p >= 0; p--) {
       const b = links[2 * p]! & mask;
       links[2 * p + 1] = buckets[b]!;
       buckets[b] = p + 1;
@@ -256,7 +303,7 @@ export class StrIndex {
 
   /** A uniformly random position (size must be > 0). */
   randomPosition(): number {
-    return Math.floor(Math.random() * this.keys.length);
+    return Math.floor(Math.random() * this.keyList.length);
   }
 
   /**
@@ -266,7 +313,7 @@ export class StrIndex {
    * reached: an unvisited key can only move to a lower, still unvisited position.
    */
   scan(cursor: number, count: number, visit: (p: number) => void): number {
-    const n = this.keys.length;
+    const n = this.keyList.length;
     let p = cursor === 0 || cursor > n ? n : cursor;
     for (let k = 0; k < count && p > 0; k++) visit(--p);
     return p;
@@ -274,9 +321,14 @@ export class StrIndex {
 
   /** An independent copy (same positions). */
   clone(): StrIndex {
+    const c = new StrIndex(0, this.seed, this.offHeap);
+    if (this.slab !== null) {
+      // Handles name cells of this index's slab: the copy stores its keys again, at the same positions.
+      for (let p = 0; p < this.keyList.length; p++) c.add(this.keyAt(p));
+      return c;
+    }
     if (this.old !== null) this.rehashStep(Infinity);
-    const c = new StrIndex(0, this.seed);
-    (c as { keys: string[] }).keys = this.keys.slice();
+    c.keyList = this.keyList.slice();
     if (this.buckets !== null) {
       c.links = this.links!.slice();
       c.buckets = this.buckets.slice();

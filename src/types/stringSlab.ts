@@ -28,6 +28,8 @@ import type { BytesSink } from './bytesSink.js';
 export const MAX_SLAB_STRING = 255;
 const INDEX_BITS = 25;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
+/** Cells one size class of a slab can hand out. */
+export const SLAB_CLASS_CELLS = INDEX_MASK + 1;
 /**
  * Target bytes of a chunk. Each chunk is a Buffer, a V8 object a lookup must read (for its data pointer) before the
  * cell: with 10M keys, 1,024-cell chunks made ~20,000 such objects, too many to stay in cache, and a random lookup
@@ -169,8 +171,11 @@ export class StringSlab {
 
   /** True when the string a handle names is `s`, compared byte by byte against the cell. */
   equals(h: number, s: string): boolean {
-    let p = this.cell(h);
-    const b = this.buf;
+    // Located with locals rather than cell(): a lookup's compare should store nothing (cell() sets `buf`).
+    const sc = this.classes[h >>> INDEX_BITS]!;
+    const i = h & INDEX_MASK;
+    const b = sc.chunks[i >>> sc.shift]!;
+    let p = (i & sc.mask) * sc.cellBytes;
     const n = b[p++]!;
     if (n !== s.length) return false;
     for (let k = 0; k < n; k++) if (b[p + k] !== s.charCodeAt(k)) return false;

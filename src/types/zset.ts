@@ -184,7 +184,7 @@ export class ZSetValue implements TypedValue {
   random(): [string, number] {
     if (this.dict !== null) {
       const p = this.dict.randomPosition();
-      return [this.dict.keys[p]!, this.scores[p]!];
+      return [this.dict.keyAt(p), this.scores[p]!];
     }
     const i = Math.floor(Math.random() * this.size);
     return [this.lpMembers![i]!, this.lpScores![i]!];
@@ -195,7 +195,7 @@ export class ZSetValue implements TypedValue {
    * (as `scan` visits them, valid until the next change) for a skiplist.
    */
   memberAtSlot(i: number): string {
-    return this.dict !== null ? this.dict.keys[i]! : this.lpMembers![i]!;
+    return this.dict !== null ? this.dict.keyAt(i) : this.lpMembers![i]!;
   }
 
   scoreAtSlot(i: number): number {
@@ -205,9 +205,9 @@ export class ZSetValue implements TypedValue {
   /** Every member in storage order: sorted for a listpack, hash order for a skiplist (Redis's dict order role). */
   forEachMember(fn: (member: string, score: number) => void): void {
     if (this.dict !== null) {
-      const keys = this.dict.keys;
+      const dict = this.dict;
       const scores = this.scores;
-      for (let i = 0; i < keys.length; i++) fn(keys[i]!, scores[i]!);
+      for (let i = 0; i < dict.size; i++) fn(dict.keyAt(i), scores[i]!);
     } else for (let i = 0; i < this.lpMembers!.length; i++) fn(this.lpMembers![i]!, this.lpScores![i]!);
   }
 
