@@ -132,7 +132,8 @@ const SET: ElementSizer = {
 };
 const ZSET: ElementSizer = {
   count: (v) => (v as ZSetValue).size,
-  bytesAt: (v, i) => stringBytes((v as ZSetValue).memberAt(i).length),
+  // A skiplist keeps members of up to 255 bytes in a slab (types/zset.ts); any position samples as well as a rank.
+  bytesAt: (v, i) => (v as ZSetValue).memberBytesAtSlot(i, stringBytes),
 };
 
 /**

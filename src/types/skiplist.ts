@@ -10,7 +10,13 @@
  *
  * Separator i of an inner node is <= every key of child i+1 and > every key of child i. Separators stay valid
  * bounds after deletions, so they are only touched on splits and merges.
+ *
+ * A leaf holds each member as its owner stored it: a string, or a handle into the owner's string slab (a Smi;
+ * types/zset.ts keeps members off the V8 heap, see types/strIndex.ts for why). Comparisons read a handle's bytes
+ * in place; what leaves the tree (walk, memberAt, a separator) is a string. Separators are always strings of
+ * their own, since the member a separator was copied from may be deleted (and its cell reused) while it stays.
  */
+import type { StringSlab } from './stringSlab.js';
 
 const LEAF_MAX = 64;
 const INNER_MAX = 64;
@@ -25,9 +31,17 @@ export function zslCompare(s1: number, m1: string, s2: number, m2: string): numb
   return m1 < m2 ? -1 : m1 > m2 ? 1 : 0;
 }
 
+/** zslCompare for a stored member (a string or a handle into `slab`) against a string. */
+function storedCompare(slab: StringSlab | null, s1: number, m1: string | number, s2: number, m2: string): number {
+  if (s1 < s2) return -1;
+  if (s1 > s2) return 1;
+  if (typeof m1 === 'string') return m1 < m2 ? -1 : m1 > m2 ? 1 : 0;
+  return slab!.compare(m1, m2);
+}
+
 export class Leaf {
   scores: number[] = [];
-  members: string[] = [];
+  members: (string | number)[] = [];
   next: Leaf | null = null;
   prev: Leaf | null = null;
   get size(): number {
@@ -70,12 +84,12 @@ function childFor(n: Inner, score: number, member: string): number {
 }
 
 /** First index in a leaf whose key is >= (score, member). */
-function leafLowerBound(l: Leaf, score: number, member: string): number {
+function leafLowerBound(slab: StringSlab | null, l: Leaf, score: number, member: string): number {
   let lo = 0;
   let hi = l.scores.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (zslCompare(l.scores[mid]!, l.members[mid]!, score, member) < 0) lo = mid + 1;
+    if (storedCompare(slab, l.scores[mid]!, l.members[mid]!, score, member) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -87,18 +101,27 @@ export class ZSkipList {
   private head: Leaf;
   private tail: Leaf;
 
-  constructor() {
+  /** @param slab where the owner keeps the members it stores as handles (null: every member is a string). */
+  constructor(private readonly slab: StringSlab | null = null) {
     this.head = this.root as Leaf;
     this.tail = this.head;
+  }
+
+  /** A stored member as a string. */
+  private str(m: string | number): string {
+    return typeof m === 'string' ? m : this.slab!.read(m);
   }
 
   get length(): number {
     return this.root.size;
   }
 
-  /** Inserts a pair known to be absent (Redis's zslInsert). */
-  insert(score: number, member: string): void {
-    const split = this.insertInto(this.root, score, member);
+  /**
+   * Inserts a pair known to be absent (Redis's zslInsert). `stored` is what the leaf keeps for the member: the
+   * string itself (the default) or the owner's slab handle for it.
+   */
+  insert(score: number, member: string, stored: string | number = member): void {
+    const split = this.insertInto(this.root, score, member, stored);
     if (split === null) return;
     const r = new Inner();
     r.children.push(this.root, split.node);
@@ -109,11 +132,11 @@ export class ZSkipList {
     this.root = r;
   }
 
-  private insertInto(n: Node, score: number, member: string): Split | null {
+  private insertInto(n: Node, score: number, member: string, stored: string | number): Split | null {
     if (n instanceof Leaf) {
-      const at = leafLowerBound(n, score, member);
+      const at = leafLowerBound(this.slab, n, score, member);
       n.scores.splice(at, 0, score);
-      n.members.splice(at, 0, member);
+      n.members.splice(at, 0, stored);
       if (n.scores.length <= LEAF_MAX) return null;
       const half = n.scores.length >> 1;
       const r = new Leaf();
@@ -124,11 +147,11 @@ export class ZSkipList {
       if (n.next !== null) n.next.prev = r;
       else this.tail = r;
       n.next = r;
-      return { node: r, score: r.scores[0]!, member: r.members[0]! };
+      return { node: r, score: r.scores[0]!, member: this.str(r.members[0]!) };
     }
     const i = childFor(n, score, member);
     const child = n.children[i]!;
-    const split = this.insertInto(child, score, member);
+    const split = this.insertInto(child, score, member, stored);
     n.size++;
     if (split === null) {
       n.counts[i]!++;
@@ -165,8 +188,8 @@ export class ZSkipList {
 
   private deleteFrom(n: Node, score: number, member: string): boolean {
     if (n instanceof Leaf) {
-      const at = leafLowerBound(n, score, member);
-      if (at >= n.scores.length || zslCompare(n.scores[at]!, n.members[at]!, score, member) !== 0) return false;
+      const at = leafLowerBound(this.slab, n, score, member);
+      if (at >= n.scores.length || storedCompare(this.slab, n.scores[at]!, n.members[at]!, score, member) !== 0) return false;
       n.scores.splice(at, 1);
       n.members.splice(at, 1);
       return true;
@@ -234,8 +257,8 @@ export class ZSkipList {
       for (let k = 0; k < i; k++) rank += n.counts[k]!;
       n = n.children[i]!;
     }
-    const at = leafLowerBound(n, score, member);
-    if (at >= n.scores.length || zslCompare(n.scores[at]!, n.members[at]!, score, member) !== 0) return -1;
+    const at = leafLowerBound(this.slab, n, score, member);
+    if (at >= n.scores.length || storedCompare(this.slab, n.scores[at]!, n.members[at]!, score, member) !== 0) return -1;
     return rank + at;
   }
 
@@ -275,7 +298,7 @@ export class ZSkipList {
     let hi = n.scores.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (below(n.scores[mid]!, n.members[mid]!)) lo = mid + 1;
+      if (below(n.scores[mid]!, this.str(n.members[mid]!))) lo = mid + 1;
       else hi = mid;
     }
     return count + lo;
@@ -291,7 +314,7 @@ export class ZSkipList {
       while (leaf !== null) {
         const ms = leaf.members;
         const ss = leaf.scores;
-        for (; i < ms.length; i++) if (fn(ms[i]!, ss[i]!) === false) return;
+        for (; i < ms.length; i++) if (fn(this.str(ms[i]!), ss[i]!) === false) return;
         leaf = leaf.next;
         i = 0;
       }
@@ -299,7 +322,7 @@ export class ZSkipList {
       while (leaf !== null) {
         const ms = leaf.members;
         const ss = leaf.scores;
-        for (; i >= 0; i--) if (fn(ms[i]!, ss[i]!) === false) return;
+        for (; i >= 0; i--) if (fn(this.str(ms[i]!), ss[i]!) === false) return;
         leaf = leaf.prev;
         if (leaf !== null) i = leaf.size - 1;
       }
@@ -309,7 +332,7 @@ export class ZSkipList {
   /** The pair at a rank (rank in range). */
   memberAt(rank: number): string {
     const c = this.at(rank)!;
-    return c.leaf.members[c.i]!;
+    return this.str(c.leaf.members[c.i]!);
   }
 
   scoreAt(rank: number): number {
@@ -317,9 +340,12 @@ export class ZSkipList {
     return c.leaf.scores[c.i]!;
   }
 
-  /** Builds a list from pairs already in order (conversions, clone): leaves filled to 3/4 in O(n). */
-  static fromSorted(scores: readonly number[], members: readonly string[]): ZSkipList {
-    const z = new ZSkipList();
+  /**
+   * Builds a list from pairs already in order (conversions, clone): leaves filled to 3/4 in O(n). `members` as
+   * the leaves are to keep them (strings, or handles into `slab`).
+   */
+  static fromSorted(scores: readonly number[], members: readonly (string | number)[], slab: StringSlab | null = null): ZSkipList {
+    const z = new ZSkipList(slab);
     const n = scores.length;
     if (n === 0) return z;
     const per = (LEAF_MAX * 3) >> 2;
@@ -346,7 +372,7 @@ export class ZSkipList {
           if (k > s) {
             const first = firstKey(c);
             inner.sepScores.push(first.score);
-            inner.sepMembers.push(first.member);
+            inner.sepMembers.push(z.str(first.member));
           }
           inner.children.push(c);
           inner.counts.push(c.size);
@@ -368,8 +394,8 @@ export class ZSkipList {
         leaves.push(n);
         for (let k = 0; k < n.size; k++) {
           const s = n.scores[k]!;
-          const m = n.members[k]!;
-          if (k > 0 && zslCompare(n.scores[k - 1]!, n.members[k - 1]!, s, m) >= 0) throw new Error('leaf out of order');
+          const m = this.str(n.members[k]!);
+          if (k > 0 && zslCompare(n.scores[k - 1]!, this.str(n.members[k - 1]!), s, m) >= 0) throw new Error('leaf out of order');
           if (lo !== null && zslCompare(s, m, lo[0], lo[1]) < 0) throw new Error('key below separator');
           if (hi !== null && zslCompare(s, m, hi[0], hi[1]) >= 0) throw new Error('key above separator');
         }
@@ -396,7 +422,7 @@ export class ZSkipList {
   }
 }
 
-function firstKey(n: Node): { score: number; member: string } {
+function firstKey(n: Node): { score: number; member: string | number } {
   while (n instanceof Inner) n = n.children[0]!;
   return { score: n.scores[0]!, member: n.members[0]! };
 }

@@ -28,8 +28,9 @@
  * survived two young-generation scavenges (copied, then promoted), at 100-250 ns per object, mostly a cache miss
  * each: a set or hash growing by ~40k members between scavenges made them 5-14 ms pauses (README, "Collections
  * that grow under load"). A handle leaves nothing for the scavenger. Below SLAB_FROM keys the strings stay: a
- * slab's size classes cost ~1 KB before the first cell. Sorted sets keep strings (their B+tree holds the same
- * member strings, so a copy in a slab would only add bytes).
+ * slab's size classes cost ~1 KB before the first cell. A sorted set instead passes the slab it keeps its
+ * members in (`shared`) and says what to store for each key (its handle, also held by the set's B+tree); then the
+ * set, not the index, frees cells.
  */
 import { hashKey } from './dict.js';
 import { MAX_SLAB_STRING, SLAB_CLASS_CELLS, StringSlab, slabCellBytes } from './stringSlab.js';
@@ -55,8 +56,10 @@ const SLAB_TO = SLAB_CLASS_CELLS - 1;
 export class StrIndex {
   /** The keys by position: a string, or a handle into `slab` (see keyAt). */
   private keyList: (string | number)[] = [];
-  /** Where an off-heap index keeps keys past SLAB_FROM; made on first use. */
+  /** Where an off-heap index keeps keys past SLAB_FROM (made on first use), or the owner's shared slab. */
   private slab: StringSlab | null = null;
+  /** False when `slab` is a shared one: its cells are the owner's to free. */
+  private readonly ownsSlab: boolean;
   /** [hash, 1 + next] per position; its length / 2 is the capacity. Null in linear mode (few keys). */
   private links: Int32Array | null = null;
   private buckets: Int32Array | null = null;
@@ -74,10 +77,13 @@ export class StrIndex {
   /**
    * @param capacity keys expected: builds the tables at once when that is past linear mode.
    * @param offHeap keep keys past SLAB_FROM in a string slab (see the file's comment).
+   * @param shared the owner's slab, which handles given to add / addHashed name.
    */
-  constructor(capacity = 0, seed = (Math.random() * 0x100000000) | 0, offHeap = false) {
+  constructor(capacity = 0, seed = (Math.random() * 0x100000000) | 0, offHeap = false, shared: StringSlab | null = null) {
     this.seed = seed;
-    this.offHeap = offHeap;
+    this.offHeap = offHeap && shared === null;
+    this.slab = shared;
+    this.ownsSlab = shared === null;
     if (capacity > LINEAR_MAX) {
       this.links = new Int32Array(2 * capacity);
       this.rebuild(bucketsFor(capacity));
@@ -92,6 +98,11 @@ export class StrIndex {
   keyAt(p: number): string {
     const k = this.keyList[p]!;
     return typeof k === 'string' ? k : this.slab!.read(k);
+  }
+
+  /** What the index keeps for the key at position p: the string, or a handle into its slab. */
+  storedAt(p: number): string | number {
+    return this.keyList[p]!;
   }
 
   /** Bytes the key at position p takes where it is kept: its V8 string or its slab cell (for the memory model). */
@@ -140,10 +151,14 @@ export class StrIndex {
     return -1;
   }
 
-  /** Appends a key known to be absent, with h = hash(key); returns its position (the previous size). */
-  addHashed(key: string, h: number): number {
+  /**
+   * Appends a key known to be absent, with h = hash(key); returns its position (the previous size). `stored`, with a
+   * shared slab: what to keep for the key (its handle there, or the string).
+   */
+  addHashed(key: string, h: number, stored?: string | number): number {
     const p = this.keyList.length;
-    if (p >= SLAB_FROM && p < SLAB_TO && this.offHeap && key.length <= MAX_SLAB_STRING) {
+    if (stored !== undefined) this.keyList.push(stored);
+    else if (p >= SLAB_FROM && p < SLAB_TO && this.offHeap && key.length <= MAX_SLAB_STRING) {
       this.keyList.push((this.slab ??= new StringSlab()).store(key, -1));
     } else this.keyList.push(key);
     if (this.buckets === null) {
@@ -159,8 +174,8 @@ export class StrIndex {
     return p;
   }
 
-  add(key: string): number {
-    return this.addHashed(key, this.hash(key));
+  add(key: string, stored?: string | number): number {
+    return this.addHashed(key, this.hash(key), stored);
   }
 
   /**
@@ -171,7 +186,7 @@ export class StrIndex {
     const keys = this.keyList;
     const last = keys.length - 1;
     const removed = keys[p]!;
-    if (typeof removed === 'number') this.slab!.free(removed);
+    if (typeof removed === 'number' && this.ownsSlab) this.slab!.free(removed);
     if (this.buckets === null) {
       if (p !== last) keys[p] = keys[last]!;
       keys.pop();
@@ -322,6 +337,7 @@ export class StrIndex {
   /** An independent copy (same positions). */
   clone(): StrIndex {
     const c = new StrIndex(0, this.seed, this.offHeap);
+    // A shared slab's handles belong to the owner, which clones through its own keys (ZSetValue.clone).
     if (this.slab !== null) {
       // Handles name cells of this index's slab: the copy stores its keys again, at the same positions.
       for (let p = 0; p < this.keyList.length; p++) c.add(this.keyAt(p));

@@ -182,6 +182,23 @@ export class StringSlab {
     return true;
   }
 
+  /** The order of the string a handle names against `s`: -1, 0 or 1, as memcmp then length (JS's `<` on latin1). */
+  compare(h: number, s: string): number {
+    const sc = this.classes[h >>> INDEX_BITS]!;
+    const i = h & INDEX_MASK;
+    const b = sc.chunks[i >>> sc.shift]!;
+    let p = (i & sc.mask) * sc.cellBytes;
+    const n = b[p++]!;
+    const m = s.length;
+    const k = n < m ? n : m;
+    for (let j = 0; j < k; j++) {
+      const x = b[p + j]!;
+      const y = s.charCodeAt(j);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return n < m ? -1 : n > m ? 1 : 0;
+  }
+
   length(h: number): number {
     const p = this.cell(h);
     return this.buf[p]!;

@@ -15,6 +15,7 @@
 import type { TypedValue } from '../engine/values.js';
 import { ZSkipList, zslCompare } from './skiplist.js';
 import { StrIndex } from './strIndex.js';
+import { MAX_SLAB_STRING, SLAB_CLASS_CELLS, StringSlab } from './stringSlab.js';
 
 /** A "below the range" test on the order: true on a prefix of the sorted elements. */
 export type Below = (score: number, member: string) => boolean;
@@ -29,6 +30,12 @@ export class ZSetValue implements TypedValue {
   // skiplist form
   private zsl: ZSkipList | null = null;
   private dict: StrIndex | null = null;
+  /**
+   * The skiplist form's member bytes: a member of up to 255 bytes is kept here once, and the B+tree and `dict` both
+   * hold its handle (a Smi), so a member added under load is no heap object for the scavenger to copy (see
+   * types/strIndex.ts). Longer members, and members past SLAB_CLASS_CELLS - 1, stay strings.
+   */
+  private slab: StringSlab | null = null;
   /** Score of each member by its position in `dict`; capacity grows by half. */
   private scores: Float64Array = EMPTY;
 
@@ -61,8 +68,9 @@ export class ZSetValue implements TypedValue {
   /** Inserts a member known to be absent. */
   insert(member: string, score: number): void {
     if (this.zsl !== null) {
-      this.zsl.insert(score, member);
-      this.dictAdd(member, score);
+      const stored = this.store(member);
+      this.zsl.insert(score, member, stored);
+      this.dictAdd(member, score, stored);
       return;
     }
     // A listpack holds scores as text where -0 reads back as 0 (Redis writes integral scores as integers).
@@ -101,7 +109,7 @@ export class ZSetValue implements TypedValue {
     if (this.dict !== null) {
       const p = this.dict.find(member);
       this.zsl!.delete(oldScore, member);
-      this.zsl!.insert(score, member);
+      this.zsl!.insert(score, member, this.dict.storedAt(p));
       this.scores[p] = score;
       return;
     }
@@ -198,6 +206,11 @@ export class ZSetValue implements TypedValue {
     return this.dict !== null ? this.dict.keyAt(i) : this.lpMembers![i]!;
   }
 
+  /** Bytes the member at storage position i takes where it is kept: a slab cell or a string (the memory model's). */
+  memberBytesAtSlot(i: number, stringBytes: (len: number) => number): number {
+    return this.dict !== null ? this.dict.keyBytesAt(i, stringBytes) : stringBytes(this.lpMembers![i]!.length);
+  }
+
   scoreAtSlot(i: number): number {
     return this.dict !== null ? this.scores[i]! : this.lpScores![i]!;
   }
@@ -216,8 +229,15 @@ export class ZSetValue implements TypedValue {
     return this.dict!.scan(cursor, count, visit);
   }
 
-  private dictAdd(member: string, score: number): void {
-    const p = this.dict!.add(member);
+  /** What the skiplist form keeps for a new member: a slab handle when it fits, else the string. */
+  private store(member: string): string | number {
+    const dict = this.dict!;
+    if (member.length > MAX_SLAB_STRING || dict.size >= SLAB_CLASS_CELLS - 1) return member;
+    return this.slab!.store(member, -1);
+  }
+
+  private dictAdd(member: string, score: number, stored: string | number): void {
+    const p = this.dict!.add(member, stored);
     if (p >= this.scores.length) {
       const grown = new Float64Array(Math.max(8, p + (p >> 1)));
       grown.set(this.scores);
@@ -226,7 +246,10 @@ export class ZSetValue implements TypedValue {
     this.scores[p] = score;
   }
 
+  /** Drops position p of `dict` (the B+tree no longer holds it) and frees its cell. */
   private dictRemoveAt(p: number): void {
+    const stored = this.dict!.storedAt(p);
+    if (typeof stored === 'number') this.slab!.free(stored);
     const moved = this.dict!.removeAt(p);
     if (moved !== p) this.scores[p] = this.scores[moved]!;
     const n = moved;
@@ -238,10 +261,16 @@ export class ZSetValue implements TypedValue {
     if (this.zsl !== null) return;
     const ss = this.lpScores!;
     const ms = this.lpMembers!;
-    this.zsl = ZSkipList.fromSorted(ss, ms);
-    this.dict = new StrIndex(ms.length);
+    const slab = (this.slab = new StringSlab());
+    this.dict = new StrIndex(ms.length, undefined, false, slab);
     this.scores = new Float64Array(Math.max(8, ms.length));
-    for (let i = 0; i < ms.length; i++) this.dictAdd(ms[i]!, ss[i]!);
+    const stored: (string | number)[] = [];
+    for (let i = 0; i < ms.length; i++) {
+      const kept = this.store(ms[i]!);
+      stored.push(kept);
+      this.dictAdd(ms[i]!, ss[i]!, kept);
+    }
+    this.zsl = ZSkipList.fromSorted(ss, stored, slab);
     this.lpScores = null;
     this.lpMembers = null;
   }
@@ -259,6 +288,7 @@ export class ZSetValue implements TypedValue {
     this.lpMembers = ms;
     this.zsl = null;
     this.dict = null;
+    this.slab = null;
     this.scores = EMPTY;
   }
 

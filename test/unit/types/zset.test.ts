@@ -18,6 +18,56 @@ function sortedModel(model: Map<string, number>): [string, number][] {
   return [...model].sort((a, b) => (a[1] - b[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+test('ZSetValue (skiplist): members kept as slab handles order, rank and walk right through splits and merges', () => {
+  // Up to ~400 members: several leaves and separators. Scores repeat, so members break ties by their bytes
+  // (a slab cell against a string); some members are longer than a cell holds and stay strings.
+  const op = fc.oneof(
+    fc.tuple(fc.constant('set' as const), fc.integer({ min: 0, max: 400 }), fc.integer({ min: -3, max: 3 })),
+    fc.tuple(fc.constant('rem' as const), fc.integer({ min: 0, max: 400 }), fc.constant(0)),
+    fc.tuple(fc.constant('range' as const), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 40 })),
+  );
+  const name = (id: number): string => (id % 29 === 0 ? `m${id}`.padEnd(256 + (id % 5), '\xfe') : `m${id}`);
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 200, maxLength: 1500 }), (ops) => {
+      const z = new ZSetValue(true);
+      const model = new Map<string, number>();
+      for (const [kind, id, score] of ops) {
+        const m = name(id);
+        if (kind === 'set') {
+          const cur = z.score(m);
+          if (cur === undefined) z.insert(m, score);
+          else z.update(m, cur, score);
+          model.set(m, score);
+        } else if (kind === 'rem') {
+          assert.equal(z.remove(m), model.delete(m));
+        } else if (model.size > 0) {
+          const start = id % model.size;
+          const end = Math.min(model.size - 1, start + score);
+          const doomed = sortedModel(model).slice(start, end + 1);
+          assert.equal(z.removeRange(start, end), doomed.length);
+          for (const [dm] of doomed) model.delete(dm);
+        }
+      }
+      (z as unknown as { zsl: { check(): void } }).zsl.check();
+      const expect = sortedModel(model);
+      assert.deepEqual(pairs(z), expect);
+      expect.forEach(([m, s], r) => {
+        assert.equal(z.rank(m), r);
+        assert.equal(z.memberAt(r), m);
+        assert.equal(z.scoreAt(r), s);
+      });
+      for (const x of [-2, 0, 3]) assert.equal(z.countBelow((s) => s < x), expect.filter((p) => p[1] < x).length);
+      // The clone and the listpack form are built from the walk: same pairs, and the original is untouched.
+      const c = z.clone();
+      if (model.size > 0) c.remove(expect[0]![0]);
+      assert.deepEqual(pairs(z), expect);
+      z.toListpack();
+      assert.deepEqual(pairs(z), expect);
+    }),
+    { numRuns: 60 },
+  );
+});
+
 test('ZSetValue: listpack and skiplist agree with a model under random operations', () => {
   const op = fc.oneof(
     fc.tuple(fc.constant('set' as const), fc.integer({ min: 0, max: 60 }), fc.integer({ min: -5, max: 5 })),
