@@ -28,9 +28,10 @@
  * survived two young-generation scavenges (copied, then promoted), at 100-250 ns per object, mostly a cache miss
  * each: a set or hash growing by ~40k members between scavenges made them 5-14 ms pauses (README, "Collections
  * that grow under load"). A handle leaves nothing for the scavenger. Below SLAB_FROM keys the strings stay: a
- * slab's size classes cost ~1 KB before the first cell. A sorted set instead passes the slab it keeps its
- * members in (`shared`) and says what to store for each key (its handle, also held by the set's B+tree); then the
- * set, not the index, frees cells.
+ * slab's size classes cost ~1 KB before the first cell. Like the keyspace's slabs, an index's slab keeps its
+ * chunks when keys go (freed cells are reused by later keys); they go with the collection. A sorted set passes
+ * the slab it keeps its members in (`shared`) and says what to store for each key (its handle, also held by the
+ * set's B+tree); then the set, not the index, frees cells.
  */
 import { hashKey } from './dict.js';
 import { MAX_SLAB_STRING, SLAB_CLASS_CELLS, StringSlab, slabCellBytes } from './stringSlab.js';
