@@ -119,10 +119,9 @@ interface ElementSizer {
 
 const HASH: ElementSizer = {
   count: (v) => (v as HashValue).size,
-  // A hashtable keeps short and small-integer values inline, without a string (types/hash.ts packValue).
-  // Fields past a hashtable's 128th are slab cells (types/strIndex.ts).
-  bytesAt: (v, i) => (v as HashValue).fieldBytesAt(i, stringBytes) +
-    ((v as HashValue).valueIsInline(i) ? 0 : stringBytes((v as HashValue).valueAt(i).length)),
+  // A hashtable keeps short and small-integer values inline, without a string (types/hash.ts packValue), and
+  // fields and values past its 128th field in slab cells (types/strIndex.ts, types/hash.ts).
+  bytesAt: (v, i) => (v as HashValue).fieldBytesAt(i, stringBytes) + (v as HashValue).valueBytesAt(i, stringBytes),
 };
 const SET: ElementSizer = {
   count: (v) => (v as SetValue).size,

@@ -10,16 +10,28 @@
  *     V8 Map: about 13 bytes per field instead of ~29 plus a position array, and no 2^24-entry ceiling.
  *     Values that are short (up to 3 bytes) or canonical integers in [-2^30, 2^30) are kept inline as small
  *     integers (V8 Smis, no heap object) instead of strings of 24+ bytes each (see packValue): flags and
- *     counters are common hash values, and Redis too stores small integers without a string.
+ *     counters are common hash values, and Redis too stores small integers without a string. From the 129th
+ *     field on, other values of up to 255 bytes go into a string slab of the hash's own and the array holds the
+ *     handle, shifted below every inline form (a Smi too): a value kept as a string would survive two scavenges
+ *     as it was added, as the fields did before StrIndex kept them in a slab too (types/strIndex.ts).
  *
  * The conversion policy (thresholds read from the config) lives with the commands; this file only offers the
  * conversion. A hashtable never goes back to a listpack, as in Redis.
  */
 import type { TypedValue } from '../engine/values.js';
 import { StrIndex } from './strIndex.js';
+import { MAX_SLAB_STRING, StringSlab, slabCellBytes } from './stringSlab.js';
 
 /** Inline values at or above this are integers; below it, packed strings of 0-3 bytes. */
 const INT_INLINE_MIN = -(2 ** 30);
+/**
+ * A value kept in the hash's slab is stored as SLAB_BASE + its handle. Handles are below 2^29, so these numbers
+ * lie below every packed short string (INT_INLINE_MIN - 1 - 2^26 and up) and are still Smis.
+ */
+const SLAB_BASE = -(2 ** 31);
+const SLAB_END = SLAB_BASE + 2 ** 29;
+/** Values past this many fields may go into the slab (a slab costs ~1 KB before its first cell). */
+const VALUE_SLAB_FROM = 128;
 
 /**
  * A value as the hashtable stores it: a canonical integer in [-2^30, 2^30) as that number, a string of up to 3
@@ -67,8 +79,10 @@ export class HashValue implements TypedValue {
   /** Listpack encoding: fields and values interleaved; null once converted to a hashtable. */
   private lp: string[] | null = [];
   private index: StrIndex | null = null;
-  /** Hashtable values by field position, packed (packValue). */
+  /** Hashtable values by field position, packed (packValue) or in `slab` (see `stored`). */
   private values: (string | number)[] = [];
+  /** Where a hashtable keeps values past VALUE_SLAB_FROM that packValue leaves as strings; made on first use. */
+  private slab: StringSlab | null = null;
 
   encoding(): string {
     return this.lp !== null ? 'listpack' : 'hashtable';
@@ -106,11 +120,11 @@ export class HashValue implements TypedValue {
       const h = index.hash(field);
       const i = index.findHashed(field, h);
       if (i >= 0) {
-        this.values[i] = packValue(value);
+        this.values[i] = this.stored(value, this.values[i]!, i);
         return false;
       }
       index.addHashed(field, h);
-      this.values.push(packValue(value));
+      this.values.push(this.stored(value, undefined, this.values.length));
       return true;
     }
     const lp = this.lp!;
@@ -132,10 +146,30 @@ export class HashValue implements TypedValue {
       lp.splice(2 * i, 2);
       return true;
     }
+    this.release(this.values[i]!);
     const moved = this.index!.removeAt(i);
     if (moved !== i) this.values[i] = this.values[moved]!;
     this.values.pop();
     return true;
+  }
+
+  /**
+   * What the hashtable keeps for `value` at position `pos`, replacing `old` (undefined for a new field): packValue's
+   * form, or a slab handle (reusing old's cell when the size class allows).
+   */
+  private stored(value: string, old: string | number | undefined, pos: number): string | number {
+    const packed = packValue(value);
+    const oldHandle = typeof old === 'number' && old < SLAB_END ? old - SLAB_BASE : -1;
+    if (typeof packed === 'number' || pos < VALUE_SLAB_FROM || value.length > MAX_SLAB_STRING) {
+      if (oldHandle >= 0) this.slab!.free(oldHandle);
+      return packed;
+    }
+    return SLAB_BASE + (this.slab ??= new StringSlab()).store(value, oldHandle);
+  }
+
+  /** Frees a stored value's slab cell, if it has one. */
+  private release(v: string | number): void {
+    if (typeof v === 'number' && v < SLAB_END) this.slab!.free(v - SLAB_BASE);
   }
 
   /** The field at iteration position i (0 <= i < size). */
@@ -149,12 +183,17 @@ export class HashValue implements TypedValue {
   }
 
   valueAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i + 1]! : unpackValue(this.values[i]!);
+    if (this.lp !== null) return this.lp[2 * i + 1]!;
+    const v = this.values[i]!;
+    return typeof v === 'number' && v < SLAB_END ? this.slab!.read(v - SLAB_BASE) : unpackValue(v);
   }
 
-  /** True when the value at position i is kept inline (no string of its own): the memory model's business. */
-  valueIsInline(i: number): boolean {
-    return this.lp === null && typeof this.values[i] === 'number';
+  /** Bytes the value at position i takes where it is kept: 0 inline, a slab cell, or a string (the memory model's). */
+  valueBytesAt(i: number, stringBytes: (len: number) => number): number {
+    if (this.lp !== null) return stringBytes(this.lp[2 * i + 1]!.length);
+    const v = this.values[i]!;
+    if (typeof v === 'string') return stringBytes(v.length);
+    return v < SLAB_END ? slabCellBytes(this.slab!.length(v - SLAB_BASE)) : 0;
   }
 
   /** A uniformly random iteration position (size must be > 0). */
@@ -167,15 +206,13 @@ export class HashValue implements TypedValue {
     const lp = this.lp;
     if (lp === null) return;
     const n = lp.length >> 1;
-    const values: (string | number)[] = [];
-    const index = new StrIndex(n, undefined, true);
-    for (let i = 0; i < n; i++) {
-      index.add(lp[2 * i]!);
-      values.push(packValue(lp[2 * i + 1]!));
-    }
-    this.values = values;
-    this.index = index;
+    this.values = [];
+    this.index = new StrIndex(n, undefined, true);
     this.lp = null;
+    for (let i = 0; i < n; i++) {
+      this.index.add(lp[2 * i]!);
+      this.values.push(this.stored(lp[2 * i + 1]!, undefined, i));
+    }
   }
 
   clone(): HashValue {
@@ -183,8 +220,10 @@ export class HashValue implements TypedValue {
     if (this.lp !== null) h.lp = this.lp.slice();
     else {
       h.lp = null;
-      h.values = this.values.slice();
       h.index = this.index!.clone();
+      // Handles name cells of this hash's slab: the copy stores such values again.
+      if (this.slab === null) h.values = this.values.slice();
+      else for (let i = 0; i < this.values.length; i++) h.values.push(h.stored(this.valueAt(i), undefined, i));
     }
     return h;
   }

@@ -22,25 +22,32 @@ import { freePort } from '../helpers/servers.js';
 const BIN = resolve('bin/mica-server.js');
 
 async function startChild(t: { after: (fn: () => Promise<void>) => void }, args: string[]): Promise<{ proc: ChildProcess; r: Redis }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, '--port', String(port), '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exit = new Promise<void>((res) => proc.once('exit', () => res()));
-  let out = '';
-  await new Promise<void>((res, rej) => {
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString('latin1');
-      if (out.includes('Ready to accept connections')) res();
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const proc = spawn(process.execPath, [BIN, '--port', String(port), '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = new Promise<void>((res) => proc.once('exit', () => res()));
+    let out = '';
+    const ready = await new Promise<boolean>((res) => {
+      proc.stdout!.on('data', (b: Buffer) => {
+        out += b.toString('latin1');
+        if (out.includes('Ready to accept connections')) res(true);
+      });
+      proc.stderr!.on('data', (b: Buffer) => (out += b.toString('latin1')));
+      void exit.then(() => res(false));
     });
-    proc.stderr!.on('data', (b: Buffer) => (out += b.toString('latin1')));
-    void exit.then(() => rej(new Error('mica-server exited:\n' + out)));
-  });
-  const r = new Redis({ port });
-  t.after(async () => {
-    r.disconnect();
-    proc.kill('SIGKILL');
-    await exit;
-  });
-  return { proc, r };
+    if (!ready) {
+      // Another test's server can take the port between freePort() and the child's bind: try another one.
+      if (attempt < 3 && out.includes('Address already in use')) continue;
+      throw new Error('mica-server exited:\n' + out);
+    }
+    const r = new Redis({ port });
+    t.after(async () => {
+      r.disconnect();
+      proc.kill('SIGKILL');
+      await exit;
+    });
+    return { proc, r };
+  }
 }
 
 function rssOf(pid: number): number {

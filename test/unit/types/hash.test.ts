@@ -86,6 +86,50 @@ test('HashValue: behaves like a Map in both encodings (random operations)', () =
   ));
 });
 
+test('HashValue (hashtable): past 128 fields, values of every kind survive overwrites, deletes and clones', () => {
+  // Value kinds: inline integer, inline short string, a string the slab takes (4-255 bytes), one too long for it.
+  const kinds = [(i: number) => String(i), (i: number) => `v${i % 10}`, (i: number) => `value:${i}`.repeat(1 + (i % 20)),
+    (i: number) => 'L'.repeat(256 + (i % 3)) + i];
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.constantFrom('set', 'del', 'clone'), fc.integer({ min: 0, max: 399 }), fc.integer({ min: 0, max: 3 })),
+      { minLength: 300, maxLength: 1500 }),
+    (ops) => {
+      let h = new HashValue();
+      h.toHashtable();
+      const m = new Map<string, string>();
+      // Fill past 128 fields first so later values may go into the slab.
+      for (let i = 0; i < 200; i++) {
+        h.set(`f${i}`, kinds[i % 4]!(i));
+        m.set(`f${i}`, kinds[i % 4]!(i));
+      }
+      for (const [op, id, kind] of ops) {
+        const f = `f${id}`;
+        if (op === 'set') {
+          const v = kinds[kind]!(id + kind);
+          assert.equal(h.set(f, v), !m.has(f));
+          m.set(f, v);
+        } else if (op === 'del') assert.equal(h.delete(f), m.delete(f));
+        else {
+          // The clone takes over; the old one is changed afterwards and must not affect it.
+          const c = h.clone();
+          for (let i = 0; i < 50; i++) h.set(`f${i}`, 'changed in the old copy only');
+          h.delete('f7');
+          h = c;
+        }
+      }
+      assert.deepEqual(new Map(entries(h)), m);
+      for (let i = 0; i < h.size; i++) {
+        const v = h.valueAt(i);
+        const bytes = h.valueBytesAt(i, (len) => 1000 + len);
+        // Inline values take nothing, slab cells at most 256 bytes, strings what the callback says.
+        if (/^(0|[1-9][0-9]{0,8}|v[0-9])$/.test(v)) assert.equal(bytes, 0, v);
+        else if (v.length > 255) assert.equal(bytes, 1000 + v.length);
+        else assert.ok(bytes > 0 && bytes <= 256 || bytes === 1000 + v.length, `${bytes} for ${v.length}`);
+      }
+    },
+  ), { numRuns: 40 });
+});
+
 test('HashValue: a scan walk visits every field present throughout, under deletes and inserts', () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1000 }), (count, seed) => {
     const h = new HashValue();
