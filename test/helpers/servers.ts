@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type ServerHandle, type StartOptions } from '../../src/index.js';
@@ -50,16 +50,49 @@ export function redisCliSkipReason(): string | false {
   return msg;
 }
 
-export function freePort(): Promise<number> {
+/**
+ * Ports for servers a test starts as child processes come from just below the kernel's ephemeral range: a port
+ * the kernel hands out for listen(0) is also one it may give any outgoing connection's local end in the moment
+ * before the child binds it (a clean-clone CI run failed on that once), while a port below the range is only ever
+ * taken by a bind. Tests in other processes pick at random from the same 12,000 ports and check each by binding it.
+ */
+const PICK_SPAN = 12000;
+
+function ephemeralLow(): number {
+  try {
+    const lo = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(lo) && lo > PICK_SPAN + 1024) return lo;
+  } catch {
+    // not Linux: the fallback below
+  }
+  return 0;
+}
+
+function bindable(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
     s.once('error', reject);
+    s.listen(port, '127.0.0.1', () => {
+      const a = s.address();
+      const bound = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(bound));
+    });
   });
+}
+
+export async function freePort(): Promise<number> {
+  const lo = ephemeralLow();
+  if (lo > 0) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = lo - 1 - Math.floor(Math.random() * PICK_SPAN);
+      try {
+        return await bindable(port);
+      } catch {
+        // taken: try another
+      }
+    }
+  }
+  return bindable(0);
 }
 
 export interface OracleHandle {
