@@ -3,7 +3,8 @@
  * element a collection keeps members, fields and hash values in a string slab (types/strIndex.ts, types/hash.ts,
  * types/zset.ts), where small-collection sequences never go: these runs reach it with overwrites that change a
  * value's size class, deletes that move the last element into a hole, elements longer than a slab cell, COPY
- * (which must not share cells with its source), RENAME, DUMP / RESTORE and DEBUG RELOAD (the RDB round trip).
+ * (which must not share cells with its source), RENAME, the STORE commands of set and sorted-set algebra, DUMP /
+ * RESTORE and DEBUG RELOAD (the RDB round trip).
  * Each run ends with DEBUG DIGEST-VALUE of every key, which covers the whole content in an order-free way.
  */
 import { test } from 'node:test';
@@ -46,6 +47,7 @@ test('big hashes, sets and sorted sets: randomized sequences agree with Redis', 
     rmSync(dir, { recursive: true, force: true });
   });
   const keys = ['h', 's', 'z', 'h2', 's2', 'z2'];
+  const stored = ['s3', 'z3'];
   // Existing elements, new ones (some past the seed's range) and the long one.
   const name = fc.oneof(fc.integer({ min: 0, max: N + 40 }).map((i) => `${i}`), fc.constant('long'));
   const field = name.map((n) => (n === 'long' ? LONG : `f${n}`));
@@ -82,6 +84,10 @@ test('big hashes, sets and sorted sets: randomized sequences agree with Redis', 
     fc.tuple(anyKey, anyKey).filter(([a, b]) => a[0] === b[0]).map(([a, b]) => ['COPY', a, b, 'REPLACE']),
     fc.tuple(anyKey, anyKey).filter(([a, b]) => a[0] === b[0]).map(([a, b]) => ['RENAME', a, b]),
     anyKey.map((k) => ['OBJECT', 'ENCODING', k]),
+    fc.tuple(fc.constantFrom('SINTERSTORE', 'SUNIONSTORE', 'SDIFFSTORE'), skey, skey).map(([c, a, b]) => [c, 's3', a, b]),
+    fc.tuple(skey, skey).map(([a, b]) => ['SINTERCARD', '2', a, b]),
+    fc.tuple(fc.constantFrom('ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE'), zkey, zkey).map(([c, a, b]) => [c, 'z3', '2', a, b]),
+    fc.tuple(zkey, fc.integer({ min: 0, max: 150 })).map(([k, i]) => ['ZRANGESTORE', 'z3', k, String(i), String(i + 140)]),
     fc.constant<string[]>(['DEBUG', 'RELOAD']),
   );
   let ran = 0;
@@ -100,7 +106,7 @@ test('big hashes, sets and sorted sets: randomized sequences agree with Redis', 
         await Promise.all([d.m.call('RESTORE', k + ':r', '0', decode(dm).value as string),
           d.r.call('RESTORE', k + ':r', '0', decode(dr).value as string)]);
       }
-      const all = [...keys, 'h:r', 's:r', 'z:r'];
+      const all = [...keys, ...stored, 'h:r', 's:r', 'z:r'];
       await d.same(['DEBUG', 'DIGEST-VALUE', ...all], ['DBSIZE']);
       for (const k of all) {
         await d.same(['TYPE', k]);
