@@ -19,7 +19,6 @@ export const REDIS70_ABSENT_COMMANDS: readonly AbsentCommand[] = [
   ['failover', ADMIN, []],
   ['lolwut', ['read', 'fast'], []],
   ['migrate', ['keyspace', 'write', 'slow', 'dangerous'], []],
-  ['module', ['slow'], [['help', ['slow']], ['list', ADMIN], ['load', ADMIN], ['loadex', ADMIN], ['unload', ADMIN]]],
   ['psync', ADMIN, []],
   ['replconf', ADMIN, []],
   ['replicaof', ADMIN, []],

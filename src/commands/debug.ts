@@ -3,7 +3,8 @@
  * DIGEST, DIGEST-VALUE, ERROR — and HELP. Any other
  * subcommand gets Redis's unknown-subcommand error.
  *
- * Like Redis, DEBUG is refused unless enable-debug-command allows it ("yes", or "local" for a loopback client).
+ * Like Redis, DEBUG is refused unless enable-debug-command allows it ("yes", or "local" for a loopback client):
+ * CommandSpec.protectedBy, checked by the dispatcher.
  * DEBUG is one command with its own argument parsing in Redis (no subcommand table), so it is one entry here too.
  */
 import type { CommandContext, CommandSpec } from './types.js';
@@ -14,19 +15,6 @@ import { isInt64String } from '../util/numbers.js';
 import { positiveOrReply } from './sets.js';
 import { datasetDigest, valueDigest } from './debugDigest.js';
 import { replyHelp } from './command.js';
-
-const NOT_ALLOWED =
-  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a ' +
-  'local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-
-function debugAllowed(c: CommandContext): boolean {
-  const config = c.server.config;
-  const mode = config.setting('enable-debug-command') ? config.get('enable-debug-command') : 'no';
-  if (mode === 'yes') return true;
-  if (mode !== 'local') return false;
-  const addr = c.server.clients.byId(c.id)?.addr ?? '';
-  return addr === '' || addr.startsWith('127.') || addr.startsWith('::1') || addr.startsWith('/');
-}
 
 /** C's strtod on a prefix: the longest leading decimal number, 0 when there is none. */
 function strtodPrefix(s: string): number {
@@ -245,10 +233,6 @@ function debugPopulate(c: CommandContext): void {
 }
 
 function debugCommand(c: CommandContext): void {
-  if (!debugAllowed(c)) {
-    c.error(NOT_ALLOWED);
-    return;
-  }
   const sub = c.argv[1]!.toLowerCase();
   const argc = c.argv.length;
   if (sub === 'help' && argc === 2) {
@@ -289,5 +273,6 @@ export const commands: CommandSpec[] = [
     name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['@admin', '@slow', '@dangerous'],
     keys: [0, 0, 0], group: 'server', since: '1.0.0', complexity: 'Depends on subcommand.',
     summary: 'Inspects and manipulates server internals, for testing.', handler: debugCommand,
+    protectedBy: 'enable-debug-command',
   },
 ];

@@ -4,7 +4,7 @@
  * Lookup is on the hot path: the Map holds each name in lower and upper case, so the usual "GET" / "get" finds
  * its command without building a lower-cased string; only mixed case pays for toLowerCase().
  */
-import { CMD_FAST, CMD_RUN_TIMED, FLAG_BITS, type Command, type CommandSpec } from './types.js';
+import { CMD_FAST, CMD_PROTECTED, CMD_RUN_TIMED, FLAG_BITS, type Command, type CommandSpec } from './types.js';
 import { CommandStat } from '../observability/stats.js';
 
 export class CommandTable {
@@ -27,6 +27,7 @@ export class CommandTable {
       bits |= b;
     }
     if ((bits & CMD_FAST) !== 0 || spec.timedInRuns === true) bits |= CMD_RUN_TIMED;
+    if (spec.protectedBy !== undefined) bits |= CMD_PROTECTED;
     const cmd: Command = {
       spec,
       fullName: parent ? parent.fullName + '|' + spec.name : spec.name,

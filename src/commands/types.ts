@@ -56,6 +56,11 @@ export interface CommandSpec {
    * Internal: COMMAND shows `flags` only.
    */
   timedInRuns?: true;
+  /**
+   * Redis's PROTECTED commands (DEBUG, MODULE LOAD / LOADEX / UNLOAD): the yes / no / local setting that decides
+   * who may run them (server/dispatch.ts checkProtected). Internal: COMMAND INFO names no flag for it.
+   */
+  protectedBy?: 'enable-debug-command' | 'enable-module-command';
 }
 
 /** A registered command with its flags compiled to bits for the dispatcher's checks. */
@@ -94,6 +99,8 @@ export const CMD_NO_ASYNC_LOADING = 1 << 18;
 export const CMD_ASKING = 1 << 19;
 /** Not a Redis flag: fast, or CommandSpec.timedInRuns (no COMMAND flag name maps to it). */
 export const CMD_RUN_TIMED = 1 << 20;
+/** Redis's CMD_PROTECTED, from CommandSpec.protectedBy (COMMAND INFO shows no flag for it either). */
+export const CMD_PROTECTED = 1 << 21;
 
 export const FLAG_BITS: Record<string, number> = {
   write: CMD_WRITE, readonly: CMD_READONLY, denyoom: CMD_DENYOOM, admin: CMD_ADMIN, pubsub: CMD_PUBSUB,

@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_RUN_TIMED, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
+import { CMD_RUN_TIMED, CMD_PROTECTED, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
 import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
@@ -38,7 +38,7 @@ export function resolveCommand(server: Server, c: Client): Command | null {
   const sub = cmd.subcommands.get(argv[1]!.toLowerCase());
   c.lastCommand = sub === undefined ? 'NULL' : sub.fullName;
   if (sub === undefined) {
-    cmd.stat.rejectedCalls++;
+    // Not counted against the container: Redis finds no command at all for an unknown subcommand.
     c.error(`ERR unknown subcommand '${truncate(argv[1]!, 128)}'. Try ${cmd.spec.name.toUpperCase()} HELP.`);
     return null;
   }
@@ -53,6 +53,29 @@ function checkArity(cmd: Command, argc: number): string | null {
   const a = cmd.spec.arity;
   if ((a > 0 && argc !== a) || argc < -a) return ERR.arity(cmd.fullName);
   return null;
+}
+
+/**
+ * DEBUG and MODULE LOAD / LOADEX / UNLOAD run only where their enable-*-command setting allows: "yes", or "local"
+ * for a client on the unix socket or the loopback address. Checked right after the arity, so an unauthenticated
+ * client and a MULTI queue get this refusal as Redis gives it.
+ */
+function checkProtected(server: Server, c: Client, cmd: Command): string | null {
+  if ((cmd.flagBits & CMD_PROTECTED) === 0) return null;
+  const setting = cmd.spec.protectedBy!;
+  const mode = server.config.get(setting);
+  if (mode === 'yes' || (mode === 'local' && isLocalClient(c))) return null;
+  const name = (cmd.parent ?? cmd).spec.name.toUpperCase();
+  return `ERR ${name} command not allowed. If the ${setting} option is set to "local", ` +
+    'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +
+    'and then restart the server.';
+}
+
+/** A client on the unix socket or from 127.0.0.1 / ::1 (Redis's islocalClient). */
+function isLocalClient(c: Client): boolean {
+  if (c.unixSocket !== null) return true;
+  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
+  return host === '127.0.0.1' || host === '::1';
 }
 
 /**
@@ -132,6 +155,7 @@ function checkReplicaKeyspace(_s: Server, c: Client, cmd: Command): string | nul
  */
 function runChecks(server: Server, c: Client, cmd: Command): string | null {
   return checkArity(cmd, c.argv.length) ??
+    checkProtected(server, c, cmd) ??
     checkAuth(server, c, cmd) ??
     checkNoMulti(server, c, cmd) ??
     checkAcl(server, c, cmd) ??
