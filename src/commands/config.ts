@@ -2,6 +2,7 @@
  * CONFIG GET / SET / RESETSTAT / HELP. The settings table, value checks and the atomic multi-set live in
  * config/; this file parses the command and shapes the replies.
  */
+import { isLocalAddr } from '../util/localAddr.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { replyHelp } from './command.js';
@@ -27,12 +28,6 @@ function configGetCommand(c: CommandContext): void {
   }
 }
 
-/** Loopback connections count as local for enable-protected-configs "local". */
-function isLocal(addr: string | undefined): boolean {
-  if (addr === undefined) return true;
-  return addr.startsWith('127.') || addr.startsWith('::1') || addr.startsWith('[::1]') || addr.startsWith('/');
-}
-
 function configSetCommand(c: CommandContext): void {
   if (c.argv.length % 2 !== 0) {
     c.error(ERR.syntax);
@@ -40,7 +35,8 @@ function configSetCommand(c: CommandContext): void {
   }
   const pairs: [string, string][] = [];
   for (let i = 2; i < c.argv.length; i += 2) pairs.push([c.argv[i]!, c.argv[i + 1]!]);
-  const local = isLocal(c.server.clients.byId(c.id)?.addr);
+  const addr = c.server.clients.byId(c.id)?.addr;
+  const local = addr === undefined || isLocalAddr(addr);
   const err = c.server.config.setMany(pairs, { local });
   if (err !== null) c.error(err);
   else c.ok();

@@ -12,6 +12,7 @@ import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 import { checkAcl } from './acl.js';
 import { monoMs } from '../util/clock.js';
+import { isLocalAddr } from '../util/localAddr.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -64,18 +65,11 @@ function checkProtected(server: Server, c: Client, cmd: Command): string | null 
   if ((cmd.flagBits & CMD_PROTECTED) === 0) return null;
   const setting = cmd.spec.protectedBy!;
   const mode = server.config.get(setting);
-  if (mode === 'yes' || (mode === 'local' && isLocalClient(c))) return null;
+  if (mode === 'yes' || (mode === 'local' && (c.unixSocket !== null || isLocalAddr(c.addr)))) return null;
   const name = (cmd.parent ?? cmd).spec.name.toUpperCase();
   return `ERR ${name} command not allowed. If the ${setting} option is set to "local", ` +
     'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +
     'and then restart the server.';
-}
-
-/** A client on the unix socket or from 127.0.0.1 / ::1 (Redis's islocalClient). */
-function isLocalClient(c: Client): boolean {
-  if (c.unixSocket !== null) return true;
-  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
-  return host === '127.0.0.1' || host === '::1';
 }
 
 /**
