@@ -2,7 +2,7 @@
  * CONFIG GET / SET / RESETSTAT / HELP. The settings table, value checks and the atomic multi-set live in
  * config/; this file parses the command and shapes the replies.
  */
-import { isLocalAddr } from '../util/localAddr.js';
+import { isLocalClient } from '../util/localAddr.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { ERR } from '../protocol/errors.js';
 import { replyHelp } from './command.js';
@@ -35,8 +35,8 @@ function configSetCommand(c: CommandContext): void {
   }
   const pairs: [string, string][] = [];
   for (let i = 2; i < c.argv.length; i += 2) pairs.push([c.argv[i]!, c.argv[i + 1]!]);
-  const addr = c.server.clients.byId(c.id)?.addr;
-  const local = addr === undefined || isLocalAddr(addr);
+  const self = c.server.clients.byId(c.id);
+  const local = self === undefined || isLocalClient(self);
   const err = c.server.config.setMany(pairs, { local });
   if (err !== null) c.error(err);
   else c.ok();

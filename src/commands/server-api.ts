@@ -52,6 +52,8 @@ export interface ClientView extends Watcher, Subscriber, TrackingClient {
   name: string;
   readonly addr: string;
   readonly laddr: string;
+  /** The unix socket's path for a client connected through it, else null. */
+  readonly unixSocket: string | null;
   readonly fd: number;
   /** Creation time, ms since the epoch. */
   readonly createdAt: number;

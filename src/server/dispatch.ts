@@ -12,7 +12,7 @@ import { checkOom } from './memory.js';
 import { feedMonitors, slowlogPush, commandLatency } from './commandLog.js';
 import { checkAcl } from './acl.js';
 import { monoMs } from '../util/clock.js';
-import { isLocalAddr } from '../util/localAddr.js';
+import { isLocalClient } from '../util/localAddr.js';
 
 /** Finds the command (and subcommand) for argv, or replies with the error Redis gives. */
 export function resolveCommand(server: Server, c: Client): Command | null {
@@ -65,7 +65,7 @@ function checkProtected(server: Server, c: Client, cmd: Command): string | null 
   if ((cmd.flagBits & CMD_PROTECTED) === 0) return null;
   const setting = cmd.spec.protectedBy!;
   const mode = server.config.get(setting);
-  if (mode === 'yes' || (mode === 'local' && (c.unixSocket !== null || isLocalAddr(c.addr)))) return null;
+  if (mode === 'yes' || (mode === 'local' && isLocalClient(c))) return null;
   const name = (cmd.parent ?? cmd).spec.name.toUpperCase();
   return `ERR ${name} command not allowed. If the ${setting} option is set to "local", ` +
     'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +

@@ -80,8 +80,11 @@ function bindable(port: number): Promise<number> {
   });
 }
 
+/** Read once: the range does not change while the tests run. */
+const EPHEMERAL_LOW = ephemeralLow();
+
 export async function freePort(): Promise<number> {
-  const lo = ephemeralLow();
+  const lo = EPHEMERAL_LOW;
   if (lo > 0) {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = lo - 1 - Math.floor(Math.random() * PICK_SPAN);
