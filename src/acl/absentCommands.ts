@@ -19,11 +19,6 @@ export const REDIS70_ABSENT_COMMANDS: readonly AbsentCommand[] = [
   ['failover', ADMIN, []],
   ['lolwut', ['read', 'fast'], []],
   ['migrate', ['keyspace', 'write', 'slow', 'dangerous'], []],
-  ['psync', ADMIN, []],
-  ['replconf', ADMIN, []],
-  ['replicaof', ADMIN, []],
-  ['slaveof', ADMIN, []],
-  ['sync', ADMIN, []],
   ['script', null, [['debug', ['slow', 'scripting']]]],
 ];
 

@@ -32,9 +32,11 @@ import { commands as memory } from './memory.js';
 import { commands as acl } from './acl.js';
 import { commands as cluster } from './cluster.js';
 import { commands as replication } from './replication.js';
+import { commands as replicaof } from './replicaof.js';
+import { commands as sync } from './sync.js';
 import { commands as module } from './module.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...scripting, ...functions, ...persistence, ...memory, ...acl, ...cluster, ...replication, ...module];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...connection, ...client, ...strings, ...bitmaps, ...keys, ...server, ...command, ...config, ...debug, ...hashes, ...sets, ...lists, ...sortedSets, ...transactions, ...pubsub, ...sort, ...hyperloglog, ...geo, ...streams, ...slowlog, ...latency, ...monitor, ...aof, ...scripting, ...functions, ...persistence, ...memory, ...acl, ...cluster, ...replication, ...replicaof, ...sync, ...module];
 
 export { CommandTable } from './registry.js';
 export { keysOfCommand } from './command.js';

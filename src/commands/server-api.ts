@@ -13,6 +13,7 @@ import type { PubSub, Subscriber } from '../engine/pubsub.js';
 import type { WatchRegistry, Watcher } from '../engine/watch.js';
 import type { ValueType } from '../engine/values.js';
 import type { RdbPersistence } from '../persistence/rdb/index.js';
+import type { ReplicationState, MasterApi } from '../replication/index.js';
 import type { MemoryReport } from '../observability/memoryReport.js';
 import type { Tracking, TrackingClient } from '../engine/tracking.js';
 import type { SlowLog } from '../observability/slowlog.js';
@@ -200,6 +201,10 @@ export interface ServerApi {
   readonly runId: string;
   /** Replication id, 40 hex chars (INFO master_replid). */
   readonly replId: string;
+  /** Replication identity, offsets, backlog and the replica link's fields (ROLE, WAIT). */
+  readonly replication: ReplicationState;
+  /** The master side of replication: SYNC / PSYNC, REPLCONF, WAIT, ROLE's replicas (server/masterWiring.ts). */
+  readonly master: MasterApi;
   /** used_memory: the memory model's estimate (engine/memory.ts), what maxmemory is enforced on. */
   usedMemory(): number;
   /**
@@ -231,6 +236,11 @@ export interface ServerApi {
   readonly configFile: string;
   /** Absolute path of the executable (INFO executable). */
   readonly executable: string;
+  /**
+   * REPLICAOF: `host` null promotes this server (NO ONE); otherwise it replicates host:port from now on. 'already'
+   * when that is the master it already follows (nothing done). `who` describes the caller for the log line.
+   */
+  replicaOf(host: string | null, port: number, who: () => string): 'ok' | 'already';
   /** Stops the server; returns an error text when it refuses. */
   shutdown(opts: ShutdownOptions, from?: CommandContext): string | null;
   /**

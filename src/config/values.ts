@@ -181,7 +181,8 @@ export function parseReplicaOf(args: string[]): string | Error {
   if (args[0]!.toLowerCase() === 'no' && args[1]!.toLowerCase() === 'one') return '';
   const port = /^[ \t\n\v\f\r]*[+-]?[0-9]+$/.test(args[1]!) ? Number(args[1]) : NaN;
   if (!(port >= 0 && port <= 65535)) return new Error('Invalid master port');
-  return new Error('Mica does not support replication');
+  // Kept as "host port", what CONFIG GET replicaof shows; server/replicaWiring.ts connects once listening.
+  return `${args[0]!} ${port}`;
 }
 
 /** Redis's "%f" followed by trimming of trailing zeros and a bare dot. */

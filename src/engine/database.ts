@@ -36,9 +36,12 @@ export class Database {
     // A running BGSAVE writes the key's current value before any caller can change it (in place or not).
     if (d.snapHook !== null) d.preWrite(slot);
     const when = d.expireAt(slot);
-    if (when !== NO_EXPIRE && this.ks.clock.cached > when && this.ks.expireAllowed) {
-      this.expireSlot(slot);
-      return -1;
+    if (when !== NO_EXPIRE && this.ks.clock.cached > when) {
+      if (this.ks.expireAllowed) {
+        this.expireSlot(slot);
+        return -1;
+      }
+      if (this.ks.staleHidden) return -1;
     }
     return slot;
   }
@@ -88,6 +91,9 @@ export class Database {
 
   /** Adds a key known to be absent; returns its slot. */
   add(key: string, value: Value): number {
+    // A writable replica's client may write over a key that only reads as missing (Keyspace.staleHidden): it
+    // goes first, deleted as an expired key, as Redis's lookup for writing does.
+    if (this.ks.staleHidden) this.dropHidden(key);
     // A new key starts with fresh access data and no access counted (Redis's createObject), not a touch.
     const slot = this.dict.add(key, value, this.ks.initialMeta());
     this.ks.mem.added(this, key, value);
@@ -202,6 +208,11 @@ export class Database {
     if (typeof v === 'object' && typeOf(v) === 'stream') this.ks.signalKeyAsReady(this, key, v);
     this.ks.freeValue(v);
     return true;
+  }
+
+  private dropHidden(key: string): void {
+    const slot = this.dict.find(key);
+    if (slot >= 0) this.expireSlot(slot);
   }
 
   /** Removes a key whose value lives on elsewhere (RENAME, MOVE): unlike remove, the value is not freed. */

@@ -28,6 +28,12 @@ export class Keyspace {
   dirty = 0;
   /** False while loading or on a replica: keys past their TTL are not deleted on access. */
   expireAllowed = true;
+  /**
+   * A replica serving its clients: a key past its TTL reads as missing but stays (expireAllowed is false) until
+   * the master's DEL, as Redis's expireIfNeeded on a replica. Off while the master's own commands run (they see
+   * such keys), and while loading. A write that adds a key over a hidden one replaces it (Database.add).
+   */
+  staleHidden = false;
   /** DEBUG SET-ACTIVE-EXPIRE: when false the cron's active expire cycle (engine/expire.ts) does nothing. */
   activeExpireEnabled = true;
   /** notify-keyspace-events flags; 0 means no event is built at all. */

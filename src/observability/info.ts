@@ -47,6 +47,21 @@ export interface InfoInputs {
   readonly infoFields?: ReadonlyMap<string, () => string | number>;
   /** Lines appended to INFO persistence (the aof_* sizes Redis prints only while the AOF is on). */
   readonly persistenceInfoExtra?: () => [string, string | number][];
+  /** Replication identity, offsets and backlog (replication/state.ts, structurally). */
+  readonly replication?: InfoReplication;
+}
+
+export interface InfoReplication {
+  readonly masterHost: string | null;
+  readonly replid: string;
+  readonly replid2: string;
+  readonly masterReplOffset: number;
+  readonly secondReplOffset: number;
+  readonly backlog: { readonly firstByteOffset: number; readonly histlen: number } | null;
+  /** A replica's lines between role and connected_slaves (master_host ... replica_announced). */
+  readonly replicaInfoLines: (() => [string, string | number][]) | null;
+  /** connected_slaves, min_slaves_good_slaves and the slaveN lines (null: connected_slaves:0). */
+  readonly masterInfoLines: (() => [string, string | number][]) | null;
 }
 
 export interface InfoClient {
@@ -279,7 +294,7 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'replication', title: 'Replication', inDefault: true,
-    fields: (s) => [
+    fields: (s) => s.replication !== undefined ? replicationFields(s, s.replication) : [
       ['role', 'master'],
       ['connected_slaves', 0],
       ['master_failover_state', 'no-failover'],
@@ -406,4 +421,24 @@ export function buildInfo(s: InfoInputs, args: readonly string[]): string {
     }
   }
   return out;
+}
+
+/** INFO replication from the replication state, in Redis 7.0's order. */
+function replicationFields(s: InfoInputs, r: InfoReplication): [string, string | number][] {
+  const replica = r.masterHost !== null;
+  const b = r.backlog;
+  return [
+    ['role', replica ? 'slave' : 'master'],
+    ...(replica && r.replicaInfoLines !== null ? r.replicaInfoLines() : []),
+    ...(r.masterInfoLines !== null ? r.masterInfoLines() : [['connected_slaves', 0] as [string, number]]),
+    ['master_failover_state', 'no-failover'],
+    ['master_replid', r.replid],
+    ['master_replid2', r.replid2],
+    ['master_repl_offset', r.masterReplOffset],
+    ['second_repl_offset', r.secondReplOffset],
+    ['repl_backlog_active', b !== null ? 1 : 0],
+    ['repl_backlog_size', configOr(s, 'repl-backlog-size', '1048576')],
+    ['repl_backlog_first_byte_offset', b !== null ? b.firstByteOffset : 0],
+    ['repl_backlog_histlen', b !== null ? b.histlen : 0],
+  ];
 }

@@ -117,13 +117,16 @@ export class BlockedClients {
     });
   }
 
-  /** CLIENT UNBLOCK: answers as on timeout (null array) or with the UNBLOCKED error. */
-  unblockByRequest(c: Client, withError: boolean): boolean {
+  /**
+   * CLIENT UNBLOCK: answers as on timeout (null array) or with the UNBLOCKED error (or the given error text, when
+   * a server becoming a replica unblocks everyone).
+   */
+  unblockByRequest(c: Client, withError: boolean | string): boolean {
     if (c.blockState === null) return false;
     this.registry.unblock(c.blockState.waiter);
     c.blockState.replyMark = c.len;
     c.errorsInCall = 0;
-    if (withError) c.error(UNBLOCKED_ERROR);
+    if (withError !== false) c.error(withError === true ? UNBLOCKED_ERROR : withError);
     else this.timeoutReply(c);
     // Redis 7.0.15 counts a command ended by CLIENT UNBLOCK as failed, TIMEOUT or ERROR alike.
     this.finish(c, 0, true);

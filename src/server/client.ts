@@ -523,8 +523,10 @@ export class Client extends ReplyWriter implements CommandContext, ClientView {
   get trackingRedirect(): number {
     return (this.trackingFlags & TRACKING_ON) !== 0 ? this.trackingRedirection : -1;
   }
-  readonly isMaster = false;
-  readonly isReplica = false;
+  /** The connection a replica reads its master's stream from (replication's master client, flag M). */
+  isMaster = false;
+  /** A replica attached to this server by SYNC / PSYNC (flag S); MONITOR clients are not replicas here. */
+  isReplica = false;
 }
 
 export const REPLY_OFF = 1;

@@ -3,7 +3,7 @@
  * the handler and account for it. Each check is a small named function returning an error text or null; the
  * order is Redis 7.0's processCommand order, which decides which error a client sees when several apply.
  */
-import { CMD_RUN_TIMED, CMD_PROTECTED, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, type Command } from '../commands/types.js';
+import { CMD_RUN_TIMED, CMD_PROTECTED, CMD_NO_AUTH, CMD_NO_MULTI, CMD_WRITE, CMD_MAY_REPLICATE, CMD_READONLY, CMD_ALLOW_BUSY, CMD_LOADING, CMD_STALE, type Command } from '../commands/types.js';
 import { trackingAfterCall } from './tracking.js';
 import { unknownCommandError, ERR } from '../protocol/errors.js';
 import type { Client } from './client.js';
@@ -96,7 +96,8 @@ function checkDiskError(server: Server, c: Client, cmd: Command): string | null 
   // Redis's writeCommandsDeniedByDiskError: a failed background save (with stop-writes-on-bgsave-error and save
   // points) first, then a failed AOF write.
   const err = server.diskErrorFor() ?? server.aof.writeError;
-  if (err === null) return null;
+  // A replica applies its master's stream whatever its own disk says (Redis logs it; Mica has no panic option).
+  if (err === null || c.isMaster) return null;
   if ((cmd.flagBits & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return err;
   if (cmd.fullName === 'exec' && c.multiState !== null && c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0)) return err;
   return null;
@@ -109,6 +110,39 @@ function checkDiskError(server: Server, c: Client, cmd: Command): string | null 
 function checkTrackingLimit(server: Server, c: Client): null {
   if (server.tracking.clients !== 0) server.tracking.limitUsedSlots(c);
   return null;
+}
+
+/**
+ * min-replicas-to-write: writes are refused (NOREPLICAS) while fewer replicas than that acknowledged within
+ * min-replicas-max-lag seconds; the master side also notes which client is about to write (WAIT's offset). One
+ * integer test while neither a backlog nor the setting exists.
+ */
+function checkReplication(server: Server, c: Client, cmd: Command): string | null {
+  if (server.master.gate === 0) return null;
+  return server.master.checkWrite(c, cmd);
+}
+
+/**
+ * READONLY: on a replica with replica-read-only yes, clients other than the master may not write (an EXEC counts
+ * as a write when its queue holds one). After the disk-error check, before the pub/sub context, as in Redis.
+ */
+function checkReadOnlyReplica(server: Server, c: Client, cmd: Command): string | null {
+  if (server.replication.masterHost === null || c.isMaster || !server.replica.readOnly) return null;
+  if ((cmd.flagBits & CMD_WRITE) === 0 && !(cmd.fullName === 'exec' && c.multiState !== null &&
+    c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_WRITE) !== 0))) return null;
+  return "READONLY You can't write against a read only replica.";
+}
+
+/**
+ * MASTERDOWN: while the link is not up and replica-serve-stale-data is no, only `stale` commands run (an EXEC
+ * only when all its queue is). After the pub/sub context check, before the loading check, as in Redis.
+ */
+function checkMasterDown(server: Server, c: Client, cmd: Command): string | null {
+  const state = server.replication;
+  if (state.masterHost === null || state.linkState === 'connected' || c.isMaster || server.replica.serveStale) return null;
+  if ((cmd.flagBits & CMD_STALE) !== 0 && !(cmd.fullName === 'exec' && c.multiState !== null &&
+    c.multiState.queue.some((q) => (q.cmd.flagBits & CMD_STALE) === 0))) return null;
+  return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 }
 
 /** What a RESP2 client may run while subscribed (RESP3 clients may interleave anything with their pushes). */
@@ -156,7 +190,10 @@ function runChecks(server: Server, c: Client, cmd: Command): string | null {
     checkOom(server, c, cmd) ??
     checkTrackingLimit(server, c) ??
     checkDiskError(server, c, cmd) ??
+    checkReplication(server, c, cmd) ??
+    checkReadOnlyReplica(server, c, cmd) ??
     checkPubSubContext(server, c, cmd) ??
+    checkMasterDown(server, c, cmd) ??
     checkLoading(server, c, cmd) ??
     checkBusyScript(server, c, cmd) ??
     checkReplicaKeyspace(server, c, cmd);

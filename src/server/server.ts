@@ -32,7 +32,10 @@ import type { Value } from '../engine/values.js';
 import { MemoryManager } from './memory.js';
 import type { MemoryReport } from '../observability/memoryReport.js';
 import { Propagator, type PropagateSink } from './propagate.js';
+import { ReplicationState } from '../replication/index.js';
 import { wireAof, aofInfoExtra } from './aofWiring.js';
+import { ReplicaSide } from './replicaWiring.js';
+import { MasterSide } from './masterWiring.js';
 import type { Aof } from '../persistence/aof/index.js';
 import { ScriptRunner } from './scripts.js';
 import { RdbPersistence, MISCONF_ERROR, RdbError } from '../persistence/rdb/index.js';
@@ -102,7 +105,11 @@ export class Server implements ServerApi {
   /** Clients in MONITOR mode; dispatch's call() feeds them only while this is non-empty. */
   readonly monitors: Client[] = [];
   readonly runId = randomBytes(20).toString('hex');
-  readonly replId = randomBytes(20).toString('hex');
+  /** Replication id, offset and backlog (replication/state.ts), for either role. */
+  readonly replication: ReplicationState;
+  get replId(): string {
+    return this.replication.replid;
+  }
   readonly onFlush: ((dbid: number) => void)[] = [];
   readonly onSwapDb: ((a: number, b: number) => void)[] = [];
   readonly infoFields = new Map<string, () => string | number>();
@@ -122,6 +129,10 @@ export class Server implements ServerApi {
   propagation: Propagator | null = null;
   /** The append-only file (persistence/aof). */
   readonly aof: Aof;
+  /** The replica half of replication: REPLICAOF, the master link and client (server/replicaWiring.ts). */
+  readonly replica: ReplicaSide;
+  /** The master half of replication: replicas, full / partial sync, the stream, WAIT (server/masterWiring.ts). */
+  readonly master: MasterSide;
   /** INFO persistence's lines that exist only while the AOF is on. */
   readonly persistenceInfoExtra = (): [string, string | number][] =>
     [...aofInfoExtra(this.aof), ...this.rdb.loadingInfo(), ...this.aof.loadingInfo()];
@@ -158,6 +169,7 @@ export class Server implements ServerApi {
     this.clock = opts.clock ?? new Clock();
     this.log = opts.logger ?? new Logger();
     this.configFile = opts.configFile ?? '';
+    this.replication = new ReplicationState(this.config.getInt('repl-backlog-size'));
     this.keyspace = new Keyspace(this.clock, this.stats, this.config.getInt('databases'));
     this.clients = new Clients(this);
     this.cron = new Cron(this);
@@ -265,6 +277,8 @@ export class Server implements ServerApi {
     this.config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     this.config.watch('loglevel', (v) => (this.log.level = v as Logger['level']));
     this.acl = createAcl(this);
+    this.replica = new ReplicaSide(this);
+    this.master = new MasterSide(this, this.cron.jobs);
     this.config.watch('slowlog-log-slower-than', (v) => this.slowlog.setSlowerThan(Number(v)));
     this.config.watch('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     this.config.watch('latency-monitor-threshold', (v) => {
@@ -308,6 +322,7 @@ export class Server implements ServerApi {
     this.cron.start();
     this.log.notice('Ready to accept connections');
     if (unixsocket !== '') this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
+    this.replica.start();
   }
 
   /**
@@ -446,6 +461,7 @@ export class Server implements ServerApi {
     this.stopMonitor(c);
     this.blocked.disconnected(c);
     this.resetTransactionAndPubSub(c);
+    this.master.clientGone(c);
     this.clients.remove(c);
   }
 
@@ -548,6 +564,26 @@ export class Server implements ServerApi {
     } finally {
       c.denyBlocking = denied;
       c.errorsInCall = errors;
+    }
+  }
+
+  /** An id for a connection the server opens itself (a replica's master client). */
+  newClientId(): number {
+    return this.nextClientId++;
+  }
+
+  replicaOf(host: string | null, port: number, who: () => string): 'ok' | 'already' {
+    return this.replica.replicaOf(host, port, who);
+  }
+
+  /** Empties every database for a replica's full sync: flush hooks run (WATCH, blocked clients), no FLUSHALL save. */
+  emptyAllForSync(lazy: boolean): void {
+    for (const db of this.keyspace.dbs) db.clear(lazy);
+    this.rdbReloading = true;
+    try {
+      for (const hook of this.onFlush) hook(-1);
+    } finally {
+      this.rdbReloading = false;
     }
   }
 
@@ -761,6 +797,7 @@ export class Server implements ServerApi {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.aof.close();
+      this.replica.close();
       this.cron.stop();
       this.rdb.abortBgsave();
       this.rdb.abortLoading();

@@ -28,6 +28,8 @@ export interface AuxInfo {
   usedMem: number;
   /** 1 when this RDB is an AOF base (aof-base), else 0. */
   aofBase?: boolean;
+  /** Replication info (repl-stream-db, repl-id, repl-offset), written when the server is part of a replication chain. */
+  repl?: { streamDb: number; replId: string; offset: number } | null;
 }
 
 export function writeHeader(out: RdbOutput, aux: AuxInfo): void {
@@ -36,6 +38,11 @@ export function writeHeader(out: RdbOutput, aux: AuxInfo): void {
   writeAux(out, 'redis-bits', '64');
   writeAux(out, 'ctime', String(aux.ctime));
   writeAux(out, 'used-mem', String(aux.usedMem));
+  if (aux.repl) {
+    writeAux(out, 'repl-stream-db', String(aux.repl.streamDb));
+    writeAux(out, 'repl-id', aux.repl.replId);
+    writeAux(out, 'repl-offset', String(aux.repl.offset));
+  }
   writeAux(out, 'aof-base', aux.aofBase ? '1' : '0');
 }
 

@@ -69,6 +69,13 @@ export class RdbPersistence {
    * for it as Redis's BGSAVE waits for the AOF child.
    */
   aofRewriteActive: () => boolean = () => this.aofSnapshot !== null;
+  /**
+   * The replication info an RDB carries (Redis's rdbPopulateSaveInfo: repl-stream-db, repl-id, repl-offset), or null
+   * outside a replication chain; wired by the server's replication side.
+   */
+  replSaveInfo: () => { streamDb: number; replId: string; offset: number } | null = () => null;
+  /** Told when a BGSAVE ends (true: the file is complete), before any scheduled BGSAVE starts: replicas waiting for it. */
+  onBgsaveDone: ((ok: boolean) => void) | null = null;
   private bgsaveStartMs = 0;
   private dirtyAtBgsave = 0;
   private scheduled = false;
@@ -113,7 +120,7 @@ export class RdbPersistence {
     const c = this.d.config;
     const now = this.d.clock.now();
     return {
-      aux: { ctime: Math.floor(now / 1000), usedMem: this.d.usedMemory() },
+      aux: { ctime: Math.floor(now / 1000), usedMem: this.d.usedMemory(), repl: this.replSaveInfo() },
       compress: c.getBool('rdbcompression'),
       checksum: c.getBool('rdbchecksum'),
       mode: accessMode(c),
@@ -126,7 +133,7 @@ export class RdbPersistence {
   /** The dataset as the RDB base of a rewritten AOF (aof-use-rdb-preamble yes): aux `aof-base` set, as Redis writes it. */
   aofBaseImage(): Buffer {
     const p = this.params();
-    return serializeKeyspace(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true } });
+    return serializeKeyspace(this.d.keyspace, { ...p, aux: { ...p.aux, aofBase: true, repl: null } });
   }
 
   /**
@@ -140,7 +147,7 @@ export class RdbPersistence {
     const sample = this.d.latencySample;
     // A temp name of its own: a cancelled snapshot still removing its file must not touch the next one's.
     const tmp = `${dirname(path)}/temp-${process.pid}-aof-${++this.aofSnapshots}.${plain ? 'aof' : 'rdb'}`;
-    const format = plain ? plain(p) : rdbFormat({ ...p, aux: { ...p.aux, aofBase: true } });
+    const format = plain ? plain(p) : rdbFormat({ ...p, aux: { ...p.aux, aofBase: true, repl: null } });
     const snap = new Snapshot(this.d.keyspace, format, dirname(path), path,
       sample === undefined ? undefined : (ms) => sample('snapshot-slice', ms), tmp);
     this.aofSnapshot = snap;
@@ -260,7 +267,9 @@ export class RdbPersistence {
       this.d.log.warning('Background saving error');
       this.lastBgsaveOk = false;
     }
-    if (this.scheduled) {
+    this.onBgsaveDone?.(err === null);
+    // Replicas may have started the next one: the scheduled BGSAVE then waits for the cron.
+    if (this.scheduled && this.snapshot === null) {
       this.scheduled = false;
       this.startBgsave();
     }
@@ -274,6 +283,7 @@ export class RdbPersistence {
     this.scheduled = false;
     s.abort();
     this.d.log.notice('Background saving terminated by signal 10');
+    this.onBgsaveDone?.(false);
   }
 
   /** Resolves when the running BGSAVE (if any) ends. */
@@ -353,6 +363,35 @@ export class RdbPersistence {
     }
     this.logLoaded(load.result, now);
     this.d.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+
+  /**
+   * A replica's full sync: the master's payload, loaded in slices as at start-up (INFO's loading fields, the same
+   * log lines) but keeping keys past their TTL, which the master deletes with DELs of its own. `aux` holds the
+   * file's AUX fields once loaded (repl-stream-db...). `step` throws RdbError on a corrupt payload.
+   */
+  loadReplicaPayload(buf: Buffer): { step(deadline: number): boolean; readonly aux: Map<string, string>; abort(): void } {
+    const now = this.d.clock.now();
+    const load = new KeyspaceLoad(buf, this.d.keyspace, this.d.config, now, false, this.loadHooks);
+    const state: Loading = { startSec: Math.floor(Date.now() / 1000), totalBytes: buf.length, load, aborted: false };
+    this.loading = state;
+    const end = (): void => {
+      if (this.loading === state) this.loading = null;
+    };
+    return {
+      aux: load.result.aux,
+      step: (deadline) => {
+        let done = false;
+        try {
+          done = load.step(deadline);
+        } finally {
+          if (done) end();
+        }
+        if (done) this.logLoaded(load.result, now);
+        return done;
+      },
+      abort: end,
+    };
   }
 
   /** True while the start-up load runs (INFO loading:1, -LOADING for most commands). */
