@@ -5,6 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { startMica } from '../helpers/servers.js';
 import { connect, datasetCommands, runAll, describeAll } from '../helpers/rdbData.js';
@@ -47,8 +50,10 @@ async function statNum(r: Redis, name: string): Promise<number> {
 test('a chain of Mica replicas: full sync, proxied stream, partial resync, promotion with PSYNC2', async () => {
   const servers: ServerHandle[] = [];
   const conns: Redis[] = [];
+  // A master's full sync writes its RDB file: each server gets a directory of its own.
+  const dirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), 'mica-chain-')));
   try {
-    for (let i = 0; i < 3; i++) servers.push(await startMica({ config: { 'enable-debug-command': 'yes' } }));
+    for (const dir of dirs) servers.push(await startMica({ config: { dir, 'enable-debug-command': 'yes' } }));
     const [a, b, c] = servers.map((s) => {
       const r = connect(s.port);
       conns.push(r);
@@ -118,5 +123,6 @@ test('a chain of Mica replicas: full sync, proxied stream, partial resync, promo
   } finally {
     for (const r of conns) r.disconnect();
     for (const s of servers.reverse()) await s.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });
