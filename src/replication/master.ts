@@ -9,6 +9,7 @@
  * snapshot's cut is queued for it), send_bulk (the RDB file is being sent; the stream still queues), online (the
  * queue was sent and the stream flows straight to its connection). A PSYNC that can continue goes online at once.
  */
+import { encodeCommand } from '../persistence/aof/index.js';
 
 /** Redis's SLAVE_STATE_* for a replica client. */
 export type ReplicaSyncState = 'wait_bgsave_start' | 'wait_bgsave_end' | 'send_bulk' | 'online';
@@ -54,21 +55,13 @@ export function replicaStateName(s: ReplicaSyncState): string {
   return s === 'online' ? 'online' : s === 'send_bulk' ? 'send_bulk' : 'wait_bgsave';
 }
 
-/** One command as the stream carries it: a RESP multibulk of bulk strings (latin1, one char per byte). */
-export function encodeCommand(argv: readonly string[]): string {
-  let s = '*' + argv.length + '\r\n';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    s += '$' + a.length + '\r\n' + a + '\r\n';
-  }
-  return s;
-}
+/** One command as the stream carries it: the AOF's encoding (a RESP multibulk of latin1 bulk strings). */
+export { encodeCommand };
 
-/** SELECT commands for the first databases, built once (Redis keeps shared.select[] the same way). */
-const SELECTS: string[] = [];
+/** SELECT commands for the first 16 databases, built once (as Redis keeps shared.select[]). */
+const SELECTS: readonly string[] = Array.from({ length: 16 }, (_, db) => encodeCommand(['SELECT', String(db)]));
 export function selectCommand(db: number): string {
-  if (db < 16) return (SELECTS[db] ??= encodeCommand(['SELECT', String(db)]));
-  return encodeCommand(['SELECT', String(db)]);
+  return db < SELECTS.length ? SELECTS[db]! : encodeCommand(['SELECT', String(db)]);
 }
 
 /** WAIT: replicas online whose acknowledged offset reached `offset`. */

@@ -12,36 +12,7 @@ import type { Redis } from 'ioredis';
 import { startMica } from '../helpers/servers.js';
 import { connect, datasetCommands, runAll, describeAll } from '../helpers/rdbData.js';
 import type { ServerHandle } from '../../src/index.js';
-
-function field(info: string, name: string): string | undefined {
-  return new RegExp(`(?:^|\r\n)${name}:([^\r]*)\r\n`).exec(info)?.[1];
-}
-
-async function info(r: Redis, section = 'replication'): Promise<string> {
-  return String(await r.info(section));
-}
-
-/** Polls `cond` every 15 ms until it holds; fails with `what` after `ms`. */
-async function until(what: string, cond: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
-async function linkUp(r: Redis): Promise<void> {
-  await until('master_link_status:up', async () => field(await info(r), 'master_link_status') === 'up');
-}
-
-/** Waits until `replica` has applied everything `master` has produced. */
-async function caughtUp(master: Redis, replica: Redis): Promise<void> {
-  await until('the replica to reach its master offset', async () => {
-    const m = field(await info(master), 'master_repl_offset');
-    return m !== undefined && field(await info(replica), 'slave_repl_offset') === m;
-  });
-}
+import { field, info, until, linkUp, caughtUp } from '../helpers/replication.js';
 
 async function statNum(r: Redis, name: string): Promise<number> {
   return Number(field(await info(r, 'stats'), name));

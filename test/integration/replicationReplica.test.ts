@@ -12,38 +12,9 @@ import type { Redis } from 'ioredis';
 import { oracleSkipReason, startOracle, startMica, freePort, type OracleHandle } from '../helpers/servers.js';
 import { connect, datasetCommands, runAll, describeAll } from '../helpers/rdbData.js';
 import type { ServerHandle } from '../../src/index.js';
+import { field, info, until, linkUp, caughtUp } from '../helpers/replication.js';
 
 const skip = oracleSkipReason();
-
-function field(info: string, name: string): string | undefined {
-  return new RegExp(`(?:^|\r\n)${name}:([^\r]*)\r\n`).exec(info)?.[1];
-}
-
-/** Polls `cond` every 15 ms until it holds; fails with `what` after `ms`. */
-async function until(what: string, cond: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
-async function info(r: Redis, section = 'replication'): Promise<string> {
-  return String(await r.info(section));
-}
-
-async function linkUp(replica: Redis): Promise<void> {
-  await until('master_link_status:up', async () => field(await info(replica), 'master_link_status') === 'up');
-}
-
-/** Waits until the replica has applied everything the master has produced. */
-async function caughtUp(master: Redis, replica: Redis): Promise<void> {
-  await until('the replica to reach the master offset', async () => {
-    const m = field(await info(master), 'master_repl_offset');
-    return m !== undefined && field(await info(replica), 'slave_repl_offset') === m;
-  });
-}
 
 async function sameData(master: Redis, replica: Redis, dbs = [0, 3, 5, 15]): Promise<void> {
   assert.equal(await replica.call('debug', 'digest'), await master.call('debug', 'digest'));
