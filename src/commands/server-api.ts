@@ -199,8 +199,6 @@ export interface ServerApi {
   readonly clients: ClientRegistry;
   /** 40 hex chars, new at each start (INFO run_id). */
   readonly runId: string;
-  /** Replication id, 40 hex chars (INFO master_replid). */
-  readonly replId: string;
   /** Replication identity, offsets, backlog and the replica link's fields (ROLE, WAIT). */
   readonly replication: ReplicationState;
   /** The master side of replication: SYNC / PSYNC, REPLCONF, WAIT, ROLE's replicas (server/masterWiring.ts). */

@@ -24,7 +24,6 @@ export const REDIS_VERSION = '7.0.15';
 export interface InfoInputs {
   readonly stats: Stats;
   readonly runId: string;
-  readonly replId: string;
   readonly port: number;
   readonly startedAt: number;
   readonly hz: number;
@@ -48,7 +47,7 @@ export interface InfoInputs {
   /** Lines appended to INFO persistence (the aof_* sizes Redis prints only while the AOF is on). */
   readonly persistenceInfoExtra?: () => [string, string | number][];
   /** Replication identity, offsets and backlog (replication/state.ts, structurally). */
-  readonly replication?: InfoReplication;
+  readonly replication: InfoReplication;
 }
 
 export interface InfoReplication {
@@ -294,19 +293,7 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'replication', title: 'Replication', inDefault: true,
-    fields: (s) => s.replication !== undefined ? replicationFields(s, s.replication) : [
-      ['role', 'master'],
-      ['connected_slaves', 0],
-      ['master_failover_state', 'no-failover'],
-      ['master_replid', s.replId],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
-      ['master_repl_offset', 0],
-      ['second_repl_offset', -1],
-      ['repl_backlog_active', 0],
-      ['repl_backlog_size', configOr(s, 'repl-backlog-size', '1048576')],
-      ['repl_backlog_first_byte_offset', 0],
-      ['repl_backlog_histlen', 0],
-    ],
+    fields: (s) => replicationFields(s, s.replication),
   },
   {
     name: 'cpu', title: 'CPU', inDefault: true,

@@ -107,9 +107,6 @@ export class Server implements ServerApi {
   readonly runId = randomBytes(20).toString('hex');
   /** Replication id, offset and backlog (replication/state.ts), for either role. */
   readonly replication: ReplicationState;
-  get replId(): string {
-    return this.replication.replid;
-  }
   readonly onFlush: ((dbid: number) => void)[] = [];
   readonly onSwapDb: ((a: number, b: number) => void)[] = [];
   readonly infoFields = new Map<string, () => string | number>();
@@ -579,9 +576,14 @@ export class Server implements ServerApi {
   /** Empties every database for a replica's full sync: flush hooks run (WATCH, blocked clients), no FLUSHALL save. */
   emptyAllForSync(lazy: boolean): void {
     for (const db of this.keyspace.dbs) db.clear(lazy);
+    this.runFlushHooksWithoutSave(-1);
+  }
+
+  /** The flush hooks (WATCH, blocked clients...) of an emptying that is not a FLUSHALL: no FLUSHALL save follows. */
+  private runFlushHooksWithoutSave(dbid: number): void {
     this.rdbReloading = true;
     try {
-      for (const hook of this.onFlush) hook(-1);
+      for (const hook of this.onFlush) hook(dbid);
     } finally {
       this.rdbReloading = false;
     }
@@ -739,14 +741,7 @@ export class Server implements ServerApi {
       setLastSave: (sec) => (this.lastSave = sec),
       getLastSave: () => this.lastSave,
       latencySample: (event, ms) => this.latencyAddSampleIfNeeded(event, ms),
-      onFlush: (dbid) => {
-        this.rdbReloading = true;
-        try {
-          for (const hook of this.onFlush) hook(dbid);
-        } finally {
-          this.rdbReloading = false;
-        }
-      },
+      onFlush: (dbid) => this.runFlushHooksWithoutSave(dbid),
     });
     this.cron.jobs.push(() => rdb.cron());
     this.stats.onReset.push(() => rdb.resetStats());
@@ -762,7 +757,7 @@ export class Server implements ServerApi {
   /** True while the start-up RDB load runs: commands not flagged `loading` get -LOADING (dispatch.ts). */
   loading = false;
 
-  /** True while DEBUG RELOAD empties the keyspace (its flush must not trigger FLUSHALL's save). */
+  /** True while DEBUG RELOAD or a replica's full sync empties the keyspace (no FLUSHALL save then). */
   private rdbReloading = false;
 
   /** MISCONF: the error for a write (or PING) while the last background save failed, else null. */
